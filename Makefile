@@ -1,0 +1,46 @@
+# One command surface for Waybill. `make up` and `make test` are all a new
+# machine with Python 3.11+ needs; everything else is for developers.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+OWN_PACKAGES := -e libs/contracts -e libs/devstack -e services/admin_django \
+	-e services/realtime_fastapi -e services/worker
+
+# mypy's Django plugin imports the settings, which need these set; nothing connects to them.
+LINT_ENV := DATABASE_URL=postgresql://lint@localhost/lint REDIS_URL=redis://localhost:6379/0
+
+.PHONY: up test lint format lock venv clean
+
+venv: $(INSTALLED)
+
+$(INSTALLED): requirements/dev.txt libs/*/pyproject.toml services/*/pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation $(OWN_PACKAGES)
+	@touch $@
+
+## Run the whole product locally with demo data (Ctrl-C stops it).
+up: $(INSTALLED)
+	$(BIN)/waybill-dev up
+
+## Run every test against throwaway PostgreSQL and Redis.
+test: $(INSTALLED)
+	$(BIN)/waybill-dev test
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(LINT_ENV) $(BIN)/mypy
+
+format: $(INSTALLED)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## Re-pin requirements/*.txt after changing a dependency.
+lock: $(INSTALLED)
+	UV=$(BIN)/uv requirements/lock.sh
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

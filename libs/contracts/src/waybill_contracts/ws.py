@@ -1,0 +1,103 @@
+"""Messages exchanged on the realtime service's ``/ws`` endpoint.
+
+Every frame is one JSON object with a ``type``. Clients send
+:data:`ClientMessage`; the server sends :data:`ServerMessage`.
+"""
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from waybill_contracts.events import Event
+
+
+class _Message(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# Client -> server
+
+
+class Authenticate(_Message):
+    """First message of a device client that did not send an Authorization header."""
+
+    type: Literal["auth"] = "auth"
+    token: str = Field(min_length=1, max_length=4096)
+
+
+class Subscribe(_Message):
+    type: Literal["subscribe"] = "subscribe"
+    channel: str = Field(min_length=1, max_length=200)
+    last_id: str | None = Field(
+        default=None,
+        pattern=r"^\d+-\d+$",
+        description="Stream id of the last event seen; events after it are replayed first.",
+    )
+
+
+class Unsubscribe(_Message):
+    type: Literal["unsubscribe"] = "unsubscribe"
+    channel: str = Field(min_length=1, max_length=200)
+
+
+class Ping(_Message):
+    type: Literal["ping"] = "ping"
+
+
+ClientMessage = Annotated[Authenticate | Subscribe | Unsubscribe | Ping, Field(discriminator="type")]
+CLIENT_MESSAGE_ADAPTER: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)
+
+
+# Server -> client
+
+
+class Ready(_Message):
+    """Sent once the connection is authenticated."""
+
+    type: Literal["ready"] = "ready"
+    user_id: int
+
+
+class Subscribed(_Message):
+    type: Literal["subscribed"] = "subscribed"
+    channel: str
+
+
+class Unsubscribed(_Message):
+    type: Literal["unsubscribed"] = "unsubscribed"
+    channel: str
+
+
+class EventMessage(_Message):
+    type: Literal["event"] = "event"
+    channel: str
+    stream_id: str
+    event: Event
+
+
+class Pong(_Message):
+    type: Literal["pong"] = "pong"
+
+
+class ErrorMessage(_Message):
+    type: Literal["error"] = "error"
+    code: Literal["bad_message", "unauthenticated", "forbidden", "unknown_channel"]
+    message: str
+    channel: str | None = None
+
+
+ServerMessage = Annotated[
+    Ready | Subscribed | Unsubscribed | EventMessage | Pong | ErrorMessage,
+    Field(discriminator="type"),
+]
+SERVER_MESSAGE_ADAPTER: TypeAdapter[ServerMessage] = TypeAdapter(ServerMessage)
+
+
+class CloseCode:
+    """WebSocket close codes the server uses, with the reason sent alongside."""
+
+    NORMAL = 1000
+    POLICY_VIOLATION = 1008  # bad Origin, failed authentication
+    MESSAGE_TOO_BIG = 1009
+    SERVICE_RESTART = 1012  # replica shutting down: reconnect elsewhere
+    AUTH_TIMEOUT = 4001  # no authentication within the allowed time

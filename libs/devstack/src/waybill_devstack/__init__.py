@@ -1,0 +1,1 @@
+"""Local development and test harness for Waybill (never imported by a service)."""

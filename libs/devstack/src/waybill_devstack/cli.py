@@ -1,0 +1,161 @@
+"""``waybill-dev``: run the whole product locally, or run the tests against real backends.
+
+waybill-dev up        PostgreSQL, Redis, Django, realtime, worker, beat; Ctrl-C stops all
+waybill-dev test ...  throwaway PostgreSQL and Redis on free ports, then pytest ...
+waybill-dev backends  only the throwaway test backends, printing their URLs
+"""
+
+import argparse
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+from waybill_devstack import stack
+from waybill_devstack.settings import REPO_ROOT, DevSettings
+from waybill_devstack.supervisor import ProcessGroup
+
+PYTEST_NO_TESTS_COLLECTED = 5
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="waybill-dev", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("up", help="run everything with demo data")
+    test = commands.add_parser("test", help="run pytest against throwaway PostgreSQL and Redis")
+    test.add_argument("pytest_args", nargs=argparse.REMAINDER)
+    commands.add_parser("backends", help="start throwaway test backends and print their URLs")
+    args = parser.parse_args(argv)
+    if args.command == "up":
+        return up(DevSettings())
+    if args.command == "test":
+        return run_tests(args.pytest_args)
+    return serve_test_backends()
+
+
+class _StopRequested:
+    def __init__(self) -> None:
+        self.requested = False
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, self._request)
+
+    def _request(self, signum: int, frame: object) -> None:
+        self.requested = True
+
+
+def up(settings: DevSettings) -> int:
+    stop = _StopRequested()
+    started = time.monotonic()
+    with ProcessGroup() as group, ExitStack() as stack_:
+        backends = stack.Backends(
+            database_url=settings.database_url or "",
+            redis_url=settings.redis_url or "",
+        )
+        if not settings.database_url or not settings.redis_url:
+            group.say(f"Starting PostgreSQL and Redis with data under {settings.local_data_dir}")
+            local = stack_.enter_context(
+                stack.local_backends(
+                    group,
+                    data_dir=settings.local_data_dir,
+                    postgres_port=settings.local_postgres_port,
+                    redis_port=settings.local_redis_port,
+                    database="waybill",
+                    durable=True,
+                )
+            )
+            backends = stack.Backends(
+                database_url=settings.database_url or local.database_url,
+                redis_url=settings.redis_url or local.redis_url,
+            )
+        env = stack.service_environment(
+            backends, settings_module="waybill_django.config.settings.local", environment="development"
+        )
+        group.say("Applying migrations")
+        stack.manage("migrate", "--no-input", env=env)
+        group.say("Seeding the demo organization")
+        stack.manage("seed_demo", env=env)
+
+        group.start(
+            "django", stack.django_command(settings.bind_host, settings.django_port, reload=True), env=env
+        )
+        group.start("realtime", stack.realtime_command(), env=env)
+        group.start("worker", stack.worker_command(concurrency=2), env=env)
+        group.start("beat", stack.beat_command(settings.local_data_dir / "celerybeat-schedule"), env=env)
+        group.say(_banner(settings, time.monotonic() - started))
+
+        exited = group.wait_for_any_exit(lambda: stop.requested)
+        if exited:
+            group.say(f"{exited.name} exited with code {exited.popen.returncode}; stopping everything")
+            return 1
+        group.say("Stopping every process")
+    return 0
+
+
+def _banner(settings: DevSettings, seconds: float) -> str:
+    any_address = {"127.0.0.1", "0.0.0.0"}  # noqa: S104 - only compared, to print a link
+    host = "localhost" if settings.bind_host in any_address else settings.bind_host
+    return "\n".join(
+        [
+            "",
+            f"Waybill is up ({seconds:.0f} s). Ctrl-C stops every process.",
+            f"  Django admin     http://{host}:{settings.django_port}/admin/",
+            f"  Realtime API     http://{host}:{settings.realtime_port}/docs",
+            f"  WebSocket        ws://{host}:{settings.realtime_port}/ws",
+            "  Demo sign-in (development passwords):",
+            "    admin@demo.waybill.test       waybill-demo   (platform staff, Django admin)",
+            "    dispatcher@demo.waybill.test  waybill-demo   (dispatcher of Demo Logistics)",
+            "",
+        ]
+    )
+
+
+@contextmanager
+def _throwaway_backends(group: ProcessGroup) -> Iterator[stack.Backends]:
+    data_dir = Path(tempfile.mkdtemp(prefix="waybill-test-"))
+    try:
+        with stack.local_backends(
+            group,
+            data_dir=data_dir,
+            postgres_port=stack.free_port(),
+            redis_port=stack.free_port(),
+            database="waybill",
+            durable=False,
+        ) as backends:
+            yield backends
+    finally:
+        group.stop_all()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def run_tests(pytest_args: list[str]) -> int:
+    log_path = REPO_ROOT / ".local" / "test-backends.log"
+    log_path.parent.mkdir(exist_ok=True)
+    with log_path.open("w") as log, ProcessGroup(output=log) as group, _throwaway_backends(group) as backends:
+        print(f"Test backends: {backends.database_url} {backends.redis_url} (log: {log_path})", flush=True)
+        env = {**os.environ, **stack.test_environment(backends)}
+        code = subprocess.run(
+            [sys.executable, "-m", "pytest", *pytest_args], env=env, cwd=REPO_ROOT
+        ).returncode
+    if code == PYTEST_NO_TESTS_COLLECTED:
+        print("pytest collected no test: that is a failure, not a pass.", file=sys.stderr)
+        return 1
+    return code
+
+
+def serve_test_backends() -> int:
+    stop = _StopRequested()
+    with ProcessGroup() as group, _throwaway_backends(group) as backends:
+        exports = " ".join(f"{key}={value}" for key, value in stack.test_environment(backends).items())
+        group.say(f"\nexport {exports}\n\nCtrl-C stops the backends.")
+        group.wait_for_any_exit(lambda: stop.requested)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,86 @@
+"""Fixtures for tests that need real backends or real Waybill processes.
+
+``waybill-dev test`` starts throwaway PostgreSQL and Redis servers and puts
+their URLs in DATABASE_URL and REDIS_URL; these fixtures build on them.
+"""
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+
+import psycopg
+import pytest
+import redis
+from psycopg import sql
+
+from waybill_devstack import stack
+from waybill_devstack.supervisor import ProcessGroup
+
+TEMPLATE_DATABASE = "waybill_migrated_template"
+
+
+def _backend_url(name: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        pytest.fail(f"{name} is not set: run the tests with `make test` (or `waybill-dev test`).")
+    return value
+
+
+def _with_database(url: str, database: str) -> str:
+    return url.rsplit("/", 1)[0] + "/" + database
+
+
+def _admin_connection() -> psycopg.Connection[tuple[object, ...]]:
+    return psycopg.connect(_with_database(_backend_url("DATABASE_URL"), "postgres"), autocommit=True)
+
+
+@pytest.fixture(scope="session")
+def migrated_template() -> str:
+    """A database built by Django's migrations, cloned by ``migrated_database_url``."""
+    with _admin_connection() as connection:
+        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(TEMPLATE_DATABASE)))
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(TEMPLATE_DATABASE)))
+    url = _with_database(_backend_url("DATABASE_URL"), TEMPLATE_DATABASE)
+    stack.manage("migrate", "--no-input", "--verbosity", "0", env={"DATABASE_URL": url})
+    return TEMPLATE_DATABASE
+
+
+@pytest.fixture
+def migrated_database_url(migrated_template: str) -> Iterator[str]:
+    """A fresh database with every migration applied, dropped after the test.
+
+    For tests whose data must be committed because other processes read it.
+    """
+    name = f"waybill_{uuid.uuid4().hex[:12]}"
+    with _admin_connection() as connection:
+        connection.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(name), sql.Identifier(migrated_template)
+            )
+        )
+    yield _with_database(_backend_url("DATABASE_URL"), name)
+    with _admin_connection() as connection:
+        connection.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """The test Redis, emptied before and after the test."""
+    url = _backend_url("REDIS_URL")
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    yield url
+    client.flushdb()
+    client.close()
+
+
+@pytest.fixture
+def processes() -> Iterator[ProcessGroup]:
+    """Start real processes in a test; every one is stopped when the test ends."""
+    with ProcessGroup(stop_timeout=10) as group:
+        yield group
+
+
+@pytest.fixture
+def free_port() -> Callable[[], int]:
+    return stack.free_port

@@ -1,0 +1,142 @@
+"""Run several processes as one: prefixed logs, and one stop for all.
+
+Every child runs in its own session so that Ctrl-C reaches only us; we then
+stop the children in reverse start order (SIGTERM, then SIGKILL after a grace
+period), so databases outlive the services that use them.
+"""
+
+import contextlib
+import itertools
+import os
+import pwd
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import IO, Any, Self
+
+_COLOURS = itertools.cycle(["36", "33", "35", "32", "34", "31", "96", "93"])
+
+
+@dataclass
+class ManagedProcess:
+    name: str
+    popen: subprocess.Popen[bytes]
+    log_thread: threading.Thread
+    stop_signal: int
+
+
+@dataclass
+class ProcessGroup:
+    """Start processes, stream their output, stop them all on exit."""
+
+    output: IO[str] = field(default_factory=lambda: sys.stdout)
+    stop_timeout: float = 10.0
+    processes: list[ManagedProcess] = field(default_factory=list)
+    _output_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def start(
+        self,
+        name: str,
+        command: Sequence[str],
+        *,
+        env: Mapping[str, str] | None = None,
+        cwd: str | None = None,
+        user: str | None = None,
+        stop_signal: int = signal.SIGTERM,
+    ) -> subprocess.Popen[bytes]:
+        """Start ``command``; ``stop_signal`` is what asks it to shut down cleanly."""
+        colour = next(_COLOURS)
+        popen = subprocess.Popen(
+            list(command),
+            env={**os.environ, **(env or {})},
+            cwd=cwd,
+            **as_user(user),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        assert popen.stdout is not None
+        thread = threading.Thread(
+            target=self._pump, args=(f"\033[{colour}m{name:>9} |\033[0m ", popen.stdout), daemon=True
+        )
+        thread.start()
+        self.processes.append(ManagedProcess(name, popen, thread, stop_signal))
+        return popen
+
+    def _pump(self, prefix: str, stream: IO[bytes]) -> None:
+        for raw_line in stream:
+            line = raw_line.decode("utf-8", errors="replace").rstrip("\n")
+            with self._output_lock:
+                self.output.write(f"{prefix}{line}\n")
+                self.output.flush()
+
+    def say(self, message: str) -> None:
+        with self._output_lock:
+            self.output.write(f"{message}\n")
+            self.output.flush()
+
+    def first_exited(self) -> ManagedProcess | None:
+        return next((process for process in self.processes if process.popen.poll() is not None), None)
+
+    def wait_for_any_exit(self, should_stop: Callable[[], bool]) -> ManagedProcess | None:
+        """Block until a child exits (returned) or ``should_stop()`` turns true (None)."""
+        while not should_stop():
+            exited = self.first_exited()
+            if exited:
+                return exited
+            time.sleep(0.2)
+        return None
+
+    def stop(self, name: str) -> None:
+        for process in self.processes:
+            if process.name == name:
+                _terminate([process], self.stop_timeout)
+
+    def stop_all(self) -> None:
+        _terminate(list(reversed(self.processes)), self.stop_timeout)
+        for process in self.processes:
+            process.log_thread.join(timeout=2)
+            if process.popen.stdout:
+                process.popen.stdout.close()
+        self.processes.clear()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop_all()
+
+
+def as_user(user: str | None) -> dict[str, Any]:
+    """Popen arguments that run a child as ``user`` with that user's group only.
+
+    Switching the user alone would keep root's group, whose permission bits
+    then apply to root-owned directories and lock the child out of them.
+    """
+    if user is None:
+        return {}
+    return {"user": user, "group": pwd.getpwnam(user).pw_gid, "extra_groups": []}
+
+
+def _terminate(processes: list[ManagedProcess], timeout: float) -> None:
+    for process in processes:
+        if process.popen.poll() is None:
+            _signal_group(process.popen, process.stop_signal)
+            try:
+                process.popen.wait(timeout)
+            except subprocess.TimeoutExpired:
+                _signal_group(process.popen, signal.SIGKILL)
+                process.popen.wait()
+
+
+def _signal_group(popen: subprocess.Popen[bytes], signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(popen.pid, signum)

@@ -1,0 +1,1 @@
+"""Settings split by environment: ``base`` plus ``local``, ``test`` or ``production``."""

@@ -1,0 +1,9 @@
+"""Development on one machine (``make up``)."""
+
+from .base import *  # noqa: F403
+from .base import SECRET_KEY as _SECRET_KEY
+
+DEBUG = True
+# Development only: the same placeholder the local runner uses.
+SECRET_KEY = _SECRET_KEY or "dev-insecure-secret-key-change-me"
+ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]"]

@@ -1,0 +1,90 @@
+"""The transactional outbox: record events with the change, publish them after commit.
+
+``outbox_record`` runs inside the business transaction. After commit the
+relay appends each event to its organization's Redis Stream and enqueues the
+tasks it triggers, then marks the row published. If Redis is down the row
+stays unpublished and the periodic ``outbox_relay_pending`` sends it later,
+so a committed change is never lost; a crash between publishing and marking
+can publish an event twice, which consumers recognise by its ``event_id``.
+"""
+
+import logging
+from datetime import timedelta
+from uuid import UUID
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from waybill_contracts.channels import ORG_STREAM_MAXLEN, STREAM_ENTRY_FIELD, org_stream_key
+from waybill_contracts.events import EVENT_ADAPTER, Event
+from waybill_django.core.redis_client import get_redis
+from waybill_django.core.task_queue import task_enqueue
+from waybill_django.outbox.models import OutboxMessage
+from waybill_django.outbox.triggers import tasks_triggered_by
+
+logger = logging.getLogger(__name__)
+
+# Rows younger than this are left to the after-commit relay of their own transaction.
+PENDING_GRACE = timedelta(seconds=10)
+RELAY_BATCH_SIZE = 500
+
+
+def outbox_record(event: Event) -> OutboxMessage:
+    """Write ``event`` in the current transaction and publish it once that commits."""
+    message = OutboxMessage.objects.create(
+        event_id=event.event_id,
+        organization_id=event.organization_id,
+        event_type=event.type,
+        payload=event.model_dump(mode="json"),
+    )
+    transaction.on_commit(lambda: outbox_relay(event_ids=[event.event_id]), robust=True)
+    return message
+
+
+def outbox_relay(*, event_ids: list[UUID]) -> int:
+    """Publish the given rows if still unpublished; returns how many were published."""
+    return _relay(OutboxMessage.objects.filter(event_id__in=event_ids))
+
+
+def outbox_relay_pending() -> int:
+    """Publish rows that the after-commit relay did not (Redis was unreachable)."""
+    return _relay(OutboxMessage.objects.filter(created_at__lt=timezone.now() - PENDING_GRACE))
+
+
+def _relay(candidates: QuerySet[OutboxMessage]) -> int:
+    published = 0
+    with transaction.atomic():
+        # SKIP LOCKED: a concurrent relay takes other rows instead of waiting for these.
+        rows = list(
+            candidates.filter(published_at__isnull=True)
+            .select_for_update(skip_locked=True)
+            .order_by("created_at")[:RELAY_BATCH_SIZE]
+        )
+        for row in rows:
+            event = EVENT_ADAPTER.validate_python(row.payload)
+            try:
+                _publish(event)
+            except Exception as error:  # noqa: BLE001 - any failure leaves the row for the next relay
+                row.attempts += 1
+                row.last_error = f"{type(error).__name__}: {error}"[:2000]
+                row.save(update_fields=["attempts", "last_error"])
+                logger.warning("outbox: could not publish %s: %s", row.event_id, row.last_error)
+                break
+            row.attempts += 1
+            row.published_at = timezone.now()
+            row.last_error = ""
+            row.save(update_fields=["attempts", "published_at", "last_error"])
+            published += 1
+    return published
+
+
+def _publish(event: Event) -> None:
+    get_redis().xadd(
+        org_stream_key(event.organization_id),
+        {STREAM_ENTRY_FIELD: event.model_dump_json()},
+        maxlen=ORG_STREAM_MAXLEN,
+        approximate=True,
+    )
+    for name, payload in tasks_triggered_by(event):
+        task_enqueue(name, payload)

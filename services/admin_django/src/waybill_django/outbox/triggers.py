@@ -1,0 +1,15 @@
+"""Which background tasks an event sets off, in one place."""
+
+from waybill_contracts.events import Event, ShipmentCreated, ShipmentStatusChanged
+from waybill_contracts.tasks import NOTIFY_SHIPMENT_EVENT, ShipmentEventNotification, TaskPayload
+
+
+def tasks_triggered_by(event: Event) -> list[tuple[str, TaskPayload]]:
+    match event:
+        case ShipmentCreated() | ShipmentStatusChanged():
+            return [
+                (
+                    NOTIFY_SHIPMENT_EVENT,
+                    ShipmentEventNotification(event_id=event.event_id, shipment_id=event.shipment_id),
+                )
+            ]

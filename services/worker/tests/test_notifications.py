@@ -1,0 +1,62 @@
+"""A real worker process runs the notification task that a shipment change enqueues."""
+
+import uuid
+
+import pytest
+
+from waybill_contracts.enums import Role, ShipmentStatus
+from waybill_contracts.tasks import NOTIFY_SHIPMENT_EVENT, ShipmentEventNotification
+from waybill_devstack.polling import wait_until
+from waybill_django.accounts.models import User
+from waybill_django.core.task_queue import task_enqueue
+from waybill_django.notifications.models import Notification
+from waybill_django.organizations.models import Membership, Organization
+from waybill_django.shipments.models import Shipment
+from waybill_django.shipments.services import shipment_create, shipment_transition
+
+
+@pytest.fixture
+def shipment(transactional_db: None) -> Shipment:
+    organization = Organization.objects.create(name="Acme Freight", slug="acme")
+    dispatcher = User.objects.create_user("dispatcher@acme.test", "correct horse battery")
+    Membership.objects.create(user=dispatcher, organization=organization, role=Role.DISPATCHER)
+    return shipment_create(
+        organization=organization,
+        actor=dispatcher,
+        reference="WB-7",
+        customer_email="customer@example.test",
+        origin_address="1 Quay",
+        destination_address="2 Street",
+    )
+
+
+@pytest.mark.usefixtures("worker")
+def test_every_status_change_emails_the_customer_once(shipment: Shipment) -> None:
+    wait_until(lambda: Notification.objects.filter(shipment=shipment).count() == 1, what="the creation email")
+
+    actor = User.objects.get(email="dispatcher@acme.test")
+    shipment_transition(shipment=shipment, to_status=ShipmentStatus.BOOKED, actor=actor)
+
+    wait_until(
+        lambda: Notification.objects.filter(shipment=shipment).count() == 2, what="the status-change email"
+    )
+    notifications = list(Notification.objects.filter(shipment=shipment).order_by("sent_at"))
+    assert [n.recipient for n in notifications] == ["customer@example.test"] * 2
+    assert notifications[1].subject == "Shipment WB-7: booked"
+
+
+@pytest.mark.usefixtures("worker")
+def test_a_task_delivered_twice_sends_one_email(shipment: Shipment) -> None:
+    wait_until(lambda: Notification.objects.filter(shipment=shipment).exists(), what="the creation email")
+    event_id = uuid.uuid4()
+    payload = ShipmentEventNotification(event_id=event_id, shipment_id=shipment.pk)
+
+    task_enqueue(NOTIFY_SHIPMENT_EVENT, payload)
+    task_enqueue(NOTIFY_SHIPMENT_EVENT, payload)
+    wait_until(lambda: Notification.objects.filter(event_id=event_id).exists(), what="the email")
+    # A third, later task proves the worker has drained the queue past the duplicate.
+    marker = uuid.uuid4()
+    task_enqueue(NOTIFY_SHIPMENT_EVENT, ShipmentEventNotification(event_id=marker, shipment_id=shipment.pk))
+    wait_until(lambda: Notification.objects.filter(event_id=marker).exists(), what="the marker email")
+
+    assert Notification.objects.filter(event_id=event_id).count() == 1
