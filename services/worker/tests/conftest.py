@@ -1,4 +1,5 @@
 import os
+
 import pytest
 from celery import Celery
 from django.db import connection
