@@ -84,3 +84,10 @@ def processes() -> Iterator[ProcessGroup]:
 @pytest.fixture
 def free_port() -> Callable[[], int]:
     return stack.free_port
+
+
+@pytest.fixture
+def running_stack(migrated_database_url: str, redis_url: str, processes: ProcessGroup) -> stack.RunningStack:
+    """The whole product as real processes (Django, realtime, a Celery worker) with the demo data."""
+    backends = stack.Backends(database_url=migrated_database_url, redis_url=redis_url)
+    return stack.start_stack(processes, backends, settings_module="waybill_django.config.settings.test")

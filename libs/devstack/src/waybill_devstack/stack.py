@@ -11,6 +11,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
+
+from waybill_devstack.polling import wait_until
 from waybill_devstack.postgres import LocalPostgres
 from waybill_devstack.redis_server import LocalRedis
 from waybill_devstack.supervisor import ProcessGroup
@@ -119,3 +122,46 @@ def beat_command(schedule_file: Path) -> list[str]:
         "--schedule",
         str(schedule_file),
     ]
+
+
+@dataclass(frozen=True)
+class RunningStack:
+    django_url: str
+    realtime_url: str
+    database_url: str
+    redis_url: str
+
+    @property
+    def websocket_url(self) -> str:
+        return self.realtime_url.replace("http://", "ws://", 1) + "/ws"
+
+
+def start_stack(group: ProcessGroup, backends: Backends, *, settings_module: str) -> RunningStack:
+    """Seed the demo and start Django, the realtime service and a worker on free ports; wait until ready."""
+    django_port, realtime_port = free_port(), free_port()
+    env = {
+        **service_environment(backends, settings_module=settings_module, environment="test"),
+        "BIND_HOST": "127.0.0.1",
+        "REALTIME_PORT": str(realtime_port),
+        "WS_ALLOWED_ORIGINS": f"http://127.0.0.1:{django_port}",
+    }
+    manage("seed_demo", env=env)
+    group.start("django", django_command("127.0.0.1", django_port, reload=False), env=env)
+    group.start("realtime", realtime_command(), env=env)
+    group.start("worker", worker_command(concurrency=1), env=env)
+    running = RunningStack(
+        django_url=f"http://127.0.0.1:{django_port}",
+        realtime_url=f"http://127.0.0.1:{realtime_port}",
+        database_url=backends.database_url,
+        redis_url=backends.redis_url,
+    )
+    for url in (running.django_url, running.realtime_url):
+        wait_until(lambda url=url: _is_ready(url), what=f"{url}/readyz", timeout=60)  # type: ignore[misc]
+    return running
+
+
+def _is_ready(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/readyz", timeout=2).status_code == 200
+    except httpx.TransportError:
+        return False
