@@ -17,7 +17,9 @@ def test_output_is_prefixed_with_the_process_name() -> None:
 
 def test_stopping_the_group_stops_every_process() -> None:
     group = ProcessGroup(output=io.StringIO())
-    sleepers = [group.start(f"sleeper{i}", [sys.executable, "-c", "import time; time.sleep(60)"]) for i in range(2)]
+    sleepers = [
+        group.start(f"sleeper{i}", [sys.executable, "-c", "import time; time.sleep(60)"]) for i in range(2)
+    ]
     group.stop_all()
     assert [sleeper.returncode for sleeper in sleepers] == [-signal.SIGTERM, -signal.SIGTERM]
 

@@ -29,6 +29,14 @@ def shipment_form(organization: Organization, **overrides: str) -> dict[str, str
     }
 
 
+def test_the_add_page_shows_the_shipment_form_without_a_status_change(staff_client: Client) -> None:
+    response = staff_client.get("/admin/shipments/shipment/add/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'name="reference"' in page
+    assert 'name="transition_to"' not in page
+
+
 def test_staff_create_a_shipment_in_the_admin_through_the_domain_service(
     staff_client: Client, organization: Organization, redis_url: str
 ) -> None:

@@ -7,7 +7,11 @@ from waybill_devstack.stack import BIN
 
 def run_check(**env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(BIN / "waybill-worker-check")], env={**os.environ, **env}, capture_output=True, text=True, timeout=60
+        [str(BIN / "waybill-worker-check")],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 

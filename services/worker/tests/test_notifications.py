@@ -1,5 +1,6 @@
 """A real worker process runs the notification task that a shipment change enqueues."""
 
+import json
 import uuid
 
 import pytest
@@ -7,6 +8,7 @@ import pytest
 from waybill_contracts.enums import Role, ShipmentStatus
 from waybill_contracts.tasks import NOTIFY_SHIPMENT_EVENT, ShipmentEventNotification
 from waybill_devstack.polling import wait_until
+from waybill_devstack.supervisor import ProcessGroup
 from waybill_django.accounts.models import User
 from waybill_django.core.task_queue import task_enqueue
 from waybill_django.notifications.models import Notification
@@ -60,3 +62,19 @@ def test_a_task_delivered_twice_sends_one_email(shipment: Shipment) -> None:
     wait_until(lambda: Notification.objects.filter(event_id=marker).exists(), what="the marker email")
 
     assert Notification.objects.filter(event_id=event_id).count() == 1
+
+
+@pytest.mark.usefixtures("worker")
+def test_the_worker_logs_one_structured_line_per_job(shipment: Shipment, processes: ProcessGroup) -> None:
+    wait_until(lambda: Notification.objects.filter(shipment=shipment).exists(), what="the creation email")
+    job_lines = wait_until(
+        lambda: [
+            json.loads(line.split("waybill.jobs ", 1)[1])
+            for line in processes.output.getvalue().splitlines()
+            if "waybill.jobs " in line
+        ],
+        what="the job log line",
+    )
+    assert job_lines[0]["task"] == NOTIFY_SHIPMENT_EVENT
+    assert job_lines[0]["outcome"] == "succeeded"
+    assert job_lines[0]["duration_ms"] >= 0

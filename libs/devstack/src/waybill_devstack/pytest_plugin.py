@@ -4,7 +4,9 @@
 their URLs in DATABASE_URL and REDIS_URL; these fixtures build on them.
 """
 
+import io
 import os
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 
@@ -74,10 +76,21 @@ def redis_url() -> Iterator[str]:
     client.close()
 
 
+class Transcript(io.StringIO):
+    """Keeps what the processes printed (for assertions) and echoes it to the test's output."""
+
+    def write(self, text: str) -> int:
+        sys.stdout.write(text)
+        return super().write(text)
+
+
 @pytest.fixture
 def processes() -> Iterator[ProcessGroup]:
-    """Start real processes in a test; every one is stopped when the test ends."""
-    with ProcessGroup(stop_timeout=10) as group:
+    """Start real processes in a test; every one is stopped when the test ends.
+
+    ``processes.output.getvalue()`` is everything they printed so far.
+    """
+    with ProcessGroup(output=Transcript(), stop_timeout=10) as group:
         yield group
 
 

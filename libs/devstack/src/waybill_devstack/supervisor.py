@@ -129,12 +129,15 @@ def as_user(user: str | None) -> dict[str, Any]:
 def _terminate(processes: list[ManagedProcess], timeout: float) -> None:
     for process in processes:
         if process.popen.poll() is None:
-            _signal_group(process.popen, process.stop_signal)
-            try:
+            # Only the leader is asked: it stops its own children in order (Celery
+            # finishes or requeues its jobs, PostgreSQL shuts down its backends).
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(process.popen.pid, process.stop_signal)
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 process.popen.wait(timeout)
-            except subprocess.TimeoutExpired:
-                _signal_group(process.popen, signal.SIGKILL)
-                process.popen.wait()
+        # Whatever is left in its session (a stuck leader, an orphaned child) is killed.
+        _signal_group(process.popen, signal.SIGKILL)
+        process.popen.wait()
 
 
 def _signal_group(popen: subprocess.Popen[bytes], signum: int) -> None:

@@ -10,6 +10,7 @@ import django
 from celery import Celery
 
 from waybill_contracts.tasks import RELAY_PENDING_OUTBOX, TASK_QUEUES, Queue
+from waybill_worker import job_log  # noqa: F401 - connects the per-job log line to Celery's signals
 from waybill_worker.config import get_settings
 
 settings = get_settings()

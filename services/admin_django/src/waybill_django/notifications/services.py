@@ -6,8 +6,10 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 
+from waybill_contracts.events import EVENT_ADAPTER
 from waybill_django.notifications.models import Notification
-from waybill_django.shipments.models import Shipment
+from waybill_django.outbox.models import OutboxMessage
+from waybill_django.shipments.models import STATUS_LABELS, Shipment
 
 
 @transaction.atomic
@@ -19,13 +21,18 @@ def notification_send_for_shipment_event(*, event_id: UUID, shipment_id: int) ->
     stops a redelivered task from sending twice.
     """
     shipment = Shipment.objects.filter(pk=shipment_id).first()
-    if shipment is None or not shipment.customer_email:
+    message = OutboxMessage.objects.filter(pk=event_id).first()
+    if shipment is None or message is None or not shipment.customer_email:
         return []
     recipient = shipment.customer_email
     if Notification.objects.filter(event_id=event_id, recipient=recipient).exists():
         return []
-    context = {"shipment": shipment}
-    subject = f"Shipment {shipment.reference}: {shipment.get_status_display().lower()}"
+    # The email tells the status of the event, not the current one: by the time
+    # the task runs the shipment may already have moved on.
+    event = EVENT_ADAPTER.validate_python(message.payload)
+    status = STATUS_LABELS[event.status].lower()
+    context = {"shipment": shipment, "status": status}
+    subject = f"Shipment {shipment.reference}: {status}"
     notification = Notification.objects.create(
         event_id=event_id, shipment=shipment, recipient=recipient, subject=subject
     )

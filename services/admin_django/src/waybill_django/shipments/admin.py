@@ -63,6 +63,11 @@ class ShipmentAdmin(admin.ModelAdmin[Shipment]):
     autocomplete_fields = ("organization",)
     readonly_fields = ("status", "tracking_code", "created_by", "created_at", "updated_at")
 
+    def get_fields(self, request: HttpRequest, obj: Shipment | None = None) -> list[str]:
+        fields = list(super().get_fields(request, obj))
+        # A new shipment starts as a draft: there is no status to change yet.
+        return fields if obj else [name for name in fields if name != "transition_to"]
+
     def save_model(
         self, request: HttpRequest, obj: Shipment, form: forms.ModelForm[Shipment], change: bool
     ) -> None:

@@ -6,7 +6,8 @@ from django.db import models
 from waybill_contracts.enums import ShipmentStatus
 from waybill_django.organizations.models import Organization
 
-STATUS_CHOICES = [(status.value, status.name.replace("_", " ").title()) for status in ShipmentStatus]
+STATUS_LABELS = {status: status.name.replace("_", " ").title() for status in ShipmentStatus}
+STATUS_CHOICES = [(status.value, label) for status, label in STATUS_LABELS.items()]
 
 
 def new_tracking_code() -> str:

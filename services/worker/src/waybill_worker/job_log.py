@@ -1,0 +1,52 @@
+"""One structured log line per job: its id, name, duration and outcome.
+
+Connected to Celery's signals when the worker imports the app, so every task
+is covered without each one remembering to log.
+"""
+
+import json
+import logging
+import time
+from typing import Any
+
+from celery import signals
+from celery.app.task import Task
+
+logger = logging.getLogger("waybill.jobs")
+
+_started_at: dict[str, float] = {}
+
+
+def _emit(task_id: str, task_name: str, outcome: str, **extra: Any) -> None:
+    started = _started_at.pop(task_id, None)
+    duration_ms = round((time.monotonic() - started) * 1000, 1) if started is not None else None
+    line = {
+        "event": "job",
+        "task_id": task_id,
+        "task": task_name,
+        "outcome": outcome,
+        "duration_ms": duration_ms,
+    }
+    logger.info(json.dumps({**line, **extra}, default=str))
+
+
+@signals.task_prerun.connect
+def _on_start(task_id: str, task: Task[Any, Any], **_: Any) -> None:
+    _started_at[task_id] = time.monotonic()
+
+
+@signals.task_postrun.connect
+def _on_finish(task_id: str, task: Task[Any, Any], state: str | None = None, **_: Any) -> None:
+    # Failures and retries were logged by their own signal, which removed the start time.
+    if task_id in _started_at and state == "SUCCESS":
+        _emit(task_id, task.name, "succeeded")
+
+
+@signals.task_retry.connect
+def _on_retry(request: Any, reason: object, **_: Any) -> None:
+    _emit(request.id, request.task, "retrying", reason=str(reason)[:500])
+
+
+@signals.task_failure.connect
+def _on_failure(task_id: str, exception: BaseException, sender: Task[Any, Any], **_: Any) -> None:
+    _emit(task_id, sender.name, "failed", error=f"{type(exception).__name__}: {exception}"[:500])
