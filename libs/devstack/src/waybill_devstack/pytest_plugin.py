@@ -13,9 +13,11 @@ from collections.abc import Callable, Iterator
 import psycopg
 import pytest
 import redis
+from playwright.sync_api import Browser, Page, sync_playwright
 from psycopg import sql
 
 from waybill_devstack import stack
+from waybill_devstack.browser import launch_chromium
 from waybill_devstack.supervisor import ProcessGroup
 
 TEMPLATE_DATABASE = "waybill_migrated_template"
@@ -103,4 +105,25 @@ def free_port() -> Callable[[], int]:
 def running_stack(migrated_database_url: str, redis_url: str, processes: ProcessGroup) -> stack.RunningStack:
     """The whole product as real processes (Django, realtime, a Celery worker) with the demo data."""
     backends = stack.Backends(database_url=migrated_database_url, redis_url=redis_url)
-    return stack.start_stack(processes, backends, settings_module="waybill_django.config.settings.test")
+    # The processes run as under `make up` (local settings: real password hashes, which the
+    # realtime service must verify), on their own database, Redis and ports.
+    return stack.start_stack(processes, backends, settings_module="waybill_django.config.settings.local")
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    # Per test, not per session: Playwright's sync API runs an event loop of its
+    # own, which must not be alive while pytest-asyncio runs an async test.
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh browser tab (own cookies) with a desktop-sized viewport."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()

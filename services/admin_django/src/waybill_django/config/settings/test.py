@@ -9,5 +9,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-# Tests never run collectstatic: let whitenoise find files in the apps, as in development.
+# Tests never run collectstatic: let whitenoise serve files from the apps, as in development.
 WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
