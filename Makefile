@@ -11,7 +11,7 @@ OWN_PACKAGES := -e libs/contracts -e libs/devstack -e services/admin_django \
 # mypy's Django plugin imports the settings, which need these set; nothing connects to them.
 LINT_ENV := DATABASE_URL=postgresql://lint@localhost/lint REDIS_URL=redis://localhost:6379/0
 
-.PHONY: up test lint format lock venv clean
+.PHONY: up test lint format lock venv clean checkov sbom audit
 
 venv: $(INSTALLED)
 
@@ -41,6 +41,18 @@ format: $(INSTALLED)
 ## Re-pin requirements/*.txt after changing a dependency.
 lock: $(INSTALLED)
 	UV=$(BIN)/uv requirements/lock.sh
+
+## checkov over the Dockerfiles, Kubernetes overlays and Terraform (make test runs it too).
+checkov:
+	infra/scripts/checkov.sh
+
+## CycloneDX SBOM of each image's pinned dependencies, in dist/sbom/.
+sbom: $(INSTALLED)
+	infra/scripts/sbom.sh
+
+## Known vulnerabilities in the pinned dependencies (needs PyPI's JSON API, not reachable from CI here).
+audit: $(INSTALLED)
+	infra/scripts/audit.sh
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
