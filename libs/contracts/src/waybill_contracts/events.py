@@ -6,7 +6,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from waybill_contracts.enums import ShipmentStatus
+from waybill_contracts.enums import Role, ShipmentStatus
+from waybill_contracts.jobs import JobKind, JobState
 
 
 class _Event(BaseModel):
@@ -30,9 +31,48 @@ class ShipmentStatusChanged(_Event):
     reference: str
     previous_status: ShipmentStatus
     status: ShipmentStatus
+    vehicle_id: int | None = None
+    """The vehicle the shipment is assigned to after the change, if any."""
+    reason: str = ""
+    """Why, when the change says (an exception, a cancellation)."""
 
 
-Event = Annotated[ShipmentCreated | ShipmentStatusChanged, Field(discriminator="type")]
+class ShipmentUpdated(_Event):
+    """Descriptive fields changed (never the status)."""
+
+    type: Literal["shipment.updated"] = "shipment.updated"
+    shipment_id: int
+    reference: str
+    changed_fields: list[str]
+
+
+class InvitationCreated(_Event):
+    """Someone was invited to join the organization; the worker emails the link."""
+
+    type: Literal["invitation.created"] = "invitation.created"
+    invitation_id: int
+    role: Role
+
+
+class JobProgress(_Event):
+    """A background job (import, report) started, advanced or finished.
+
+    Running updates are published straight to the stream and may be lost;
+    the final state goes through the outbox, so a page always learns the end.
+    """
+
+    type: Literal["job.progress"] = "job.progress"
+    job_id: UUID
+    kind: JobKind
+    state: JobState
+    percent: int = Field(ge=0, le=100)
+    error: str = ""
+
+
+Event = Annotated[
+    ShipmentCreated | ShipmentStatusChanged | ShipmentUpdated | InvitationCreated | JobProgress,
+    Field(discriminator="type"),
+]
 """Any event; parse with ``EVENT_ADAPTER.validate_json``."""
 
 EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)

@@ -31,14 +31,71 @@ class ShipmentEventNotification(TaskPayload):
     shipment_id: int
 
 
+class InvitationEmail(TaskPayload):
+    """Email an invitation its signed accept link (once; a repeat does nothing)."""
+
+    invitation_id: int
+
+
 class OutboxRelay(TaskPayload):
     """Publish outbox rows left unsent (Redis was down when they committed)."""
 
 
+class WebhookFanOut(TaskPayload):
+    """Create one delivery per enabled endpoint subscribed to the event's type."""
+
+    event_id: UUID
+
+
+class WebhookAttempt(TaskPayload):
+    """Make delivery attempt number ``attempt`` (0-based) of a webhook delivery.
+
+    The attempt number makes a duplicate or late task a no-op: it runs only
+    while the delivery has made exactly ``attempt`` attempts.
+    """
+
+    delivery_id: int
+    attempt: int
+
+
+class WebhookDispatchDue(TaskPayload):
+    """Enqueue the attempts that are due (retries, and tasks lost with their worker)."""
+
+
+class ShipmentImportRun(TaskPayload):
+    """Validate and import the uploaded CSV of a shipment import job."""
+
+    job_id: UUID
+
+
+class ReportBuild(TaskPayload):
+    """Compute a report job's figures and write its CSV."""
+
+    job_id: UUID
+
+
+class MonthlyReportsSchedule(TaskPayload):
+    """Start last month's report for every organization that has none yet."""
+
+
 NOTIFY_SHIPMENT_EVENT: Final = "waybill.notifications.notify_shipment_event"
 RELAY_PENDING_OUTBOX: Final = "waybill.outbox.relay_pending"
+SEND_INVITATION: Final = "waybill.organizations.send_invitation"
+FAN_OUT_WEBHOOKS: Final = "waybill.webhooks.fan_out"
+DELIVER_WEBHOOK: Final = "waybill.webhooks.deliver"
+DISPATCH_DUE_WEBHOOKS: Final = "waybill.webhooks.dispatch_due"
+IMPORT_SHIPMENTS: Final = "waybill.imports.import_shipments"
+BUILD_REPORT: Final = "waybill.reports.build"
+SCHEDULE_MONTHLY_REPORTS: Final = "waybill.reports.schedule_monthly"
 
 TASK_QUEUES: Final[dict[str, str]] = {
     NOTIFY_SHIPMENT_EVENT: Queue.DEFAULT,
     RELAY_PENDING_OUTBOX: Queue.DEFAULT,
+    SEND_INVITATION: Queue.DEFAULT,
+    FAN_OUT_WEBHOOKS: Queue.WEBHOOKS,
+    DELIVER_WEBHOOK: Queue.WEBHOOKS,
+    DISPATCH_DUE_WEBHOOKS: Queue.WEBHOOKS,
+    IMPORT_SHIPMENTS: Queue.IMPORTS,
+    BUILD_REPORT: Queue.REPORTS,
+    SCHEDULE_MONTHLY_REPORTS: Queue.REPORTS,
 }

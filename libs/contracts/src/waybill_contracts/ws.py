@@ -79,15 +79,25 @@ class Pong(_Message):
     type: Literal["pong"] = "pong"
 
 
+class ResyncRequired(_Message):
+    """The ``last_id`` of a subscribe is older than the stream retains: events may have been missed.
+
+    The subscription is live from now on; reload the channel's state (e.g. over HTTP), then carry on.
+    """
+
+    type: Literal["resync_required"] = "resync_required"
+    channel: str
+
+
 class ErrorMessage(_Message):
     type: Literal["error"] = "error"
-    code: Literal["bad_message", "unauthenticated", "forbidden", "unknown_channel"]
+    code: Literal["bad_message", "unauthenticated", "forbidden", "unknown_channel", "unavailable"]
     message: str
     channel: str | None = None
 
 
 ServerMessage = Annotated[
-    Ready | Subscribed | Unsubscribed | EventMessage | Pong | ErrorMessage,
+    Ready | Subscribed | Unsubscribed | EventMessage | Pong | ResyncRequired | ErrorMessage,
     Field(discriminator="type"),
 ]
 SERVER_MESSAGE_ADAPTER: TypeAdapter[ServerMessage] = TypeAdapter(ServerMessage)
@@ -101,3 +111,5 @@ class CloseCode:
     MESSAGE_TOO_BIG = 1009
     SERVICE_RESTART = 1012  # replica shutting down: reconnect elsewhere
     AUTH_TIMEOUT = 4001  # no authentication within the allowed time
+    SLOW_CONSUMER = 4002  # the client read too slowly and its send queue filled: reconnect and resume
+    IDLE_TIMEOUT = 4003  # nothing received from the client (not even a ping) for too long

@@ -31,11 +31,15 @@ def main(argv: list[str] | None = None) -> int:
     test = commands.add_parser("test", help="run pytest against throwaway PostgreSQL and Redis")
     test.add_argument("pytest_args", nargs=argparse.REMAINDER)
     commands.add_parser("backends", help="start throwaway test backends and print their URLs")
+    run = commands.add_parser("run", help="run a command with throwaway backends")
+    run.add_argument("command_args", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     if args.command == "up":
         return up(DevSettings())
     if args.command == "test":
         return run_tests(args.pytest_args)
+    if args.command == "run":
+        return run_with_backends(args.command_args)
     return serve_test_backends()
 
 
@@ -134,18 +138,20 @@ def _throwaway_backends(group: ProcessGroup) -> Iterator[stack.Backends]:
 
 
 def run_tests(pytest_args: list[str]) -> int:
+    code = run_with_backends([sys.executable, "-m", "pytest", *pytest_args])
+    if code == PYTEST_NO_TESTS_COLLECTED:
+        print("pytest collected no test: that is a failure, not a pass.", file=sys.stderr)
+        return 1
+    return code
+
+
+def run_with_backends(command: list[str]) -> int:
     log_path = REPO_ROOT / ".local" / "test-backends.log"
     log_path.parent.mkdir(exist_ok=True)
     with log_path.open("w") as log, ProcessGroup(output=log) as group, _throwaway_backends(group) as backends:
         print(f"Test backends: {backends.database_url} {backends.redis_url} (log: {log_path})", flush=True)
         env = {**os.environ, **stack.test_environment(backends)}
-        code = subprocess.run(
-            [sys.executable, "-m", "pytest", *pytest_args], env=env, cwd=REPO_ROOT
-        ).returncode
-    if code == PYTEST_NO_TESTS_COLLECTED:
-        print("pytest collected no test: that is a failure, not a pass.", file=sys.stderr)
-        return 1
-    return code
+        return subprocess.run(command, env=env, cwd=REPO_ROOT).returncode
 
 
 def serve_test_backends() -> int:

@@ -1,0 +1,25 @@
+"""``waybill-realtime``: serve the app with uvicorn, bound as the settings say."""
+
+import uvicorn
+
+from waybill_realtime.config import get_settings
+
+
+def main() -> None:
+    settings = get_settings()
+    uvicorn.run(
+        "waybill_realtime.main:app",
+        host=settings.bind_host,
+        port=settings.realtime_port,
+        ws_max_size=settings.ws_max_message_bytes,
+        # Protocol-level pings find dead TCP connections; the idle timeout needs application pings.
+        ws_ping_interval=20.0,
+        ws_ping_timeout=20.0,
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
+        proxy_headers=True,
+        access_log=False,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,65 @@
+"""The service's settings, read from the environment once (same names in every Waybill service)."""
+
+from functools import lru_cache
+from typing import Annotated, Literal, Self
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEVELOPMENT_ORIGINS = ("http://localhost:8000", "http://127.0.0.1:8000")
+MIN_PRODUCTION_SECRET_LENGTH = 32
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str
+    redis_url: str
+    secret_key: SecretStr
+    bind_host: str = "127.0.0.1"
+    realtime_port: int = 8001
+    ws_allowed_origins: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(), description="Comma-separated Origins a WebSocket may come from; development has defaults."
+    )
+
+    jwt_lifetime_seconds: int = Field(default=15 * 60, gt=0)
+    ws_auth_timeout_seconds: float = Field(default=5.0, gt=0)
+    ws_idle_timeout_seconds: float = Field(default=60.0, gt=0)
+    ws_max_message_bytes: int = Field(default=64 * 1024, gt=0)
+    ws_send_queue_size: int = Field(default=1000, gt=0)
+    ws_max_subscriptions: int = Field(default=50, gt=0)
+    stream_read_block_ms: int = Field(default=5000, gt=0)
+    shutdown_grace_seconds: int = Field(default=5, ge=0)
+
+    @field_validator("ws_allowed_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(origin.strip() for origin in value.split(",") if origin.strip())
+        return value
+
+    @model_validator(mode="after")
+    def _check_environment(self) -> Self:
+        secret = self.secret_key.get_secret_value()
+        placeholder = secret.startswith("dev-insecure") or len(secret) < MIN_PRODUCTION_SECRET_LENGTH
+        if self.environment == "production" and placeholder:
+            raise ValueError(
+                "SECRET_KEY is a placeholder; set a random secret of 32+ characters in production"
+            )
+        if not self.ws_allowed_origins and self.environment == "development":
+            object.__setattr__(self, "ws_allowed_origins", DEVELOPMENT_ORIGINS)
+        return self
+
+    @property
+    def async_database_url(self) -> str:
+        """DATABASE_URL for SQLAlchemy's asyncpg driver (the other services use psycopg)."""
+        scheme, _, rest = self.database_url.partition("://")
+        if scheme not in {"postgres", "postgresql", "postgresql+asyncpg", "postgresql+psycopg"}:
+            raise ValueError(f"DATABASE_URL must be a PostgreSQL URL, not {scheme}://")
+        return f"postgresql+asyncpg://{rest}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

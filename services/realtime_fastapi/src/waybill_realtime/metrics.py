@@ -1,0 +1,42 @@
+"""The service's Prometheus metrics, in a registry of its own (one per app)."""
+
+from dataclasses import dataclass, field
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
+
+
+@dataclass
+class Metrics:
+    registry: CollectorRegistry = field(default_factory=CollectorRegistry)
+
+    def __post_init__(self) -> None:
+        self.open_connections = Gauge(
+            "waybill_ws_open_connections",
+            "WebSocket connections open on this replica",
+            registry=self.registry,
+        )
+        self.subscriptions = Gauge(
+            "waybill_ws_subscriptions", "Channel subscriptions held on this replica", registry=self.registry
+        )
+        self.messages_sent = Counter(
+            "waybill_ws_messages_sent", "Messages queued to WebSocket clients", registry=self.registry
+        )
+        self.slow_consumers_dropped = Counter(
+            "waybill_ws_slow_consumers_dropped",
+            "Clients disconnected because their send queue was full",
+            registry=self.registry,
+        )
+        self.stream_entries_read = Counter(
+            "waybill_stream_entries_read", "Entries read from organization streams", registry=self.registry
+        )
+        self.stream_lag_seconds = Gauge(
+            "waybill_stream_lag_seconds",
+            "Age of the newest stream entry when it was fanned out (from its stream id)",
+            registry=self.registry,
+        )
+        self.streams_read = Gauge(
+            "waybill_streams_read", "Organization streams this replica reads", registry=self.registry
+        )
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)

@@ -1,0 +1,32 @@
+"""What the running app holds open (database engine, Redis, the stream hub), and access to it."""
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.requests import HTTPConnection
+
+from waybill_realtime.config import Settings
+from waybill_realtime.metrics import Metrics
+from waybill_realtime.streaming.hub import Hub
+
+
+@dataclass(frozen=True)
+class Resources:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    redis: Redis
+    hub: Hub
+    metrics: Metrics
+
+
+def get_resources(connection: HTTPConnection) -> Resources:
+    resources: Resources = connection.app.state.resources
+    return resources
+
+
+async def get_session(connection: HTTPConnection) -> AsyncIterator[AsyncSession]:
+    async with get_resources(connection).sessions() as session:
+        yield session

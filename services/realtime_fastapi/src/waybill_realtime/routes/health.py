@@ -1,0 +1,59 @@
+"""Liveness and readiness for the load balancer and Kubernetes."""
+
+import asyncio
+from typing import Final
+
+from fastapi import APIRouter, Response, status
+from pydantic import BaseModel
+from redis.exceptions import RedisError
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from waybill_realtime.deps import ResourcesDep
+
+router = APIRouter(tags=["health"])
+
+CHECK_TIMEOUT_SECONDS: Final = 3.0
+
+
+class Health(BaseModel):
+    status: str
+    problems: list[str] = []
+
+
+@router.get("/healthz")
+async def healthz() -> Health:
+    """The process is alive (no dependency checked)."""
+    return Health(status="ok")
+
+
+@router.get("/readyz", responses={503: {"model": Health}})
+async def readyz(resources: ResourcesDep, response: Response) -> Health:
+    """PostgreSQL and Redis both answer; 503 with the reasons when not."""
+    problems = [
+        problem
+        for problem in await asyncio.gather(_check_database(resources), _check_redis(resources))
+        if problem
+    ]
+    if problems:
+        response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+        return Health(status="unavailable", problems=problems)
+    return Health(status="ok")
+
+
+async def _check_database(resources: ResourcesDep) -> str | None:
+    try:
+        async with asyncio.timeout(CHECK_TIMEOUT_SECONDS), resources.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except (SQLAlchemyError, OSError, TimeoutError) as error:
+        return f"database unreachable: {type(error).__name__}"
+    return None
+
+
+async def _check_redis(resources: ResourcesDep) -> str | None:
+    try:
+        async with asyncio.timeout(CHECK_TIMEOUT_SECONDS):
+            await resources.redis.ping()
+    except (RedisError, OSError, TimeoutError) as error:
+        return f"redis unreachable: {type(error).__name__}"
+    return None

@@ -1,0 +1,1 @@
+"""From the organizations' Redis Streams to the WebSocket clients of this replica."""

@@ -1,0 +1,200 @@
+"""This replica's subscriptions, and the one task that reads their organizations' streams.
+
+Invariant: a subscription receives stream entries in strictly increasing id
+order, each at most once (``Subscription.offer`` drops anything at or before
+the last id it passed on). Replay and live delivery may overlap; that rule
+turns the overlap into neither a gap nor a duplicate.
+"""
+
+import asyncio
+import logging
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Final
+
+from redis.exceptions import RedisError
+
+from waybill_contracts.channels import ORG_STREAM_MAXLEN
+from waybill_contracts.enums import Role
+from waybill_contracts.ws import EventMessage
+from waybill_realtime.authorization import event_visible
+from waybill_realtime.metrics import Metrics
+from waybill_realtime.streaming.outbound import Outbound
+from waybill_realtime.streaming.stream_ids import ZERO, StreamId
+from waybill_realtime.streaming.streams import OrgStreams, StreamEntry
+
+logger = logging.getLogger(__name__)
+
+REPLAY_PAGE: Final = 200
+READ_RETRY_SECONDS: Final = 1.0
+REPLAY_ROOM_TIMEOUT_SECONDS: Final = 10.0
+# Streams are trimmed to about ORG_STREAM_MAXLEN entries; twice that bounds the replay with room to spare.
+MAX_REPLAY_PAGES: Final = 2 * ORG_STREAM_MAXLEN // REPLAY_PAGE + 1
+
+
+class Replay(Enum):
+    COMPLETE = "complete"
+    RESYNC_REQUIRED = "resync_required"
+    """The last id is older than what the stream retains: events may be missing."""
+    CLIENT_TOO_SLOW = "client_too_slow"
+
+
+@dataclass(eq=False)
+class Subscription:
+    """One channel of one client. Live entries are held back until ``go_live``.
+
+    Holding back lets the subscriber acknowledge and replay first, in order,
+    without missing what arrives meanwhile.
+    """
+
+    organization_id: int
+    channel: str
+    role: Role
+    outbound: Outbound
+    last_id: StreamId | None = None
+    live: bool = False
+    held_back: list[tuple[StreamId, str]] = field(default_factory=list)
+
+    def offer(self, stream_id: StreamId, frame: str) -> None:
+        """A live entry."""
+        if self.live:
+            self.pass_on(stream_id, frame)
+        else:
+            self.held_back.append((stream_id, frame))
+
+    def pass_on(self, stream_id: StreamId, frame: str) -> None:
+        if self.last_id is not None and stream_id <= self.last_id:
+            return
+        self.last_id = stream_id
+        self.outbound.send(frame)
+
+    def go_live(self) -> None:
+        self.live = True
+        held_back, self.held_back = self.held_back, []
+        for stream_id, frame in held_back:
+            self.pass_on(stream_id, frame)
+
+
+def event_frame(channel: str, entry: StreamEntry) -> str | None:
+    if entry.event is None:
+        return None
+    return EventMessage(channel=channel, stream_id=str(entry.stream_id), event=entry.event).model_dump_json()
+
+
+def _visible(subscription: Subscription, entry: StreamEntry) -> bool:
+    return entry.event is not None and event_visible(subscription.role, entry.event)
+
+
+class Hub:
+    def __init__(self, streams: OrgStreams, metrics: Metrics, *, block_ms: int, send_queue_size: int) -> None:
+        self._streams = streams
+        self._metrics = metrics
+        self._block_ms = block_ms
+        # One read is fanned out without a pause; at half a queue, a burst alone never overflows a client
+        # that keeps reading.
+        self._read_count = max(1, send_queue_size // 2)
+        self._subscriptions: defaultdict[int, set[Subscription]] = defaultdict(set)
+        self._cursors: dict[int, StreamId] = {}
+        """Per organization read by this replica: the last entry fanned out."""
+        self._starting: dict[int, asyncio.Task[StreamId]] = {}
+        """Organizations whose first subscriber is looking up where to start reading."""
+        self._has_work = asyncio.Event()
+
+    async def subscribe(self, subscription: Subscription) -> None:
+        """Start delivering live entries to ``subscription`` (the replay, if any, is ``replay``'s job)."""
+        organization_id = subscription.organization_id
+        self._subscriptions[organization_id].add(subscription)
+        self._metrics.subscriptions.inc()
+        if organization_id in self._cursors:
+            return
+        try:
+            latest = await self._streams.latest_id(organization_id)
+        except BaseException:
+            self.unsubscribe(subscription)
+            raise
+        # Another subscriber may have started reading this organization while we awaited.
+        if organization_id not in self._cursors and subscription in self._subscriptions.get(
+            organization_id, ()
+        ):
+            self._cursors[organization_id] = latest
+            self._metrics.streams_read.set(len(self._cursors))
+            self._has_work.set()
+            try:
+                await self._streams.wake()
+            except RedisError:
+                logger.warning(
+                    "could not wake the stream reader; it sees organization %s on its next read",
+                    organization_id,
+                )
+
+    def unsubscribe(self, subscription: Subscription) -> None:
+        subscribers = self._subscriptions.get(subscription.organization_id)
+        if subscribers is None or subscription not in subscribers:
+            return
+        subscribers.remove(subscription)
+        self._metrics.subscriptions.dec()
+        if not subscribers:
+            del self._subscriptions[subscription.organization_id]
+            self._cursors.pop(subscription.organization_id, None)
+            self._metrics.streams_read.set(len(self._cursors))
+
+    async def replay(self, subscription: Subscription, after: StreamId) -> Replay:
+        """Send ``subscription`` the retained entries after ``after``; call ``go_live`` next."""
+        organization_id = subscription.organization_id
+        oldest = await self._streams.oldest_id(organization_id)
+        if after != ZERO and (oldest is None or after < oldest):
+            return Replay.RESYNC_REQUIRED
+        for _ in range(MAX_REPLAY_PAGES):
+            if not await subscription.outbound.wait_for_room(REPLAY_ROOM_TIMEOUT_SECONDS):
+                return Replay.CLIENT_TOO_SLOW
+            entries = await self._streams.read_after(organization_id, after, count=REPLAY_PAGE)
+            for entry in entries:
+                frame = event_frame(subscription.channel, entry) if _visible(subscription, entry) else None
+                if frame is not None:
+                    subscription.pass_on(entry.stream_id, frame)
+            if len(entries) < REPLAY_PAGE:
+                break
+            after = entries[-1].stream_id
+        return Replay.COMPLETE
+
+    async def run(self) -> None:
+        """Read the streams of the organizations with subscribers here, and fan their entries out."""
+        while True:
+            if not self._cursors:
+                self._has_work.clear()
+                await self._has_work.wait()
+                continue
+            try:
+                batches = await self._streams.read_live(
+                    dict(self._cursors), block_ms=self._block_ms, count=self._read_count
+                )
+            except RedisError:
+                logger.exception("reading the organization streams failed; retrying")
+                await asyncio.sleep(READ_RETRY_SECONDS)
+                continue
+            for organization_id, entries in batches.items():
+                self._fan_out(organization_id, entries)
+
+    def _fan_out(self, organization_id: int, entries: list[StreamEntry]) -> None:
+        cursor = self._cursors.get(organization_id)
+        if cursor is None:
+            return  # its last subscriber left while we were reading
+        subscribers = list(self._subscriptions.get(organization_id, ()))
+        for entry in entries:
+            if entry.stream_id <= cursor:
+                continue
+            cursor = entry.stream_id
+            self._metrics.stream_entries_read.inc()
+            frames: dict[str, str | None] = {}  # serialized once per channel, not per subscriber
+            for subscription in subscribers:
+                if not _visible(subscription, entry):
+                    continue
+                if subscription.channel not in frames:
+                    frames[subscription.channel] = event_frame(subscription.channel, entry)
+                frame = frames[subscription.channel]
+                if frame is not None:
+                    subscription.offer(entry.stream_id, frame)
+        self._cursors[organization_id] = cursor
+        self._metrics.stream_lag_seconds.set(max(0.0, time.time() - cursor.milliseconds / 1000))

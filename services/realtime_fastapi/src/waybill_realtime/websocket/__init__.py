@@ -1,0 +1,1 @@
+"""The ``/ws`` protocol (messages in ``waybill_contracts.ws``): handshake, then a session per connection."""

@@ -1,0 +1,92 @@
+"""Before a WebSocket session starts: the Origin check and authentication."""
+
+import asyncio
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+from redis.exceptions import RedisError
+from starlette.websockets import WebSocket
+
+from waybill_contracts.tickets import WS_TICKET_MIN_LENGTH, WsTicket, ws_ticket_key
+from waybill_contracts.ws import CLIENT_MESSAGE_ADAPTER, Authenticate, CloseCode
+from waybill_realtime.auth.users import user_from_token
+from waybill_realtime.authorization import may_subscribe_to_organization, organization_role
+from waybill_realtime.resources import Resources
+from waybill_realtime.websocket.frames import Disconnected, receive_frame
+
+
+def origin_allowed(websocket: WebSocket, allowed: tuple[str, ...]) -> bool:
+    """Browsers always send an Origin; non-browser clients (devices) may send none."""
+    origin = websocket.headers.get("origin")
+    return origin is None or origin in allowed
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: int
+    organization_id: int | None = None
+    """Set when a ticket bound the connection to one organization."""
+
+
+def _bearer_token(websocket: WebSocket) -> str | None:
+    scheme, _, token = websocket.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+async def authenticate(websocket: WebSocket, resources: Resources) -> Principal | None:
+    """Who is on an accepted connection: from a ticket, the Authorization header or the first message.
+
+    Closes the connection (and returns None) when authentication fails or takes too long.
+    """
+    ticket = websocket.query_params.get("ticket")
+    if ticket is not None:
+        principal = await _redeem_ticket(ticket, resources)
+        if principal is None:
+            await websocket.close(CloseCode.POLICY_VIOLATION, "invalid, used or expired ticket")
+        return principal
+    token = _bearer_token(websocket)
+    if token is None:
+        try:
+            async with asyncio.timeout(resources.settings.ws_auth_timeout_seconds):
+                frame = await receive_frame(websocket)
+        except TimeoutError:
+            await websocket.close(
+                CloseCode.AUTH_TIMEOUT, "authentication timeout: send an auth message first"
+            )
+            return None
+        except Disconnected:
+            return None
+        try:
+            message = CLIENT_MESSAGE_ADAPTER.validate_json(frame)
+        except ValidationError:
+            message = None
+        if not isinstance(message, Authenticate):
+            await websocket.close(CloseCode.POLICY_VIOLATION, "the first message must be auth")
+            return None
+        token = message.token
+    user = await user_from_token(token, resources)
+    if user is None:
+        await websocket.close(CloseCode.POLICY_VIOLATION, "authentication failed")
+        return None
+    return Principal(user.id)
+
+
+async def _redeem_ticket(ticket: str, resources: Resources) -> Principal | None:
+    if len(ticket) < WS_TICKET_MIN_LENGTH:
+        return None
+    try:
+        raw = await resources.redis.getdel(ws_ticket_key(ticket))
+    except RedisError:
+        return None
+    if raw is None:
+        return None
+    try:
+        bound = WsTicket.model_validate_json(raw)
+    except ValidationError:
+        return None
+    # The user may have been deactivated or removed from the organization since Django issued the ticket.
+    async with resources.sessions() as session:
+        role = await organization_role(session, user_id=bound.user_id, organization_id=bound.organization_id)
+    if not may_subscribe_to_organization(role):
+        return None
+    return Principal(bound.user_id, bound.organization_id)

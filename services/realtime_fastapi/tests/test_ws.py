@@ -1,0 +1,252 @@
+"""The ``/ws`` endpoint: authentication, Origin, authorization per channel, delivery and resume."""
+
+import asyncio
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+from waybill_contracts.enums import Role
+from waybill_contracts.events import InvitationCreated, ShipmentCreated
+from waybill_contracts.ws import (
+    CloseCode,
+    ErrorMessage,
+    EventMessage,
+    Pong,
+    Ready,
+    ResyncRequired,
+    Subscribed,
+)
+from waybill_realtime.client import Connection, RealtimeClient
+from waybill_realtime.testing import EventStreams, Personas, StartRealtime
+
+
+async def expect_close(connection: Connection, within: float = 3.0) -> ConnectionClosed:
+    with pytest.raises(ConnectionClosed) as closed:
+        await connection.receive(within)
+    return closed.value
+
+
+async def signed_in_subscriber(
+    realtime: RealtimeClient, connection: Connection, channel: str, last_id: str | None = None
+) -> None:
+    assert isinstance(await connection.receive(1), Ready)
+    await connection.subscribe(channel, last_id)
+    assert await connection.receive(1) == Subscribed(channel=channel)
+
+
+async def event_ids(connection: Connection, count: int) -> list[str]:
+    received = []
+    for _ in range(count):
+        message = await connection.receive(1)
+        assert isinstance(message, EventMessage), message
+        received.append(message.stream_id)
+    return received
+
+
+async def test_a_token_in_the_authorization_header_authenticates(
+    realtime: RealtimeClient, personas: Personas
+) -> None:
+    token = await realtime.token(personas.acme_dispatcher, personas.password)
+
+    async with realtime.connect(token=token) as connection:
+        ready = await connection.receive(1)
+
+    assert isinstance(ready, Ready)
+
+
+async def test_a_token_in_the_first_message_authenticates(
+    realtime: RealtimeClient, personas: Personas
+) -> None:
+    token = await realtime.token(personas.acme_dispatcher, personas.password)
+
+    async with realtime.connect(token=token, token_in_first_message=True) as connection:
+        assert isinstance(await connection.receive(1), Ready)
+
+
+async def test_a_connection_that_does_not_authenticate_in_time_is_closed(
+    start_realtime: StartRealtime, personas: Personas
+) -> None:
+    realtime = start_realtime(personas.database_url, ws_auth_timeout_seconds="0.5")
+
+    async with realtime.connect() as connection:
+        closed = await expect_close(connection)
+
+    assert closed.rcvd is not None
+    assert closed.rcvd.code == CloseCode.AUTH_TIMEOUT
+    assert "authentication timeout" in closed.rcvd.reason
+
+
+async def test_a_bad_token_closes_the_connection_with_a_reason(realtime: RealtimeClient) -> None:
+    async with realtime.connect(token="not-a-jwt") as connection:
+        closed = await expect_close(connection)
+
+    assert closed.rcvd is not None
+    assert (closed.rcvd.code, closed.rcvd.reason) == (CloseCode.POLICY_VIOLATION, "authentication failed")
+
+
+async def test_a_message_other_than_auth_first_is_refused(realtime: RealtimeClient) -> None:
+    async with realtime.connect() as connection:
+        await connection.ping()
+        closed = await expect_close(connection)
+
+    assert closed.rcvd is not None
+    assert closed.rcvd.code == CloseCode.POLICY_VIOLATION
+
+
+async def test_the_token_of_a_user_deactivated_since_sign_in_no_longer_connects(
+    realtime: RealtimeClient, personas: Personas
+) -> None:
+    token = await realtime.token(personas.acme_dispatcher, personas.password)
+    await personas.deactivate(personas.acme_dispatcher)
+
+    async with realtime.connect(token=token) as connection:
+        closed = await expect_close(connection)
+
+    assert closed.rcvd is not None
+    assert closed.rcvd.code == CloseCode.POLICY_VIOLATION
+
+
+async def test_a_connection_from_an_origin_not_allowed_is_refused(
+    realtime: RealtimeClient, personas: Personas
+) -> None:
+    token = await realtime.token(personas.acme_dispatcher, personas.password)
+
+    with pytest.raises(InvalidStatus) as refused:
+        async with realtime.connect(token=token, origin="https://evil.example"):
+            pass
+
+    assert refused.value.response.status_code == 403
+
+
+async def test_a_connection_from_an_allowed_origin_is_accepted(
+    realtime: RealtimeClient, personas: Personas
+) -> None:
+    token = await realtime.token(personas.acme_dispatcher, personas.password)
+
+    async with realtime.connect(token=token, origin="http://localhost:8000") as connection:
+        assert isinstance(await connection.receive(1), Ready)
+
+
+async def test_an_event_reaches_the_subscriber_within_a_second_with_its_stream_id(
+    realtime: RealtimeClient, personas: Personas, streams: EventStreams
+) -> None:
+    token = await realtime.token(personas.acme_dispatcher, personas.password)
+    async with realtime.connect(token=token) as connection:
+        channel = f"org:{personas.acme_id}"
+        await signed_in_subscriber(realtime, connection, channel)
+
+        stream_id = await streams.publish(personas.acme_id, reference="WB-42")
+        message = await connection.receive(within=1.0)
+
+    assert isinstance(message, EventMessage)
+    assert (message.channel, message.stream_id) == (channel, stream_id)
+    assert isinstance(message.event, ShipmentCreated)
+    assert (message.event.organization_id, message.event.reference) == (personas.acme_id, "WB-42")
+
+
+async def test_subscribing_to_another_organization_is_refused_and_nothing_of_it_is_sent(
+    realtime: RealtimeClient, personas: Personas, streams: EventStreams
+) -> None:
+    token = await realtime.token(personas.acme_dispatcher, personas.password)
+    async with realtime.connect(token=token) as connection:
+        assert isinstance(await connection.receive(1), Ready)
+        globex = f"org:{personas.globex_id}"
+
+        await connection.subscribe(globex, last_id="0-0")
+        refusal = await connection.receive(1)
+        await streams.publish(personas.globex_id)
+        await connection.ping()
+        after = await connection.receive(1)
+
+    assert isinstance(refusal, ErrorMessage)
+    assert (refusal.code, refusal.channel) == ("forbidden", globex)
+    assert after == Pong()
+
+
+async def test_an_organization_that_does_not_exist_is_refused_the_same_way(
+    realtime: RealtimeClient, personas: Personas
+) -> None:
+    token = await realtime.token(personas.acme_dispatcher, personas.password)
+    async with realtime.connect(token=token) as connection:
+        assert isinstance(await connection.receive(1), Ready)
+        await connection.subscribe("org:999999")
+        refusal = await connection.receive(1)
+
+    assert isinstance(refusal, ErrorMessage)
+    assert refusal.code == "forbidden"
+
+
+async def test_a_client_that_resumes_from_its_last_id_gets_exactly_what_it_missed_then_live_events(
+    realtime: RealtimeClient, personas: Personas, streams: EventStreams
+) -> None:
+    token = await realtime.token(personas.acme_dispatcher, personas.password)
+    channel = f"org:{personas.acme_id}"
+    async with realtime.connect(token=token) as connection:
+        await signed_in_subscriber(realtime, connection, channel)
+        seen = [await streams.publish(personas.acme_id) for _ in range(2)]
+        assert await event_ids(connection, 2) == seen
+
+    missed = [await streams.publish(personas.acme_id) for _ in range(3)]
+
+    async with realtime.connect(token=token) as connection:
+        await signed_in_subscriber(realtime, connection, channel, last_id=seen[-1])
+        assert await event_ids(connection, 3) == missed
+        live = await streams.publish(personas.acme_id)
+        assert await event_ids(connection, 1) == [live]
+        await connection.ping()
+        assert await connection.receive(1) == Pong()
+
+
+async def test_events_published_during_the_replay_are_neither_lost_nor_repeated(
+    realtime: RealtimeClient, personas: Personas, streams: EventStreams
+) -> None:
+    token = await realtime.token(personas.acme_dispatcher, personas.password)
+    channel = f"org:{personas.acme_id}"
+    backlog = [await streams.publish(personas.acme_id) for _ in range(500)]
+
+    async with realtime.connect(token=token) as connection:
+        assert isinstance(await connection.receive(1), Ready)
+        await connection.subscribe(channel, last_id="0-0")
+        publishing = asyncio.gather(*(streams.publish(personas.acme_id) for _ in range(50)))
+        assert await connection.receive(1) == Subscribed(channel=channel)
+        during = await publishing
+        received = await event_ids(connection, len(backlog) + len(during))
+
+    assert received == sorted(backlog + during, key=lambda stream_id: tuple(map(int, stream_id.split("-"))))
+
+
+async def test_resuming_from_an_id_older_than_the_stream_retains_asks_for_a_resync(
+    realtime: RealtimeClient, personas: Personas, streams: EventStreams
+) -> None:
+    token = await realtime.token(personas.acme_dispatcher, personas.password)
+    channel = f"org:{personas.acme_id}"
+    trimmed = await streams.publish(personas.acme_id)
+    await streams.publish(personas.acme_id)
+    await streams.redis.xtrim(f"waybill:org:{personas.acme_id}:events", maxlen=1, approximate=False)
+
+    async with realtime.connect(token=token) as connection:
+        await signed_in_subscriber(realtime, connection, channel, last_id=trimmed)
+        assert await connection.receive(1) == ResyncRequired(channel=channel)
+        live = await streams.publish(personas.acme_id)
+        assert await event_ids(connection, 1) == [live]
+
+
+async def test_events_a_role_may_not_see_are_left_out_of_its_stream(
+    realtime: RealtimeClient, personas: Personas, streams: EventStreams
+) -> None:
+    token = await realtime.token(personas.acme_dispatcher, personas.password)
+    invitation = InvitationCreated(
+        event_id=uuid.uuid4(),
+        organization_id=personas.acme_id,
+        occurred_at=datetime.now(UTC),
+        invitation_id=7,
+        role=Role.ADMIN,
+    )
+    async with realtime.connect(token=token) as connection:
+        await signed_in_subscriber(realtime, connection, f"org:{personas.acme_id}")
+        await streams.append(invitation)  # managing members is not a dispatcher's business
+        shipment_event = await streams.publish(personas.acme_id)
+
+        assert await event_ids(connection, 1) == [shipment_event]
