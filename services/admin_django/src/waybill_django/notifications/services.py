@@ -6,7 +6,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 
-from waybill_contracts.events import EVENT_ADAPTER
+from waybill_contracts.events import EVENT_ADAPTER, ShipmentCreated, ShipmentStatusChanged
 from waybill_django.notifications.models import Notification
 from waybill_django.outbox.models import OutboxMessage
 from waybill_django.shipments.models import STATUS_LABELS, Shipment
@@ -30,6 +30,8 @@ def notification_send_for_shipment_event(*, event_id: UUID, shipment_id: int) ->
     # The email tells the status of the event, not the current one: by the time
     # the task runs the shipment may already have moved on.
     event = EVENT_ADAPTER.validate_python(message.payload)
+    if not isinstance(event, ShipmentCreated | ShipmentStatusChanged):
+        return []
     status = STATUS_LABELS[event.status].lower()
     context = {"shipment": shipment, "status": status}
     subject = f"Shipment {shipment.reference}: {status}"

@@ -13,3 +13,5 @@ def tasks_triggered_by(event: Event) -> list[tuple[str, TaskPayload]]:
                     ShipmentEventNotification(event_id=event.event_id, shipment_id=event.shipment_id),
                 )
             ]
+    # Other events set off no task.
+    return []

@@ -63,10 +63,11 @@ class ShipmentAdmin(admin.ModelAdmin[Shipment]):
     autocomplete_fields = ("organization",)
     readonly_fields = ("status", "tracking_code", "created_by", "created_at", "updated_at")
 
-    def get_fields(self, request: HttpRequest, obj: Shipment | None = None) -> list[str]:
-        fields = list(super().get_fields(request, obj))
+    def get_fields(self, request: HttpRequest, obj: Shipment | None = None) -> tuple[str, ...]:
+        # Without fieldsets the admin lists plain field names.
+        names = tuple(name for name in super().get_fields(request, obj) if isinstance(name, str))
         # A new shipment starts as a draft: there is no status to change yet.
-        return fields if obj else [name for name in fields if name != "transition_to"]
+        return names if obj else tuple(name for name in names if name != "transition_to")
 
     def save_model(
         self, request: HttpRequest, obj: Shipment, form: forms.ModelForm[Shipment], change: bool
