@@ -1,10 +1,20 @@
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
+from django.core.cache import cache
 
 from waybill_contracts.enums import Role
 from waybill_django.accounts.models import User
+from waybill_django.fleet.models import Vehicle
 from waybill_django.organizations.models import Membership, Organization
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    """Rate-limit counters live in the cache: each test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
@@ -30,3 +40,18 @@ def dispatcher(make_member: Callable[..., User]) -> User:
 @pytest.fixture
 def staff(db: None) -> User:
     return User.objects.create_superuser("staff@waybill.test", "correct horse battery")
+
+
+@pytest.fixture
+def other_organization(db: None) -> Organization:
+    return Organization.objects.create(name="Other Haulage", slug="other")
+
+
+@pytest.fixture
+def driver(make_member: Callable[..., User]) -> User:
+    return make_member(Role.DRIVER)
+
+
+@pytest.fixture
+def truck(organization: Organization, driver: User) -> Vehicle:
+    return Vehicle.unscoped.create(organization=organization, plate="TRK-1", label="Truck", driver=driver)

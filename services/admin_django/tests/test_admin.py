@@ -43,7 +43,7 @@ def test_staff_create_a_shipment_in_the_admin_through_the_domain_service(
     response = staff_client.post("/admin/shipments/shipment/add/", shipment_form(organization))
 
     assert response.status_code == 302, response.content.decode()[:2000]
-    shipment = Shipment.objects.get(reference="ADM-1")
+    shipment = Shipment.unscoped.get(reference="ADM-1")
     assert shipment.status == ShipmentStatus.DRAFT
     assert OutboxMessage.objects.filter(event_type="shipment.created").count() == 1
 
@@ -96,3 +96,41 @@ def test_people_who_are_not_staff_cannot_open_the_admin(client: Client, dispatch
     response = client.get("/admin/shipments/shipment/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_a_status_change_that_repeats_the_details_records_only_the_status_change(
+    staff_client: Client, organization: Organization, staff: User, redis_url: str
+) -> None:
+    shipment = shipment_create(
+        organization=organization,
+        actor=staff,
+        reference="ADM-5",
+        customer_name="Jo",
+        customer_email="jo@example.test",
+        origin_address="1 Quay",
+        destination_address="2 Street",
+    )
+    staff_client.post(
+        f"/admin/shipments/shipment/{shipment.pk}/change/",
+        shipment_form(organization, reference="ADM-5", transition_to="booked"),
+    )
+
+    assert list(OutboxMessage.objects.values_list("event_type", flat=True)) == [
+        "shipment.created",
+        "shipment.status_changed",
+    ]
+
+
+def test_staff_sign_in_to_the_admin_with_email_and_password(staff: User) -> None:
+    browser = Client(enforce_csrf_checks=True)
+    browser.get("/admin/login/")
+    response = browser.post(
+        "/admin/login/?next=/admin/",
+        {
+            "username": "staff@waybill.test",
+            "password": "correct horse battery",
+            "csrfmiddlewaretoken": browser.cookies["csrftoken"].value,
+        },
+    )
+    assert (response.status_code, response["Location"]) == (302, "/admin/")
+    assert browser.get("/admin/shipments/shipment/").status_code == 200

@@ -1,7 +1,12 @@
 """``/healthz``, ``/readyz`` and ``/metrics``."""
 
+import io
+import json
+
 import httpx
 
+from waybill_devstack.polling import wait_until
+from waybill_devstack.supervisor import ProcessGroup
 from waybill_realtime.client import RealtimeClient
 from waybill_realtime.testing import StartRealtime
 
@@ -29,3 +34,22 @@ def test_metrics_are_exposed_for_prometheus(realtime: RealtimeClient) -> None:
 
     assert response.status_code == 200
     assert "waybill_ws_open_connections" in response.text
+
+
+def test_logs_are_json_lines_carrying_the_request_id_which_the_response_echoes(
+    realtime: RealtimeClient, processes: ProcessGroup
+) -> None:
+    response = httpx.get(f"{realtime.http_url}/v1/track/unknown-code", headers={"X-Request-ID": "req-42"})
+
+    def logged() -> list[dict[str, object]]:
+        transcript = processes.output
+        assert isinstance(transcript, io.StringIO)
+        return [
+            json.loads(line[line.index("{") :])
+            for line in transcript.getvalue().splitlines()
+            if '"request_id": "req-42"' in line
+        ]
+
+    lines = wait_until(logged, what="the request's log line")
+    assert response.headers["x-request-id"] == "req-42"
+    assert {"method": "GET", "path": "/v1/track/unknown-code", "status": 404}.items() <= lines[-1].items()

@@ -5,6 +5,7 @@ the same thing as the channel ``org:<id>``.
 """
 
 from typing import Final
+from uuid import UUID
 
 STREAM_ENTRY_FIELD: Final = "event"
 """The one field of a stream entry: the event as JSON."""
@@ -27,3 +28,50 @@ def parse_org_channel(channel: str) -> int | None:
     if prefix != "org" or not raw_id.isdigit():
         return None
     return int(raw_id)
+
+
+SHIPMENT_CHANNEL_PREFIX: Final = "shipment"
+JOB_CHANNEL_PREFIX: Final = "job"
+TRACK_CHANNEL_PREFIX: Final = "track"
+
+
+def shipment_channel(shipment_id: int) -> str:
+    """One shipment's events and its vehicle's positions (members of its organization)."""
+    return f"{SHIPMENT_CHANNEL_PREFIX}:{shipment_id}"
+
+
+def job_channel(job_id: UUID) -> str:
+    """One background job's progress (members of its organization)."""
+    return f"{JOB_CHANNEL_PREFIX}:{job_id}"
+
+
+def track_channel(tracking_code: str) -> str:
+    """The public view of one shipment, for anyone holding its tracking code (no sign-in)."""
+    return f"{TRACK_CHANNEL_PREFIX}:{tracking_code}"
+
+
+def parse_shipment_channel(channel: str) -> int | None:
+    prefix, _, raw_id = channel.partition(":")
+    if prefix != SHIPMENT_CHANNEL_PREFIX or not raw_id.isdigit() or len(raw_id) > 18:
+        return None
+    return int(raw_id)
+
+
+def parse_job_channel(channel: str) -> UUID | None:
+    prefix, _, raw_id = channel.partition(":")
+    if prefix != JOB_CHANNEL_PREFIX:
+        return None
+    try:
+        return UUID(raw_id)
+    except ValueError:
+        return None
+
+
+def parse_track_channel(channel: str) -> str | None:
+    """The tracking code of a ``track:<code>`` channel (URL-safe characters only), or None."""
+    prefix, _, code = channel.partition(":")
+    if prefix != TRACK_CHANNEL_PREFIX or not 0 < len(code) <= 32:
+        return None
+    if not all(char.isascii() and (char.isalnum() or char in "-_") for char in code):
+        return None
+    return code

@@ -69,8 +69,35 @@ class JobProgress(_Event):
     error: str = ""
 
 
+class VehiclePosition(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    vehicle_id: int
+    recorded_at: datetime
+    latitude: float
+    longitude: float
+    speed_kmh: float | None = None
+    heading: float | None = None
+
+
+class VehiclePositionsUpdated(_Event):
+    """Vehicles of the organization reported new positions: the newest of each, once per publish tick.
+
+    Published by the realtime service's telemetry ingest (not through the outbox: a lost update is
+    superseded by the next). ``positions`` holds at most one entry per vehicle.
+    """
+
+    type: Literal["vehicle.positions_updated"] = "vehicle.positions_updated"
+    positions: list[VehiclePosition]
+
+
 Event = Annotated[
-    ShipmentCreated | ShipmentStatusChanged | ShipmentUpdated | InvitationCreated | JobProgress,
+    ShipmentCreated
+    | ShipmentStatusChanged
+    | ShipmentUpdated
+    | InvitationCreated
+    | JobProgress
+    | VehiclePositionsUpdated,
     Field(discriminator="type"),
 ]
 """Any event; parse with ``EVENT_ADAPTER.validate_json``."""

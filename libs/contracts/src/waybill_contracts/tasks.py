@@ -99,3 +99,17 @@ TASK_QUEUES: Final[dict[str, str]] = {
     BUILD_REPORT: Queue.REPORTS,
     SCHEDULE_MONTHLY_REPORTS: Queue.REPORTS,
 }
+
+
+class EtaRecompute(TaskPayload):
+    """Recompute a moving shipment's estimated delivery time from its vehicle's latest positions.
+
+    Enqueued by telemetry ingest at most once per shipment per debounce window, delayed to the
+    window's end so that it sees the newest position; a shipment no longer moving makes it a no-op.
+    """
+
+    shipment_id: int
+
+
+RECOMPUTE_ETA: Final = "waybill.eta.recompute"
+TASK_QUEUES[RECOMPUTE_ETA] = Queue.DEFAULT

@@ -6,9 +6,11 @@ Every frame is one JSON object with a ``type``. Clients send
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, TypeAdapter
 
 from waybill_contracts.events import Event
+from waybill_contracts.telemetry import MAX_POSITIONS_PER_BATCH, TelemetryResult
+from waybill_contracts.tracking import PublicTracking
 
 
 class _Message(BaseModel):
@@ -44,7 +46,20 @@ class Ping(_Message):
     type: Literal["ping"] = "ping"
 
 
-ClientMessage = Annotated[Authenticate | Subscribe | Unsubscribe | Ping, Field(discriminator="type")]
+class ReportPositions(_Message):
+    """A device's batch of positions (``waybill_contracts.telemetry.PositionReport`` items).
+
+    Answered with ``position_ack`` carrying the same ``ref``.
+    """
+
+    type: Literal["position"] = "position"
+    positions: list[JsonValue] = Field(min_length=1, max_length=MAX_POSITIONS_PER_BATCH)
+    ref: str | None = Field(default=None, max_length=100, description="Echoed in the acknowledgement.")
+
+
+ClientMessage = Annotated[
+    Authenticate | Subscribe | Unsubscribe | Ping | ReportPositions, Field(discriminator="type")
+]
 CLIENT_MESSAGE_ADAPTER: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)
 
 
@@ -96,8 +111,35 @@ class ErrorMessage(_Message):
     channel: str | None = None
 
 
+class PositionsAck(_Message):
+    """The outcome of a ``position`` message, as ``POST /v1/telemetry`` answers it."""
+
+    type: Literal["position_ack"] = "position_ack"
+    ref: str | None = None
+    result: TelemetryResult
+
+
+class TrackingMessage(_Message):
+    """The public view of a ``track:<code>`` channel's shipment: sent on subscribe, then on each change.
+
+    Each message is the whole view, so a client that reconnects needs no replay.
+    """
+
+    type: Literal["tracking"] = "tracking"
+    channel: str
+    tracking: PublicTracking
+
+
 ServerMessage = Annotated[
-    Ready | Subscribed | Unsubscribed | EventMessage | Pong | ResyncRequired | ErrorMessage,
+    Ready
+    | Subscribed
+    | Unsubscribed
+    | EventMessage
+    | Pong
+    | ResyncRequired
+    | ErrorMessage
+    | PositionsAck
+    | TrackingMessage,
     Field(discriminator="type"),
 ]
 SERVER_MESSAGE_ADAPTER: TypeAdapter[ServerMessage] = TypeAdapter(ServerMessage)
@@ -113,3 +155,4 @@ class CloseCode:
     AUTH_TIMEOUT = 4001  # no authentication within the allowed time
     SLOW_CONSUMER = 4002  # the client read too slowly and its send queue filled: reconnect and resume
     IDLE_TIMEOUT = 4003  # nothing received from the client (not even a ping) for too long
+    TRY_AGAIN_LATER = 1013  # the database is unreachable: reconnect after a backoff

@@ -3,6 +3,7 @@
 import uvicorn
 
 from waybill_realtime.config import get_settings
+from waybill_realtime.logs import log_config
 
 
 def main() -> None:
@@ -17,7 +18,8 @@ def main() -> None:
         ws_ping_timeout=20.0,
         timeout_graceful_shutdown=settings.shutdown_grace_seconds,
         proxy_headers=True,
-        access_log=False,
+        access_log=False,  # RequestIdMiddleware logs each request, with its id
+        log_config=log_config(settings.log_level),
     )
 
 

@@ -32,6 +32,29 @@ class Settings(BaseSettings):
     stream_read_block_ms: int = Field(default=5000, gt=0)
     shutdown_grace_seconds: int = Field(default=5, ge=0)
 
+    telemetry_max_age_seconds: float = Field(
+        default=24 * 3600, gt=0, description="Positions recorded longer ago than this are refused."
+    )
+    telemetry_future_tolerance_seconds: float = Field(
+        default=60, ge=0, description="Device clocks may run this far ahead; later positions are refused."
+    )
+    telemetry_publish_interval_ms: int = Field(
+        default=1000, gt=0, description="Position updates are coalesced per vehicle over this tick."
+    )
+    eta_debounce_seconds: float = Field(
+        default=30, gt=0, description="At most one ETA recomputation per shipment per this window."
+    )
+    db_retry_after_seconds: int = Field(
+        default=5, gt=0, description="Retry-After of a 503 while the database is unreachable."
+    )
+    track_rate_limit_per_minute: int = Field(
+        default=60, gt=0, description="Public tracking requests per client address per minute."
+    )
+    track_cache_seconds: int = Field(
+        default=15, ge=0, description="Cache-Control max-age of public tracking."
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
     @field_validator("ws_allowed_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:

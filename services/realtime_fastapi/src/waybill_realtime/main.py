@@ -3,17 +3,23 @@
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 from fastapi import FastAPI
 from redis.asyncio import BlockingConnectionPool, Redis
 
 from waybill_realtime.config import Settings, get_settings
 from waybill_realtime.db import create_engine, create_session_factory
+from waybill_realtime.errors import install_error_handlers
+from waybill_realtime.logs import RequestIdMiddleware
 from waybill_realtime.metrics import Metrics
 from waybill_realtime.resources import Resources
-from waybill_realtime.routes import auth, health, metrics, users, ws
+from waybill_realtime.routes import auth, health, metrics, telemetry, tracking, users, ws
 from waybill_realtime.streaming.hub import Hub
 from waybill_realtime.streaming.streams import OrgStreams
+from waybill_realtime.telemetry.eta import EtaScheduler
+from waybill_realtime.telemetry.ingest import Ingest
+from waybill_realtime.telemetry.publisher import PositionPublisher
 
 REDIS_POOL_SIZE = 50
 REDIS_POOL_WAIT_SECONDS = 5
@@ -46,20 +52,39 @@ async def _open_resources(settings: Settings) -> AsyncIterator[Resources]:
         block_ms=settings.stream_read_block_ms,
         send_queue_size=settings.ws_send_queue_size,
     )
-    reader = asyncio.create_task(hub.run(), name="stream-reader")
+    sessions = create_session_factory(engine)
+    publisher = PositionPublisher(
+        redis, app_metrics, interval_seconds=settings.telemetry_publish_interval_ms / 1000
+    )
+    eta = EtaScheduler(redis, settings.redis_url, window_seconds=settings.eta_debounce_seconds)
+    ingest = Ingest(
+        sessions=sessions,
+        publisher=publisher,
+        eta=eta,
+        metrics=app_metrics,
+        max_age=timedelta(seconds=settings.telemetry_max_age_seconds),
+        future_tolerance=timedelta(seconds=settings.telemetry_future_tolerance_seconds),
+    )
+    background = [
+        asyncio.create_task(hub.run(), name="stream-reader"),
+        asyncio.create_task(publisher.run(), name="position-publisher"),
+    ]
     try:
         yield Resources(
             settings=settings,
             engine=engine,
-            sessions=create_session_factory(engine),
+            sessions=sessions,
             redis=redis,
             hub=hub,
             metrics=app_metrics,
+            ingest=ingest,
         )
     finally:
-        reader.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await reader
+        for task in background:
+            task.cancel()
+        await asyncio.gather(*background, return_exceptions=True)
+        await publisher.close()
+        eta.close()
         with contextlib.suppress(Exception):
             await streams.close()
         await redis.aclose()
@@ -87,6 +112,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth.router, prefix="/auth/jwt", tags=["auth"])
     app.include_router(users.router)
     app.include_router(ws.router)
+    app.include_router(telemetry.router)
+    app.include_router(tracking.router)
+    install_error_handlers(app, retry_after_seconds=settings.db_retry_after_seconds)
+    app.add_middleware(RequestIdMiddleware)
     return app
 
 

@@ -38,5 +38,22 @@ class Metrics:
             "waybill_streams_read", "Organization streams this replica reads", registry=self.registry
         )
 
+        self.ingested_positions = Counter(
+            "waybill_ingest_positions",
+            "Telemetry positions received, by outcome (accepted, duplicate, rejected)",
+            ["outcome"],
+            registry=self.registry,
+        )
+        self.ingest_unavailable = Counter(
+            "waybill_ingest_unavailable",
+            "Telemetry batches answered 503 because the database was unreachable",
+            registry=self.registry,
+        )
+        self.position_updates_published = Counter(
+            "waybill_position_updates_published",
+            "Coalesced vehicle.positions_updated events appended to organization streams",
+            registry=self.registry,
+        )
+
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -10,6 +10,7 @@ from starlette.requests import HTTPConnection
 from waybill_realtime.config import Settings
 from waybill_realtime.metrics import Metrics
 from waybill_realtime.streaming.hub import Hub
+from waybill_realtime.telemetry.ingest import Ingest
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,7 @@ class Resources:
     redis: Redis
     hub: Hub
     metrics: Metrics
+    ingest: Ingest
 
 
 def get_resources(connection: HTTPConnection) -> Resources:

@@ -5,7 +5,10 @@ columns the service uses, and ``tests/test_tables.py`` fails when a mapping
 disagrees with the migrated database. Never create or migrate them from here.
 """
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, String
+import uuid
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Boolean, DateTime, Double, ForeignKey, String, Uuid
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -41,3 +44,55 @@ class Membership(Base):
     user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("accounts_user.id"))
     organization_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("organizations_organization.id"))
     role: Mapped[str] = mapped_column(String(20))
+
+
+class Vehicle(Base):
+    __tablename__ = "fleet_vehicle"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("organizations_organization.id"))
+    driver_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("accounts_user.id"))
+    active: Mapped[bool] = mapped_column(Boolean)
+
+
+class Position(Base):
+    """Telemetry pings; this service is their only writer (in batches, see ``telemetry/store.py``)."""
+
+    __tablename__ = "fleet_position"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    vehicle_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("fleet_vehicle.id"))
+    organization_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("organizations_organization.id"))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    latitude: Mapped[float] = mapped_column(Double)
+    longitude: Mapped[float] = mapped_column(Double)
+    speed_kmh: Mapped[float | None] = mapped_column(Double)
+    heading: Mapped[float | None] = mapped_column(Double)
+
+
+class Shipment(Base):
+    __tablename__ = "shipments_shipment"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("organizations_organization.id"))
+    tracking_code: Mapped[str] = mapped_column(String(32), unique=True)
+    status: Mapped[str] = mapped_column(String(20))
+    vehicle_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("fleet_vehicle.id"))
+
+
+class TrackingEvent(Base):
+    """A shipment's timeline entry (Django writes them with each workflow step)."""
+
+    __tablename__ = "shipments_trackingevent"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    shipment_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("shipments_shipment.id"))
+    status: Mapped[str] = mapped_column(String(20))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Job(Base):
+    __tablename__ = "jobs_job"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("organizations_organization.id"))

@@ -9,8 +9,8 @@ import secrets
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from redis.asyncio import Redis
@@ -35,15 +35,23 @@ def django_pbkdf2_sha256(password: str, *, iterations: int = 1000) -> str:
 
 @dataclass(frozen=True)
 class Personas:
-    """Acme has a dispatcher and a deactivated driver; Globex, another organization, has a viewer."""
+    """Acme has a dispatcher, a driver, a viewer and a deactivated driver; Globex, another organization, a viewer.
+
+    Vehicles: Acme's van is driven by Acme's driver, Acme's truck by nobody, Globex has a van.
+    """
 
     database_url: str
     acme_id: int
     globex_id: int
     acme_dispatcher: str = "dispatcher@acme.test"
+    acme_driver: str = "driver@acme.test"
+    acme_viewer: str = "viewer@acme.test"
     acme_inactive_driver: str = "inactive@acme.test"
     globex_viewer: str = "viewer@globex.test"
     password: str = PASSWORD
+    acme_van: int = 0
+    acme_truck: int = 0
+    globex_van: int = 0
 
     @classmethod
     async def create(cls, database_url: str) -> "Personas":
@@ -52,9 +60,66 @@ class Personas:
             globex = await _organization(connection, "Globex")
             personas = cls(database_url, acme, globex)
             await _member(connection, personas.acme_dispatcher, acme, Role.DISPATCHER)
+            driver = await _member(connection, personas.acme_driver, acme, Role.DRIVER)
+            await _member(connection, personas.acme_viewer, acme, Role.VIEWER)
             await _member(connection, personas.acme_inactive_driver, acme, Role.DRIVER, active=False)
             await _member(connection, personas.globex_viewer, globex, Role.VIEWER)
-        return personas
+            return replace(
+                personas,
+                acme_van=await _vehicle(connection, acme, "ACME-VAN", driver),
+                acme_truck=await _vehicle(connection, acme, "ACME-TRUCK", None),
+                globex_van=await _vehicle(connection, globex, "GLOBEX-VAN", None),
+            )
+
+    async def add_shipment(
+        self,
+        organization_id: int,
+        *,
+        status: ShipmentStatus = ShipmentStatus.IN_TRANSIT,
+        vehicle_id: int | None = None,
+        reference: str | None = None,
+    ) -> "ShipmentRow":
+        """A shipment with a timeline from ``draft`` to ``status`` (one tracking event per step, a minute apart)."""
+        reference = reference or f"WB-{secrets.token_hex(4)}"
+        code = secrets.token_urlsafe(12)
+        async with _connection(self.database_url) as connection:
+            insert = text(
+                "INSERT INTO shipments_shipment (organization_id, reference, tracking_code, customer_name,"
+                " customer_email, origin_address, destination_address, status, status_before_exception,"
+                " exception_reason, parcels, vehicle_id, created_at, updated_at) VALUES (:org, :reference, :code,"
+                " 'Jane Customer', 'jane@example.test', '1 Dock Road', '9 High Street', :status, '', '', 1,"
+                " :vehicle, now(), now()) RETURNING id"
+            )
+            values = {
+                "org": organization_id,
+                "reference": reference,
+                "code": code,
+                "status": status.value,
+                "vehicle": vehicle_id,
+            }
+            shipment_id = int((await connection.execute(insert, values)).scalar_one())
+            steps = _STEPS[: _STEPS.index(status) + 1] if status in _STEPS else [ShipmentStatus.DRAFT, status]
+            for minute, (previous, current) in enumerate(zip([None, *steps], steps, strict=False)):
+                await connection.execute(
+                    text(
+                        "INSERT INTO shipments_trackingevent (shipment_id, organization_id, status,"
+                        " previous_status, note, occurred_at)"
+                        " VALUES (:shipment, :org, :status, :previous, 'internal note', :at)"
+                    ),
+                    {
+                        "shipment": shipment_id,
+                        "org": organization_id,
+                        "status": current.value,
+                        "previous": previous.value if previous else "",
+                        "at": _TIMELINE_START + timedelta(minutes=minute),
+                    },
+                )
+        return ShipmentRow(shipment_id, code, reference)
+
+    async def position_count(self, vehicle_id: int) -> int:
+        async with _connection(self.database_url) as connection:
+            query = text("SELECT count(*) FROM fleet_position WHERE vehicle_id = :vehicle")
+            return int((await connection.execute(query, {"vehicle": vehicle_id})).scalar_one())
 
     async def deactivate(self, email: str) -> None:
         async with _connection(self.database_url) as connection:
@@ -90,9 +155,38 @@ async def _organization(connection: AsyncConnection, name: str) -> int:
     return int((await connection.execute(query, {"name": name, "slug": name.lower()})).scalar_one())
 
 
+_STEPS = [
+    ShipmentStatus.DRAFT,
+    ShipmentStatus.BOOKED,
+    ShipmentStatus.ASSIGNED,
+    ShipmentStatus.PICKED_UP,
+    ShipmentStatus.IN_TRANSIT,
+    ShipmentStatus.DELIVERED,
+]
+_TIMELINE_START = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class ShipmentRow:
+    id: int
+    tracking_code: str
+    reference: str
+
+
+async def _vehicle(
+    connection: AsyncConnection, organization_id: int, plate: str, driver_id: int | None
+) -> int:
+    query = text(
+        "INSERT INTO fleet_vehicle (organization_id, plate, label, capacity_kg, active, driver_id, created_at)"
+        " VALUES (:org, :plate, '', NULL, true, :driver, now()) RETURNING id"
+    )
+    values = {"org": organization_id, "plate": plate, "driver": driver_id}
+    return int((await connection.execute(query, values)).scalar_one())
+
+
 async def _member(
     connection: AsyncConnection, email: str, organization_id: int, role: Role, *, active: bool = True
-) -> None:
+) -> int:
     user = text(
         "INSERT INTO accounts_user (password, last_login, is_superuser, email, full_name, is_active, is_staff,"
         " date_joined) VALUES (:password, NULL, false, :email, :full_name, :active, false, now()) RETURNING id"
@@ -111,6 +205,7 @@ async def _member(
     await connection.execute(
         membership, {"role": role.value, "user_id": user_id, "organization_id": organization_id}
     )
+    return int(user_id)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,14 @@ settings = get_settings()
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings.django_settings_module)
 django.setup()
 
-app = Celery("waybill", include=["waybill_worker.tasks.notifications", "waybill_worker.tasks.outbox"])
+app = Celery(
+    "waybill",
+    include=[
+        "waybill_worker.tasks.notifications",
+        "waybill_worker.tasks.outbox",
+        "waybill_worker.tasks.invitations",
+    ],
+)
 app.conf.update(
     broker_url=settings.redis_url,
     broker_connection_retry_on_startup=True,

@@ -20,7 +20,7 @@ def notification_send_for_shipment_event(*, event_id: UUID, shipment_id: int) ->
     fails the row is rolled back and a retry sends it; if it succeeds the row
     stops a redelivered task from sending twice.
     """
-    shipment = Shipment.objects.filter(pk=shipment_id).first()
+    shipment = Shipment.unscoped.filter(pk=shipment_id).first()
     message = OutboxMessage.objects.filter(pk=event_id).first()
     if shipment is None or message is None or not shipment.customer_email:
         return []

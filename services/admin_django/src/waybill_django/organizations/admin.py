@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from waybill_django.organizations.models import Membership, Organization
+from waybill_django.organizations.models import Invitation, Membership, Organization
 
 
 class MembershipInline(admin.TabularInline[Membership, Organization]):
@@ -22,5 +22,18 @@ class OrganizationAdmin(admin.ModelAdmin[Organization]):
 class MembershipAdmin(admin.ModelAdmin[Membership]):
     list_display = ("user", "organization", "role", "created_at")
     list_filter = ("role", "organization")
+    list_select_related = ("user", "organization")
+    date_hierarchy = "created_at"
     search_fields = ("user__email", "organization__name")
     autocomplete_fields = ("user", "organization")
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin[Invitation]):
+    list_display = ("email", "organization", "role", "invited_by", "created_at", "expires_at", "accepted_at")
+    list_filter = ("role", "organization", ("accepted_at", admin.EmptyFieldListFilter))
+    list_select_related = ("organization", "invited_by")
+    search_fields = ("email", "organization__name")
+    date_hierarchy = "created_at"
+    readonly_fields = ("invited_by", "created_at", "sent_at", "accepted_at", "declined_at")
+    autocomplete_fields = ("organization",)

@@ -1,23 +1,52 @@
-"""Who may do what: the one permission table every entry point consults."""
+"""Django's side of the permission table in ``waybill_contracts.permissions``."""
 
-from enum import StrEnum
+from django.core.exceptions import PermissionDenied
 
 from waybill_contracts.enums import Role
+from waybill_contracts.permissions import (
+    OWN_VEHICLE_ONLY,
+    ROLE_ACTIONS,
+    Action,
+    role_allows,
+    transition_action,
+)
+from waybill_django.accounts.models import User
+from waybill_django.organizations.models import Organization
+from waybill_django.organizations.selectors import membership_role
 
+__all__ = [
+    "OWN_VEHICLE_ONLY",
+    "ROLE_ACTIONS",
+    "Action",
+    "check_permission",
+    "role_allows",
+    "transition_action",
+]
 
-class Action(StrEnum):
-    VIEW_SHIPMENTS = "view_shipments"
-    MANAGE_SHIPMENTS = "manage_shipments"
-
-
-ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
-    Role.OWNER: frozenset(Action),
-    Role.ADMIN: frozenset(Action),
-    Role.DISPATCHER: frozenset({Action.VIEW_SHIPMENTS, Action.MANAGE_SHIPMENTS}),
-    Role.DRIVER: frozenset({Action.VIEW_SHIPMENTS}),
-    Role.VIEWER: frozenset({Action.VIEW_SHIPMENTS}),
+_REFUSALS = {
+    Action.VIEW_SHIPMENTS: "see shipments",
+    Action.MANAGE_SHIPMENTS: "manage shipments",
+    Action.CANCEL_SHIPMENTS: "cancel shipments",
+    Action.MOVE_SHIPMENTS: "move shipments along",
+    Action.REPORT_EXCEPTIONS: "report exceptions",
+    Action.VIEW_VEHICLES: "see vehicles",
+    Action.MANAGE_VEHICLES: "manage vehicles",
+    Action.MANAGE_MEMBERS: "manage members",
+    Action.MANAGE_OWNERS: "grant or take the owner role",
+    Action.MANAGE_API_TOKENS: "manage API tokens",
+    Action.VIEW_AUDIT_LOG: "see the audit log",
 }
 
 
-def role_allows(role: Role | str, action: Action) -> bool:
-    return action in ROLE_ACTIONS[Role(role)]
+def check_permission(*, actor: User, organization: Organization | int, action: Action) -> Role | None:
+    """Raise ``PermissionDenied`` unless ``actor`` may do ``action`` in ``organization``.
+
+    Returns the actor's role; platform staff (the back office) may do anything
+    and get ``None``.
+    """
+    if actor.is_staff and actor.is_active:
+        return None
+    role = membership_role(user=actor, organization=organization)
+    if role is None or not role_allows(role, action):
+        raise PermissionDenied(f"Your role in this organization does not allow you to {_REFUSALS[action]}.")
+    return role

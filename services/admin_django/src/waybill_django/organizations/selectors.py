@@ -1,10 +1,26 @@
+from django.db.models import QuerySet
+
 from waybill_contracts.enums import Role
 from waybill_django.accounts.models import User
 from waybill_django.organizations.models import Membership, Organization
 
 
-def membership_role(*, user: User, organization: Organization) -> Role | None:
+def membership_role(*, user: User, organization: Organization | int) -> Role | None:
     role = (
         Membership.objects.filter(user=user, organization=organization).values_list("role", flat=True).first()
     )
     return Role(role) if role else None
+
+
+def memberships_of(*, user: User) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user).select_related("organization").order_by("organization__name")
+
+
+def membership_for(*, user: User, organization_id: int | None) -> Membership | None:
+    """The user's membership in ``organization_id``, or their first one when it is not given or not theirs."""
+    memberships = memberships_of(user=user)
+    if organization_id is not None:
+        chosen = memberships.filter(organization_id=organization_id).first()
+        if chosen is not None:
+            return chosen
+    return memberships.first()

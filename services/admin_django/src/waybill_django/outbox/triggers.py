@@ -1,7 +1,21 @@
 """Which background tasks an event sets off, in one place."""
 
-from waybill_contracts.events import Event, ShipmentCreated, ShipmentStatusChanged
-from waybill_contracts.tasks import NOTIFY_SHIPMENT_EVENT, ShipmentEventNotification, TaskPayload
+from waybill_contracts.events import (
+    Event,
+    InvitationCreated,
+    JobProgress,
+    ShipmentCreated,
+    ShipmentStatusChanged,
+    ShipmentUpdated,
+    VehiclePositionsUpdated,
+)
+from waybill_contracts.tasks import (
+    NOTIFY_SHIPMENT_EVENT,
+    SEND_INVITATION,
+    InvitationEmail,
+    ShipmentEventNotification,
+    TaskPayload,
+)
 
 
 def tasks_triggered_by(event: Event) -> list[tuple[str, TaskPayload]]:
@@ -11,7 +25,9 @@ def tasks_triggered_by(event: Event) -> list[tuple[str, TaskPayload]]:
                 (
                     NOTIFY_SHIPMENT_EVENT,
                     ShipmentEventNotification(event_id=event.event_id, shipment_id=event.shipment_id),
-                )
+                ),
             ]
-    # Other events set off no task.
-    return []
+        case InvitationCreated():
+            return [(SEND_INVITATION, InvitationEmail(invitation_id=event.invitation_id))]
+        case ShipmentUpdated() | JobProgress() | VehiclePositionsUpdated():
+            return []

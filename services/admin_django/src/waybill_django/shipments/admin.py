@@ -1,22 +1,40 @@
-"""The back office for shipments: edits and status changes go through the domain services."""
+"""The back office for shipments: edits, status changes and actions go through the domain services."""
 
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.helpers import ActionForm
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.html import format_html, format_html_join
 
 from waybill_contracts.enums import ShipmentStatus
 from waybill_django.accounts.models import User
-from waybill_django.shipments.models import Shipment
+from waybill_django.core.errors import Conflict
+from waybill_django.fleet.models import Vehicle
+from waybill_django.shipments.models import ProofOfDelivery, Shipment, TrackingEvent
 from waybill_django.shipments.services import (
     DETAIL_FIELDS,
+    EDITABLE_STATUSES,
+    shipment_assign,
+    shipment_cancel,
+    shipment_check_move,
     shipment_create,
+    shipment_report_exception,
     shipment_transition,
     shipment_update_details,
 )
-from waybill_django.shipments.workflow import TransitionNotAllowed, allowed_targets
+from waybill_django.shipments.workflow import allowed_targets
+
+DOMAIN_ERRORS = (Conflict, PermissionDenied, ValidationError)
+
+
+def _error_text(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error)
 
 
 class ShipmentAdminForm(forms.ModelForm[Shipment]):
@@ -25,6 +43,15 @@ class ShipmentAdminForm(forms.ModelForm[Shipment]):
         label="Change status to",
         help_text="Only the moves the workflow allows from the current status are offered.",
     )
+    transition_vehicle = forms.ModelChoiceField(
+        queryset=Vehicle.unscoped.none(), required=False, label="Vehicle", help_text="When assigning."
+    )
+    transition_reason = forms.CharField(
+        required=False, label="Reason", help_text="For an exception or a cancellation."
+    )
+    recipient_name = forms.CharField(required=False, help_text="Who received it, when delivering.")
+
+    actor: User | None = None
 
     class Meta:
         model = Shipment
@@ -32,63 +59,238 @@ class ShipmentAdminForm(forms.ModelForm[Shipment]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["organization"].disabled = True
-            current = ShipmentStatus(self.instance.status)
-            left = self.instance.status_before_exception or None
-            targets = allowed_targets(current, left_for_exception=ShipmentStatus(left) if left else None)
-            transition_field = self.fields["transition_to"]
-            assert isinstance(transition_field, forms.ChoiceField)
-            transition_field.choices = [("", "— keep " + current.value + " —")] + [
-                (status.value, status.value) for status in ShipmentStatus if status in targets
-            ]
-        else:
-            del self.fields["transition_to"]
+        # An optional field here; the model's default applies when it is left empty.
+        self.fields["parcels"].required = False
+        if not self.instance.pk:
+            return
+        self.fields["organization"].disabled = True
+        current = ShipmentStatus(self.instance.status)
+        if current not in EDITABLE_STATUSES:
+            for name in DETAIL_FIELDS:
+                self.fields[name].disabled = True
+        left = self.instance.status_before_exception or None
+        targets = allowed_targets(current, left_for_exception=ShipmentStatus(left) if left else None)
+        transition_field = self.fields["transition_to"]
+        assert isinstance(transition_field, forms.ChoiceField)
+        transition_field.choices = [("", "— keep " + current.value + " —")] + [
+            (status.value, status.value) for status in ShipmentStatus if status in targets
+        ]
+        vehicle_field = self.fields["transition_vehicle"]
+        assert isinstance(vehicle_field, forms.ModelChoiceField)
+        vehicle_field.queryset = Vehicle.objects.in_organization(self.instance.organization_id).filter(
+            active=True
+        )
+
+    def clean_parcels(self) -> int:
+        parcels: int | None = self.cleaned_data.get("parcels")
+        return 1 if parcels is None else parcels
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        target = cleaned.get("transition_to")
+        if target and self.instance.pk and self.actor is not None:
+            try:
+                shipment_check_move(
+                    shipment=self.instance, to_status=ShipmentStatus(target), actor=self.actor
+                )
+            except DOMAIN_ERRORS as error:
+                self.add_error("transition_to", _error_text(error))
+        return cleaned
+
+
+class ShipmentActionForm(ActionForm):
+    vehicle = forms.ModelChoiceField(
+        queryset=Vehicle.unscoped.filter(active=True).select_related("organization"),
+        required=False,
+        help_text="For “assign to a vehicle”.",
+    )
+    reason = forms.CharField(required=False, help_text="For “cancel” and “mark an exception”.")
 
 
 @admin.register(Shipment)
 class ShipmentAdmin(admin.ModelAdmin[Shipment]):
     form = ShipmentAdminForm
+    action_form = ShipmentActionForm
+    actions = ("cancel_shipments", "assign_to_vehicle", "mark_exception")
     list_display = (
         "reference",
         "organization",
         "status",
+        "vehicle",
         "customer_name",
         "destination_address",
+        "delivery_window_end",
         "updated_at",
     )
-    list_filter = ("status", "organization")
-    search_fields = ("reference", "tracking_code", "customer_name", "customer_email")
+    list_filter = ("status", "organization", ("vehicle", admin.EmptyFieldListFilter))
+    list_select_related = ("organization", "vehicle")
+    search_fields = ("reference", "tracking_code", "customer_name", "customer_email", "vehicle__plate")
     date_hierarchy = "created_at"
     autocomplete_fields = ("organization",)
-    readonly_fields = ("status", "tracking_code", "created_by", "created_at", "updated_at")
+    readonly_fields = (
+        "status",
+        "vehicle",
+        "exception_reason",
+        "tracking_code",
+        "created_by",
+        "created_at",
+        "updated_at",
+        "timeline",
+        "proof",
+    )
 
-    def get_fields(self, request: HttpRequest, obj: Shipment | None = None) -> tuple[str, ...]:
-        # Without fieldsets the admin lists plain field names.
-        names = tuple(name for name in super().get_fields(request, obj) if isinstance(name, str))
+    # The timeline and the proof are read-only fields rather than inlines: an inline
+    # formset would make every form post carry management data, which API-like
+    # clients of the admin (the end-to-end test) do not send.
+    @admin.display(description="Timeline")
+    def timeline(self, obj: Shipment) -> str:
+        events = obj.tracking_events.select_related("actor")
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    f"{event.occurred_at:%Y-%m-%d %H:%M:%S}",
+                    event.previous_status or "—",
+                    event.status,
+                    event.note,
+                    event.actor or "—",
+                )
+                for event in events
+            ),
+        )
+        return format_html(
+            "<table><tr><th>When</th><th>From</th><th>To</th><th>Note</th><th>By</th></tr>{}</table>", rows
+        )
+
+    @admin.display(description="Proof of delivery")
+    def proof(self, obj: Shipment) -> str:
+        proof = ProofOfDelivery.objects.filter(shipment=obj).first()
+        if proof is None:
+            return "—"
+        files = [f.url for f in (proof.photo, proof.signature) if f]
+        links = format_html_join(" ", '<a href="{}">{}</a>', ((url, url.rsplit("/", 1)[-1]) for url in files))
+        return format_html(
+            "Received by {} at {}. {} {}", proof.recipient_name, proof.recorded_at, proof.note, links
+        )
+
+    def get_form(
+        self, request: HttpRequest, obj: Shipment | None = None, change: bool = False, **kwargs: Any
+    ) -> type[forms.ModelForm[Shipment]]:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        # The form checks a status change against the workflow and the signed-in person's role.
+        return type(form.__name__, (form,), {"actor": request.user})
+
+    def get_fields(
+        self, request: HttpRequest, obj: Shipment | None = None
+    ) -> list[str | list[str] | tuple[str, ...]]:
+        fields = list(super().get_fields(request, obj))
         # A new shipment starts as a draft: there is no status to change yet.
-        return names if obj else tuple(name for name in names if name != "transition_to")
+        transition_fields = {"transition_to", "transition_vehicle", "transition_reason", "recipient_name"}
+        return fields if obj else [name for name in fields if name not in transition_fields]
 
     def save_model(
         self, request: HttpRequest, obj: Shipment, form: forms.ModelForm[Shipment], change: bool
     ) -> None:
         actor = request.user
         assert isinstance(actor, User)
-        details = {name: form.cleaned_data[name] for name in DETAIL_FIELDS}
-        try:
-            if not change:
-                created = shipment_create(
-                    organization=form.cleaned_data["organization"], actor=actor, **details
-                )
-                # The admin goes on with ``obj`` (messages, redirect): make it the created row.
-                obj.pk = created.pk
-                obj.refresh_from_db()
-                return
-            changed = {name: details[name] for name in form.changed_data if name in DETAIL_FIELDS}
-            if changed:
-                shipment_update_details(shipment=obj, actor=actor, fields=changed)
-            if target := form.cleaned_data.get("transition_to"):
-                shipment_transition(shipment=obj, to_status=ShipmentStatus(target), actor=actor)
-        except (TransitionNotAllowed, PermissionDenied) as error:
-            messages.error(request, str(error))
-            raise
+        details = {name: form.cleaned_data[name] for name in DETAIL_FIELDS if name in form.cleaned_data}
+        if not change:
+            created = shipment_create(organization=form.cleaned_data["organization"], actor=actor, **details)
+            # The admin goes on with ``obj`` (messages, redirect): make it the created row.
+            obj.pk = created.pk
+            obj.refresh_from_db()
+            return
+        # Compared with the stored row, so a form post that repeats the values changes nothing.
+        stored = Shipment.unscoped.get(pk=obj.pk)
+        changed = {name: value for name, value in details.items() if getattr(stored, name) != value}
+        if changed:
+            shipment_update_details(shipment=obj, actor=actor, fields=changed)
+        if target := form.cleaned_data.get("transition_to"):
+            shipment_transition(
+                shipment=obj,
+                to_status=ShipmentStatus(target),
+                actor=actor,
+                vehicle=form.cleaned_data.get("transition_vehicle"),
+                reason=form.cleaned_data.get("transition_reason", ""),
+                recipient_name=form.cleaned_data.get("recipient_name", ""),
+            )
+
+    def _apply(self, request: HttpRequest, queryset: QuerySet[Shipment], step: Any, verb: str) -> None:
+        done = 0
+        for shipment in queryset:
+            try:
+                step(shipment)
+            except DOMAIN_ERRORS as error:
+                self.message_user(request, f"{shipment}: {_error_text(error)}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, f"{verb} {done} shipment(s).", messages.SUCCESS)
+
+    @admin.action(description="Cancel the selected shipments")
+    def cancel_shipments(self, request: HttpRequest, queryset: QuerySet[Shipment]) -> None:
+        actor, reason = request.user, request.POST.get("reason", "")
+        assert isinstance(actor, User)
+        self._apply(
+            request, queryset, lambda s: shipment_cancel(shipment=s, actor=actor, reason=reason), "Cancelled"
+        )
+
+    @admin.action(description="Assign the selected shipments to the chosen vehicle")
+    def assign_to_vehicle(self, request: HttpRequest, queryset: QuerySet[Shipment]) -> None:
+        actor = request.user
+        assert isinstance(actor, User)
+        vehicle = Vehicle.unscoped.filter(pk=request.POST.get("vehicle") or 0).first()
+        if vehicle is None:
+            self.message_user(request, "Choose a vehicle to assign the shipments to.", messages.ERROR)
+            return
+        self._apply(
+            request,
+            queryset,
+            lambda s: shipment_assign(shipment=s, vehicle=vehicle, actor=actor),
+            f"Assigned to {vehicle.plate}:",
+        )
+
+    @admin.action(description="Mark the selected shipments as an exception")
+    def mark_exception(self, request: HttpRequest, queryset: QuerySet[Shipment]) -> None:
+        actor, reason = request.user, request.POST.get("reason", "")
+        assert isinstance(actor, User)
+        self._apply(
+            request,
+            queryset,
+            lambda s: shipment_report_exception(shipment=s, actor=actor, reason=reason),
+            "Marked as exception:",
+        )
+
+
+@admin.register(TrackingEvent)
+class TrackingEventAdmin(admin.ModelAdmin[TrackingEvent]):
+    list_display = ("shipment", "previous_status", "status", "actor", "occurred_at")
+    list_filter = ("status", "organization")
+    list_select_related = ("shipment", "actor")
+    search_fields = ("shipment__reference", "note")
+    date_hierarchy = "occurred_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: TrackingEvent | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: TrackingEvent | None = None) -> bool:
+        return False
+
+
+@admin.register(ProofOfDelivery)
+class ProofOfDeliveryAdmin(admin.ModelAdmin[ProofOfDelivery]):
+    list_display = ("shipment", "recipient_name", "recorded_by", "recorded_at")
+    list_select_related = ("shipment", "recorded_by")
+    search_fields = ("shipment__reference", "recipient_name")
+    date_hierarchy = "recorded_at"
+    autocomplete_fields = ("shipment",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: ProofOfDelivery | None = None) -> bool:
+        return False

@@ -1,13 +1,20 @@
 import secrets
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from waybill_contracts.enums import ShipmentStatus
+from waybill_django.core.tenancy import OrganizationScopedManager
+from waybill_django.fleet.models import Vehicle
 from waybill_django.organizations.models import Organization
+from waybill_django.shipments.uploads import validate_proof_upload
 
 STATUS_LABELS = {status: status.name.replace("_", " ").title() for status in ShipmentStatus}
 STATUS_CHOICES = [(status.value, label) for status, label in STATUS_LABELS.items()]
+
+_LATITUDE = [MinValueValidator(-90), MaxValueValidator(90)]
+_LONGITUDE = [MinValueValidator(-180), MaxValueValidator(180)]
 
 
 def new_tracking_code() -> str:
@@ -18,7 +25,8 @@ def new_tracking_code() -> str:
 class Shipment(models.Model):
     """A consignment moving from an origin to a destination.
 
-    ``status`` changes only through the workflow functions in ``services``.
+    ``status``, ``status_before_exception``, ``vehicle`` and ``exception_reason``
+    change only through the workflow functions in ``services``.
     """
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="shipments")
@@ -27,14 +35,31 @@ class Shipment(models.Model):
     customer_name = models.CharField(max_length=200, blank=True)
     customer_email = models.EmailField(blank=True)
     origin_address = models.CharField(max_length=300)
+    origin_latitude = models.FloatField(null=True, blank=True, validators=_LATITUDE)
+    origin_longitude = models.FloatField(null=True, blank=True, validators=_LONGITUDE)
     destination_address = models.CharField(max_length=300)
+    destination_latitude = models.FloatField(null=True, blank=True, validators=_LATITUDE)
+    destination_longitude = models.FloatField(null=True, blank=True, validators=_LONGITUDE)
+    pickup_window_start = models.DateTimeField(null=True, blank=True)
+    pickup_window_end = models.DateTimeField(null=True, blank=True)
+    delivery_window_start = models.DateTimeField(null=True, blank=True)
+    delivery_window_end = models.DateTimeField(null=True, blank=True)
+    weight_kg = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    parcels = models.PositiveIntegerField(default=1)
+    vehicle = models.ForeignKey(
+        Vehicle, on_delete=models.PROTECT, null=True, blank=True, related_name="shipments"
+    )
     status = models.CharField(max_length=20, choices=STATUS_CHOICES, default=ShipmentStatus.DRAFT.value)
     status_before_exception = models.CharField(max_length=20, choices=STATUS_CHOICES, blank=True)
+    exception_reason = models.TextField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    unscoped = models.Manager()
+    objects = OrganizationScopedManager["Shipment"]()
 
     class Meta:
         ordering = ("-created_at",)
@@ -42,8 +67,65 @@ class Shipment(models.Model):
             models.UniqueConstraint(
                 fields=("organization", "reference"), name="shipment_reference_unique_in_org"
             ),
+            models.CheckConstraint(
+                condition=models.Q(pickup_window_end__isnull=True)
+                | models.Q(pickup_window_start__isnull=True)
+                | models.Q(pickup_window_end__gte=models.F("pickup_window_start")),
+                name="shipment_pickup_window_ordered",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(delivery_window_end__isnull=True)
+                | models.Q(delivery_window_start__isnull=True)
+                | models.Q(delivery_window_end__gte=models.F("delivery_window_start")),
+                name="shipment_delivery_window_ordered",
+            ),
         ]
         indexes = [models.Index(fields=("organization", "status"))]
 
     def __str__(self) -> str:
         return self.reference
+
+
+class TrackingEvent(models.Model):
+    """One entry of a shipment's timeline, written by each workflow step."""
+
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="tracking_events")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=20, choices=STATUS_CHOICES)
+    previous_status = models.CharField(max_length=20, choices=STATUS_CHOICES, blank=True)
+    note = models.TextField(blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    occurred_at = models.DateTimeField()
+
+    unscoped = models.Manager()
+    objects = OrganizationScopedManager["TrackingEvent"]()
+
+    class Meta:
+        ordering = ("occurred_at", "id")
+
+    def __str__(self) -> str:
+        return f"{self.shipment_id}: {self.previous_status or '∅'} → {self.status}"
+
+
+class ProofOfDelivery(models.Model):
+    """What the driver recorded at the door."""
+
+    shipment = models.OneToOneField(Shipment, on_delete=models.CASCADE, related_name="proof_of_delivery")
+    recipient_name = models.CharField(max_length=200)
+    note = models.TextField(blank=True)
+    photo = models.FileField(upload_to="proof/photos/%Y/%m/", blank=True, validators=[validate_proof_upload])
+    signature = models.FileField(
+        upload_to="proof/signatures/%Y/%m/", blank=True, validators=[validate_proof_upload]
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "proofs of delivery"
+
+    def __str__(self) -> str:
+        return f"{self.shipment} received by {self.recipient_name}"

@@ -1,53 +1,87 @@
-"""The write path for shipments: every change of a shipment goes through here."""
+"""The write path for shipments: every change of a shipment goes through here.
+
+Each workflow step is one function. It locks the row, checks the actor's
+role (drivers: only on their own vehicle) and the current state, then writes
+the new state, a TrackingEvent, an AuditLog entry and an Outbox event in one
+transaction. A refused step raises before anything is written.
+"""
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
 from waybill_contracts.enums import ShipmentStatus
-from waybill_contracts.events import ShipmentCreated, ShipmentStatusChanged
+from waybill_contracts.events import ShipmentCreated, ShipmentStatusChanged, ShipmentUpdated
 from waybill_django.accounts.models import User
+from waybill_django.audit.services import audit_record
+from waybill_django.core.errors import Conflict
+from waybill_django.fleet.models import Vehicle
 from waybill_django.organizations.models import Organization
-from waybill_django.organizations.permissions import Action, role_allows
-from waybill_django.organizations.selectors import membership_role
+from waybill_django.organizations.permissions import (
+    OWN_VEHICLE_ONLY,
+    Action,
+    check_permission,
+    transition_action,
+)
 from waybill_django.outbox.services import outbox_record
-from waybill_django.shipments.models import Shipment
-from waybill_django.shipments.workflow import check_transition
+from waybill_django.shipments.models import ProofOfDelivery, Shipment, TrackingEvent
+from waybill_django.shipments.workflow import TransitionNotAllowed, check_transition
 
 DETAIL_FIELDS = (
     "reference",
     "customer_name",
     "customer_email",
     "origin_address",
+    "origin_latitude",
+    "origin_longitude",
     "destination_address",
+    "destination_latitude",
+    "destination_longitude",
+    "pickup_window_start",
+    "pickup_window_end",
+    "delivery_window_start",
+    "delivery_window_end",
+    "weight_kg",
+    "parcels",
 )
+EDITABLE_STATUSES = frozenset({ShipmentStatus.DRAFT, ShipmentStatus.BOOKED})
 
 
-def _check_may_manage(*, actor: User, organization: Organization) -> None:
-    if actor.is_staff:
-        return
-    role = membership_role(user=actor, organization=organization)
-    if role is None or not role_allows(role, Action.MANAGE_SHIPMENTS):
-        raise PermissionDenied("Your role in this organization does not allow managing shipments.")
+class ShipmentNotEditable(Conflict):
+    def __init__(self, status: ShipmentStatus) -> None:
+        super().__init__(
+            f"A shipment's details can be changed only while draft or booked, not {status.value}."
+        )
+
+
+def _check_fields(fields: dict[str, Any]) -> None:
+    unknown = set(fields) - set(DETAIL_FIELDS)
+    if unknown:
+        raise TypeError(f"These shipment fields cannot be set: {', '.join(sorted(unknown))}")
 
 
 @transaction.atomic
 def shipment_create(*, organization: Organization, actor: User, **details: Any) -> Shipment:
-    _check_may_manage(actor=actor, organization=organization)
-    unknown = set(details) - set(DETAIL_FIELDS)
-    if unknown:
-        raise TypeError(f"Unknown shipment fields: {', '.join(sorted(unknown))}")
+    check_permission(actor=actor, organization=organization, action=Action.MANAGE_SHIPMENTS)
+    _check_fields(details)
     shipment = Shipment(organization=organization, created_by=actor, **details)
     shipment.full_clean()
     shipment.save()
+    now = timezone.now()
+    TrackingEvent.unscoped.create(
+        shipment=shipment, organization=organization, status=shipment.status, actor=actor, occurred_at=now
+    )
+    audit_record(action="shipment.created", target=shipment, actor=actor, organization=organization)
     outbox_record(
         ShipmentCreated(
             event_id=uuid.uuid4(),
             organization_id=organization.pk,
-            occurred_at=timezone.now(),
+            occurred_at=now,
             shipment_id=shipment.pk,
             reference=shipment.reference,
             status=ShipmentStatus(shipment.status),
@@ -58,42 +92,244 @@ def shipment_create(*, organization: Organization, actor: User, **details: Any) 
 
 @transaction.atomic
 def shipment_update_details(*, shipment: Shipment, actor: User, fields: dict[str, Any]) -> Shipment:
-    """Change descriptive fields (never the status)."""
-    _check_may_manage(actor=actor, organization=shipment.organization)
-    unknown = set(fields) - set(DETAIL_FIELDS)
-    if unknown:
-        raise TypeError(f"These fields cannot be edited: {', '.join(sorted(unknown))}")
+    """Change descriptive fields (never the status), while the shipment is draft or booked."""
+    check_permission(actor=actor, organization=shipment.organization_id, action=Action.MANAGE_SHIPMENTS)
+    _check_fields(fields)
+    locked = Shipment.unscoped.select_for_update().get(pk=shipment.pk)
+    if locked.status not in EDITABLE_STATUSES:
+        raise ShipmentNotEditable(ShipmentStatus(locked.status))
+    before = {name: getattr(locked, name) for name in fields}
     for name, value in fields.items():
-        setattr(shipment, name, value)
-    shipment.full_clean()
-    shipment.save(update_fields=[*fields, "updated_at"])
-    return shipment
-
-
-@transaction.atomic
-def shipment_transition(*, shipment: Shipment, to_status: ShipmentStatus, actor: User) -> Shipment:
-    """Move a shipment to ``to_status`` if the workflow and the actor's role allow it."""
-    _check_may_manage(actor=actor, organization=shipment.organization)
-    locked = Shipment.objects.select_for_update().get(pk=shipment.pk)
-    current = ShipmentStatus(locked.status)
-    left_for_exception = (
-        ShipmentStatus(locked.status_before_exception) if locked.status_before_exception else None
+        setattr(locked, name, value)
+    locked.full_clean()
+    changed = sorted(name for name in fields if before[name] != getattr(locked, name))
+    if not changed:
+        return shipment
+    locked.save(update_fields=[*changed, "updated_at"])
+    audit_record(
+        action="shipment.updated",
+        target=locked,
+        actor=actor,
+        organization=locked.organization,
+        data={"changed": changed},
     )
-    check_transition(current, to_status, left_for_exception=left_for_exception)
-
-    locked.status_before_exception = current.value if to_status is ShipmentStatus.EXCEPTION else ""
-    locked.status = to_status.value
-    locked.save(update_fields=["status", "status_before_exception", "updated_at"])
     outbox_record(
-        ShipmentStatusChanged(
+        ShipmentUpdated(
             event_id=uuid.uuid4(),
             organization_id=locked.organization_id,
             occurred_at=timezone.now(),
             shipment_id=locked.pk,
             reference=locked.reference,
-            previous_status=current,
-            status=to_status,
+            changed_fields=changed,
         )
     )
     shipment.refresh_from_db()
     return shipment
+
+
+def shipment_check_move(*, shipment: Shipment, to_status: ShipmentStatus, actor: User) -> None:
+    """Raise what moving ``shipment`` to ``to_status`` would raise, without writing anything.
+
+    ``PermissionDenied`` for the actor's role (drivers: not their vehicle),
+    ``TransitionNotAllowed`` for the workflow. Forms call it to show the error
+    next to the field; the workflow functions call it on the locked row.
+    """
+    current = ShipmentStatus(shipment.status)
+    role = check_permission(
+        actor=actor, organization=shipment.organization_id, action=transition_action(current, to_status)
+    )
+    if role in OWN_VEHICLE_ONLY and (shipment.vehicle is None or shipment.vehicle.driver_id != actor.pk):
+        raise PermissionDenied("Drivers act only on shipments assigned to their own vehicle.")
+    left = ShipmentStatus(shipment.status_before_exception) if shipment.status_before_exception else None
+    check_transition(current, to_status, left_for_exception=left)
+
+
+def _move(
+    *,
+    shipment: Shipment,
+    actor: User,
+    target: ShipmentStatus,
+    note: str = "",
+    apply: Callable[[Shipment], None] | None = None,
+) -> Shipment:
+    """The one place a status is written; callers are ``@transaction.atomic``."""
+    locked = Shipment.unscoped.select_for_update(of=("self",)).select_related("vehicle").get(pk=shipment.pk)
+    current = ShipmentStatus(locked.status)
+    shipment_check_move(shipment=locked, to_status=target, actor=actor)
+
+    locked.status = target.value
+    locked.status_before_exception = current.value if target is ShipmentStatus.EXCEPTION else ""
+    if current is ShipmentStatus.EXCEPTION:
+        locked.exception_reason = ""
+    if apply is not None:
+        apply(locked)
+    locked.save()
+    now = timezone.now()
+    TrackingEvent.unscoped.create(
+        shipment=locked,
+        organization_id=locked.organization_id,
+        status=target.value,
+        previous_status=current.value,
+        note=note,
+        actor=actor,
+        occurred_at=now,
+    )
+    audit_record(
+        action=f"shipment.{target.value}",
+        target=locked,
+        actor=actor,
+        organization=locked.organization,
+        data={"from": current.value, "to": target.value, **({"note": note} if note else {})},
+    )
+    outbox_record(
+        ShipmentStatusChanged(
+            event_id=uuid.uuid4(),
+            organization_id=locked.organization_id,
+            occurred_at=now,
+            shipment_id=locked.pk,
+            reference=locked.reference,
+            previous_status=current,
+            status=target,
+            vehicle_id=locked.vehicle_id,
+            reason=note,
+        )
+    )
+    shipment.refresh_from_db()
+    return shipment
+
+
+@transaction.atomic
+def shipment_book(*, shipment: Shipment, actor: User) -> Shipment:
+    return _move(shipment=shipment, actor=actor, target=ShipmentStatus.BOOKED)
+
+
+@transaction.atomic
+def shipment_assign(*, shipment: Shipment, vehicle: Vehicle, actor: User) -> Shipment:
+    shipment_check_move(shipment=shipment, to_status=ShipmentStatus.ASSIGNED, actor=actor)
+    if vehicle.organization_id != shipment.organization_id:
+        raise ValidationError({"vehicle": "This vehicle belongs to another organization."})
+    if not vehicle.active:
+        raise ValidationError({"vehicle": f"Vehicle {vehicle.plate} is not active."})
+
+    def put_on_vehicle(locked: Shipment) -> None:
+        locked.vehicle = vehicle
+
+    return _move(
+        shipment=shipment,
+        actor=actor,
+        target=ShipmentStatus.ASSIGNED,
+        note=f"Assigned to {vehicle.plate}",
+        apply=put_on_vehicle,
+    )
+
+
+@transaction.atomic
+def shipment_pick_up(*, shipment: Shipment, actor: User) -> Shipment:
+    return _move(shipment=shipment, actor=actor, target=ShipmentStatus.PICKED_UP)
+
+
+@transaction.atomic
+def shipment_start_transit(*, shipment: Shipment, actor: User) -> Shipment:
+    return _move(shipment=shipment, actor=actor, target=ShipmentStatus.IN_TRANSIT)
+
+
+@transaction.atomic
+def shipment_deliver(
+    *,
+    shipment: Shipment,
+    actor: User,
+    recipient_name: str,
+    note: str = "",
+    photo: File[bytes] | None = None,
+    signature: File[bytes] | None = None,
+) -> Shipment:
+    """Record the delivery and its proof (recipient, note, optional photo or signature image)."""
+    shipment_check_move(shipment=shipment, to_status=ShipmentStatus.DELIVERED, actor=actor)
+    proof = ProofOfDelivery(shipment=shipment, recipient_name=recipient_name, note=note, recorded_by=actor)
+    if photo is not None:
+        proof.photo = photo
+    if signature is not None:
+        proof.signature = signature
+    proof.full_clean(exclude={"shipment"})
+    shipment = _move(
+        shipment=shipment, actor=actor, target=ShipmentStatus.DELIVERED, note=f"Received by {recipient_name}"
+    )
+    proof.save()
+    return shipment
+
+
+@transaction.atomic
+def shipment_cancel(*, shipment: Shipment, actor: User, reason: str = "") -> Shipment:
+    return _move(shipment=shipment, actor=actor, target=ShipmentStatus.CANCELLED, note=reason)
+
+
+@transaction.atomic
+def shipment_report_exception(*, shipment: Shipment, actor: User, reason: str) -> Shipment:
+    shipment_check_move(shipment=shipment, to_status=ShipmentStatus.EXCEPTION, actor=actor)
+    if not reason.strip():
+        raise ValidationError({"reason": "Say what went wrong."})
+
+    def record_reason(locked: Shipment) -> None:
+        locked.exception_reason = reason.strip()
+
+    return _move(
+        shipment=shipment,
+        actor=actor,
+        target=ShipmentStatus.EXCEPTION,
+        note=reason.strip(),
+        apply=record_reason,
+    )
+
+
+@transaction.atomic
+def shipment_resolve_exception(*, shipment: Shipment, actor: User, note: str = "") -> Shipment:
+    """Send a shipment in ``exception`` back to the status it left."""
+    shipment.refresh_from_db(fields=["status_before_exception"])
+    if not shipment.status_before_exception:
+        raise Conflict("Only a shipment in exception can be resolved.")
+    return _move(
+        shipment=shipment,
+        actor=actor,
+        target=ShipmentStatus(shipment.status_before_exception),
+        note=note,
+    )
+
+
+def shipment_transition(
+    *,
+    shipment: Shipment,
+    to_status: ShipmentStatus,
+    actor: User,
+    vehicle: Vehicle | None = None,
+    reason: str = "",
+    recipient_name: str = "",
+) -> Shipment:
+    """Dispatch to the workflow function that moves a shipment to ``to_status``.
+
+    For entry points that take the target as data (the admin form, the API).
+    """
+    # Role and state are checked first, so that a refused move says so rather than ask for data.
+    shipment_check_move(shipment=shipment, to_status=to_status, actor=actor)
+    if shipment.status == ShipmentStatus.EXCEPTION and shipment.status_before_exception == to_status.value:
+        return shipment_resolve_exception(shipment=shipment, actor=actor, note=reason)
+    match to_status:
+        case ShipmentStatus.BOOKED:
+            return shipment_book(shipment=shipment, actor=actor)
+        case ShipmentStatus.ASSIGNED:
+            if vehicle is None:
+                raise ValidationError({"vehicle": "Choose the vehicle to assign the shipment to."})
+            return shipment_assign(shipment=shipment, vehicle=vehicle, actor=actor)
+        case ShipmentStatus.PICKED_UP:
+            return shipment_pick_up(shipment=shipment, actor=actor)
+        case ShipmentStatus.IN_TRANSIT:
+            return shipment_start_transit(shipment=shipment, actor=actor)
+        case ShipmentStatus.DELIVERED:
+            if not recipient_name.strip():
+                raise ValidationError({"recipient_name": "Say who received the shipment."})
+            return shipment_deliver(shipment=shipment, actor=actor, recipient_name=recipient_name.strip())
+        case ShipmentStatus.CANCELLED:
+            return shipment_cancel(shipment=shipment, actor=actor, reason=reason)
+        case ShipmentStatus.EXCEPTION:
+            return shipment_report_exception(shipment=shipment, actor=actor, reason=reason)
+        case ShipmentStatus.DRAFT:
+            raise TransitionNotAllowed(ShipmentStatus(shipment.status), to_status)

@@ -6,6 +6,7 @@ assigned | picked_up | in_transit -> exception -> (the state it left, or cancell
 """
 
 from waybill_contracts.enums import ShipmentStatus as S
+from waybill_django.core.errors import Conflict
 
 _FORWARD: dict[S, frozenset[S]] = {
     S.DRAFT: frozenset({S.BOOKED, S.CANCELLED}),
@@ -18,7 +19,7 @@ _FORWARD: dict[S, frozenset[S]] = {
 }
 
 
-class TransitionNotAllowed(Exception):
+class TransitionNotAllowed(Conflict):
     def __init__(self, current: S, target: S) -> None:
         super().__init__(f"A shipment cannot go from {current.value} to {target.value}.")
         self.current = current

@@ -24,6 +24,7 @@ from waybill_realtime.metrics import Metrics
 from waybill_realtime.streaming.outbound import Outbound
 from waybill_realtime.streaming.stream_ids import ZERO, StreamId
 from waybill_realtime.streaming.streams import OrgStreams, StreamEntry
+from waybill_realtime.streaming.views import ChannelView
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +54,8 @@ class Subscription:
     channel: str
     role: Role
     outbound: Outbound
+    view: ChannelView | None = None
+    """How a narrower channel (shipment, job, track) filters or transforms its organization's entries."""
     last_id: StreamId | None = None
     live: bool = False
     held_back: list[tuple[StreamId, str]] = field(default_factory=list)
@@ -85,6 +88,14 @@ def event_frame(channel: str, entry: StreamEntry) -> str | None:
 
 def _visible(subscription: Subscription, entry: StreamEntry) -> bool:
     return entry.event is not None and event_visible(subscription.role, entry.event)
+
+
+def subscription_frame(subscription: Subscription, entry: StreamEntry) -> str | None:
+    if subscription.view is not None:
+        if entry.event is None:
+            return None
+        return subscription.view.frame(subscription.channel, str(entry.stream_id), entry.event)
+    return event_frame(subscription.channel, entry) if _visible(subscription, entry) else None
 
 
 class Hub:
@@ -151,7 +162,7 @@ class Hub:
                 return Replay.CLIENT_TOO_SLOW
             entries = await self._streams.read_after(organization_id, after, count=REPLAY_PAGE)
             for entry in entries:
-                frame = event_frame(subscription.channel, entry) if _visible(subscription, entry) else None
+                frame = subscription_frame(subscription, entry)
                 if frame is not None:
                     subscription.pass_on(entry.stream_id, frame)
             if len(entries) < REPLAY_PAGE:
@@ -189,6 +200,11 @@ class Hub:
             self._metrics.stream_entries_read.inc()
             frames: dict[str, str | None] = {}  # serialized once per channel, not per subscriber
             for subscription in subscribers:
+                if subscription.view is not None:
+                    own = subscription_frame(subscription, entry)
+                    if own is not None:
+                        subscription.offer(entry.stream_id, own)
+                    continue
                 if not _visible(subscription, entry):
                     continue
                 if subscription.channel not in frames:

@@ -7,10 +7,12 @@ from pydantic import ValidationError
 from redis.exceptions import RedisError
 from starlette.websockets import WebSocket
 
+from waybill_contracts.channels import parse_track_channel
 from waybill_contracts.tickets import WS_TICKET_MIN_LENGTH, WsTicket, ws_ticket_key
-from waybill_contracts.ws import CLIENT_MESSAGE_ADAPTER, Authenticate, CloseCode
+from waybill_contracts.ws import CLIENT_MESSAGE_ADAPTER, Authenticate, CloseCode, Subscribe
 from waybill_realtime.auth.users import user_from_token
 from waybill_realtime.authorization import may_subscribe_to_organization, organization_role
+from waybill_realtime.errors import BACKEND_ERRORS
 from waybill_realtime.resources import Resources
 from waybill_realtime.websocket.frames import Disconnected, receive_frame
 
@@ -23,9 +25,12 @@ def origin_allowed(websocket: WebSocket, allowed: tuple[str, ...]) -> bool:
 
 @dataclass(frozen=True)
 class Principal:
-    user_id: int
+    user_id: int | None
+    """None for an anonymous connection, which may only subscribe to public ``track:<code>`` channels."""
     organization_id: int | None = None
     """Set when a ticket bound the connection to one organization."""
+    pending: Subscribe | None = None
+    """An anonymous connection's first message (its first subscription), for the session to handle."""
 
 
 def _bearer_token(websocket: WebSocket) -> str | None:
@@ -60,11 +65,17 @@ async def authenticate(websocket: WebSocket, resources: Resources) -> Principal 
             message = CLIENT_MESSAGE_ADAPTER.validate_json(frame)
         except ValidationError:
             message = None
+        if isinstance(message, Subscribe) and parse_track_channel(message.channel) is not None:
+            return Principal(None, pending=message)
         if not isinstance(message, Authenticate):
             await websocket.close(CloseCode.POLICY_VIOLATION, "the first message must be auth")
             return None
         token = message.token
-    user = await user_from_token(token, resources)
+    try:
+        user = await user_from_token(token, resources)
+    except BACKEND_ERRORS:
+        await websocket.close(CloseCode.TRY_AGAIN_LATER, "database unavailable: reconnect shortly")
+        return None
     if user is None:
         await websocket.close(CloseCode.POLICY_VIOLATION, "authentication failed")
         return None
@@ -85,8 +96,13 @@ async def _redeem_ticket(ticket: str, resources: Resources) -> Principal | None:
     except ValidationError:
         return None
     # The user may have been deactivated or removed from the organization since Django issued the ticket.
-    async with resources.sessions() as session:
-        role = await organization_role(session, user_id=bound.user_id, organization_id=bound.organization_id)
+    try:
+        async with resources.sessions() as session:
+            role = await organization_role(
+                session, user_id=bound.user_id, organization_id=bound.organization_id
+            )
+    except BACKEND_ERRORS:
+        return None
     if not may_subscribe_to_organization(role):
         return None
     return Principal(bound.user_id, bound.organization_id)

@@ -7,10 +7,15 @@ from typing import Final
 
 from pydantic import ValidationError
 from redis.exceptions import RedisError
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.websockets import WebSocket
 
-from waybill_contracts.channels import parse_org_channel
+from waybill_contracts.channels import (
+    parse_job_channel,
+    parse_org_channel,
+    parse_shipment_channel,
+    parse_track_channel,
+)
+from waybill_contracts.enums import Role
 from waybill_contracts.ws import (
     CLIENT_MESSAGE_ADAPTER,
     Authenticate,
@@ -18,19 +23,27 @@ from waybill_contracts.ws import (
     ErrorMessage,
     Ping,
     Pong,
+    PositionsAck,
     Ready,
+    ReportPositions,
     ResyncRequired,
     ServerMessage,
     Subscribe,
     Subscribed,
+    TrackingMessage,
     Unsubscribe,
     Unsubscribed,
 )
 from waybill_realtime.authorization import may_subscribe_to_organization, organization_role
+from waybill_realtime.errors import BACKEND_ERRORS, DatabaseUnavailable
+from waybill_realtime.ratelimit import hit
 from waybill_realtime.resources import Resources
 from waybill_realtime.streaming.hub import Replay, Subscription
 from waybill_realtime.streaming.outbound import Outbound
 from waybill_realtime.streaming.stream_ids import StreamId
+from waybill_realtime.streaming.views import ChannelView, JobView, ShipmentView, TrackView
+from waybill_realtime.tables import Job, Shipment
+from waybill_realtime.tracking import load_tracking
 from waybill_realtime.websocket.frames import Disconnected, receive_frame
 from waybill_realtime.websocket.handshake import Principal
 
@@ -44,6 +57,7 @@ class Session:
         self._websocket = websocket
         self._user_id = principal.user_id
         self._only_organization = principal.organization_id
+        self._pending = principal.pending
         self._resources = resources
         self._settings = resources.settings
         self._hub = resources.hub
@@ -54,7 +68,10 @@ class Session:
         self._outbound.send(message.model_dump_json())
 
     async def run(self) -> None:
-        self.send(Ready(user_id=self._user_id))
+        if self._user_id is not None:
+            self.send(Ready(user_id=self._user_id))
+        if self._pending is not None:
+            await self._subscribe(self._pending)
         tasks = [
             asyncio.create_task(self._read(), name="ws-read"),
             asyncio.create_task(self._write(), name="ws-write"),
@@ -115,6 +132,25 @@ class Session:
                 self._unsubscribe(message.channel)
             case Authenticate():
                 self.send(ErrorMessage(code="bad_message", message="already authenticated"))
+            case ReportPositions():
+                await self._report_positions(message)
+
+    async def _report_positions(self, message: ReportPositions) -> None:
+        if self._user_id is None:
+            self.send(ErrorMessage(code="unauthenticated", message="sign in to report positions"))
+            return
+        try:
+            result = await self._resources.ingest(user_id=self._user_id, items=message.positions)
+        except DatabaseUnavailable:
+            reference = f" (ref {message.ref})" if message.ref else ""
+            self.send(
+                ErrorMessage(
+                    code="unavailable",
+                    message=f"positions not stored{reference}: database unavailable, resend",
+                )
+            )
+            return
+        self.send(PositionsAck(ref=message.ref, result=result))
 
     async def _subscribe(self, message: Subscribe) -> None:
         channel = message.channel
@@ -124,36 +160,24 @@ class Session:
         if len(self._subscriptions) >= self._settings.ws_max_subscriptions:
             self.send(ErrorMessage(code="bad_message", message="too many subscriptions", channel=channel))
             return
-        organization_id = parse_org_channel(channel)
-        if organization_id is None:
-            self.send(ErrorMessage(code="unknown_channel", message="no such channel", channel=channel))
-            return
-        if self._only_organization not in {None, organization_id}:
-            self.send(
-                ErrorMessage(
-                    code="forbidden", message="the ticket is for another organization", channel=channel
-                )
-            )
-            return
         try:
-            async with self._resources.sessions() as db:
-                role = await organization_role(db, user_id=self._user_id, organization_id=organization_id)
-        except SQLAlchemyError:
-            logger.exception("membership check failed")
+            target = await self._resolve(channel)
+        except BACKEND_ERRORS:
+            logger.exception("checking access to %s failed", channel)
             self.send(ErrorMessage(code="unavailable", message="try again shortly", channel=channel))
             return
-        if role is None or not may_subscribe_to_organization(role):
-            # The same answer whether the organization exists or not.
-            self.send(
-                ErrorMessage(code="forbidden", message="not a member of this organization", channel=channel)
-            )
+        if isinstance(target, ErrorMessage):
+            self.send(target)
             return
-        subscription = Subscription(organization_id, channel, role, self._outbound)
+        organization_id, role, view = target
+        subscription = Subscription(organization_id, channel, role, self._outbound, view=view)
         self._subscriptions[channel] = subscription  # before awaiting, so that run() always cleans it up
         try:
             await self._hub.subscribe(subscription)
             self.send(Subscribed(channel=channel))
-            if message.last_id is not None:
+            if isinstance(view, TrackView):
+                self.send(TrackingMessage(channel=channel, tracking=view.state))
+            elif message.last_id is not None:
                 await self._replay(subscription, StreamId.parse(message.last_id))
         except RedisError:
             logger.exception("subscribing to %s failed", channel)
@@ -161,6 +185,66 @@ class Session:
             self.send(ErrorMessage(code="unavailable", message="try again shortly", channel=channel))
             return
         subscription.go_live()
+
+    async def _resolve(self, channel: str) -> tuple[int, Role, ChannelView | None] | ErrorMessage:
+        """The organization, role and view of a channel this connection may read; otherwise the refusal."""
+        tracking_code = parse_track_channel(channel)
+        if tracking_code is not None:
+            return await self._resolve_track(channel, tracking_code)
+        if self._user_id is None:
+            return ErrorMessage(
+                code="unauthenticated", message="sign in to subscribe to this channel", channel=channel
+            )
+        organization_id: int | None = None
+        view: ChannelView | None = None
+        async with self._resources.sessions() as db:
+            if (org_id := parse_org_channel(channel)) is not None:
+                organization_id = org_id
+            elif (shipment_id := parse_shipment_channel(channel)) is not None:
+                shipment = await db.get(Shipment, shipment_id)
+                if shipment is not None:
+                    organization_id = shipment.organization_id
+                    view = ShipmentView(shipment_id, shipment.vehicle_id, Role.VIEWER)
+            elif (job_id := parse_job_channel(channel)) is not None:
+                job = await db.get(Job, job_id)
+                if job is not None:
+                    organization_id = job.organization_id
+                    view = JobView(job_id, Role.VIEWER)
+            else:
+                return ErrorMessage(code="unknown_channel", message="no such channel", channel=channel)
+            role = None
+            if organization_id is not None:
+                role = await organization_role(db, user_id=self._user_id, organization_id=organization_id)
+        if organization_id is None or role is None or not may_subscribe_to_organization(role):
+            # The same answer whether the organization, shipment or job exists or not.
+            return ErrorMessage(code="forbidden", message="not a member of its organization", channel=channel)
+        if self._only_organization not in {None, organization_id}:
+            return ErrorMessage(
+                code="forbidden", message="the ticket is for another organization", channel=channel
+            )
+        if isinstance(view, ShipmentView | JobView):
+            view.role = role
+        return organization_id, role, view
+
+    async def _resolve_track(
+        self, channel: str, tracking_code: str
+    ) -> tuple[int, Role, ChannelView] | ErrorMessage:
+        settings = self._settings
+        client = self._websocket.client.host if self._websocket.client else "unknown"
+        verdict = await hit(
+            self._resources.redis, scope="track", client=client, limit=settings.track_rate_limit_per_minute
+        )
+        if not verdict.allowed:
+            return ErrorMessage(
+                code="forbidden", message="too many requests: try again later", channel=channel
+            )
+        async with self._resources.sessions() as db:
+            tracked = await load_tracking(db, tracking_code)
+        if tracked is None:
+            return ErrorMessage(code="unknown_channel", message="no such tracking code", channel=channel)
+        view = TrackView(tracked.shipment_id, tracked.vehicle_id, tracked.view)
+        # The role only matters to org channels; a track view decides for itself what the public sees.
+        return tracked.organization_id, Role.VIEWER, view
 
     async def _replay(self, subscription: Subscription, after: StreamId) -> None:
         outcome = await self._hub.replay(subscription, after)

@@ -30,7 +30,7 @@ ALLOWED_HOSTS = listed("ALLOWED_HOSTS", "localhost,127.0.0.1")
 CSRF_TRUSTED_ORIGINS = listed("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "waybill_django.config.apps.WaybillAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -39,10 +39,19 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "waybill_django.accounts",
     "waybill_django.organizations",
+    "waybill_django.fleet",
     "waybill_django.shipments",
+    "waybill_django.audit",
+    "waybill_django.api",
+    "waybill_django.jobs",
     "waybill_django.outbox",
     "waybill_django.notifications",
     "waybill_django.demo",
+    "ninja",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
 ]
 
 MIDDLEWARE = [
@@ -52,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -80,6 +90,12 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "organizations:list"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -92,12 +108,58 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", PACKAGE_DIR.parent.parent / "media"))
+# Proof-of-delivery photos and signatures: images only, at most this size.
+PROOF_OF_DELIVERY_MAX_BYTES = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
+
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", PACKAGE_DIR.parent.parent / "staticfiles"))
 
-# Redis: the Celery broker and the event bus (one Redis Stream per organization).
+# Redis: the Celery broker, the event bus (one Redis Stream per organization) and the cache
+# (shared by every replica, so that sign-in rate limits hold across them).
 REDIS_URL = required("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+
+# Public address of the site, for links in emails sent by the worker (invitations).
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
+INVITATION_MAX_AGE_DAYS = 7
+
+# Sign-in (django-allauth): the email is the username and must be verified.
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+# Sign-up, sign-in and password reset answer alike whether or not the email has an account.
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Waybill] "
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_CHANGE_EMAIL = True
+# allauth's defaults, stated so a reader sees them: failed sign-ins 10/min per IP and 5 per
+# 5 minutes per email; password reset 20/min per IP and 5/min per email; sign-up 20/min per IP.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "10/m/ip,5/300s/key",
+    "reset_password": "20/m/ip,5/m/key",
+    "signup": "20/m/ip",
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Waybill"
+# Platform staff must have signed in with a second factor to use the back office.
+ADMIN_REQUIRE_MFA = True
+
+# Social sign-in is on for a provider when its client id and secret are configured, off otherwise.
+SOCIALACCOUNT_PROVIDERS: dict[str, dict[str, object]] = {}
+for _provider in ("github", "google"):
+    _client_id = os.environ.get(f"{_provider.upper()}_CLIENT_ID", "")
+    _secret = os.environ.get(f"{_provider.upper()}_CLIENT_SECRET", "")
+    if _client_id and _secret:
+        INSTALLED_APPS.append(f"allauth.socialaccount.providers.{_provider}")
+        SOCIALACCOUNT_PROVIDERS[_provider] = {"APPS": [{"client_id": _client_id, "secret": _secret}]}
+# An email address from a provider signs in only to an account that verified it here.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 
 # Email: console in development, locmem in tests, SMTP in production.
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

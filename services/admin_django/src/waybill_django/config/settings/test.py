@@ -12,3 +12,8 @@ STORAGES = {
 # Tests never run collectstatic: let whitenoise serve files from the apps, as in development.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Hashing with the production work factor makes every created user cost a tenth of a second.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+ADMIN_REQUIRE_MFA = False
+# A cache per process, emptied by each test, so that rate limits do not leak between tests.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

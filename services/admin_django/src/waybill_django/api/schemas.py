@@ -1,0 +1,158 @@
+"""Request and response bodies of the integration API."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from ninja import Field, Schema
+
+from waybill_contracts.enums import Role, ShipmentStatus
+
+
+class Error(Schema):
+    detail: str = Field(description="What went wrong, for a person to read.")
+    errors: dict[str, list[str]] | None = Field(
+        default=None, description="Field errors, when a field is at fault."
+    )
+
+
+class ShipmentFields(Schema):
+    customer_name: str = ""
+    customer_email: str = ""
+    origin_latitude: float | None = Field(default=None, ge=-90, le=90)
+    origin_longitude: float | None = Field(default=None, ge=-180, le=180)
+    destination_latitude: float | None = Field(default=None, ge=-90, le=90)
+    destination_longitude: float | None = Field(default=None, ge=-180, le=180)
+    pickup_window_start: datetime | None = None
+    pickup_window_end: datetime | None = None
+    delivery_window_start: datetime | None = None
+    delivery_window_end: datetime | None = None
+    weight_kg: Decimal | None = Field(default=None, ge=0, max_digits=10, decimal_places=2)
+    parcels: int = Field(default=1, ge=0)
+
+
+class ShipmentCreate(ShipmentFields):
+    reference: str = Field(min_length=1, max_length=64)
+    origin_address: str = Field(min_length=1, max_length=300)
+    destination_address: str = Field(min_length=1, max_length=300)
+
+
+class ShipmentPatch(Schema):
+    """Only the fields sent are changed; allowed while the shipment is draft or booked."""
+
+    reference: str | None = Field(default=None, min_length=1, max_length=64)
+    customer_name: str | None = None
+    customer_email: str | None = None
+    origin_address: str | None = Field(default=None, min_length=1, max_length=300)
+    origin_latitude: float | None = Field(default=None, ge=-90, le=90)
+    origin_longitude: float | None = Field(default=None, ge=-180, le=180)
+    destination_address: str | None = Field(default=None, min_length=1, max_length=300)
+    destination_latitude: float | None = Field(default=None, ge=-90, le=90)
+    destination_longitude: float | None = Field(default=None, ge=-180, le=180)
+    pickup_window_start: datetime | None = None
+    pickup_window_end: datetime | None = None
+    delivery_window_start: datetime | None = None
+    delivery_window_end: datetime | None = None
+    weight_kg: Decimal | None = Field(default=None, ge=0, max_digits=10, decimal_places=2)
+    parcels: int | None = Field(default=None, ge=0)
+
+
+class ShipmentOut(ShipmentFields):
+    id: int
+    reference: str
+    tracking_code: str
+    status: ShipmentStatus
+    origin_address: str
+    destination_address: str
+    vehicle_id: int | None
+    exception_reason: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class TransitionIn(Schema):
+    to_status: ShipmentStatus
+    vehicle_id: int | None = Field(default=None, description="Required to assign.")
+    reason: str = Field(default="", max_length=2000, description="Required to report an exception.")
+    recipient_name: str = Field(default="", max_length=200, description="Required to deliver.")
+
+
+class TrackingEventOut(Schema):
+    status: ShipmentStatus
+    previous_status: ShipmentStatus | None
+    note: str
+    occurred_at: datetime
+
+    @staticmethod
+    def resolve_previous_status(obj: object) -> str | None:
+        return getattr(obj, "previous_status", "") or None
+
+
+class VehicleFields(Schema):
+    label: str = Field(default="", max_length=100)
+    capacity_kg: int | None = Field(default=None, ge=0)
+    active: bool = True
+    driver_id: int | None = None
+
+
+class VehicleCreate(VehicleFields):
+    plate: str = Field(min_length=1, max_length=20)
+
+
+class VehiclePatch(Schema):
+    plate: str | None = Field(default=None, min_length=1, max_length=20)
+    label: str | None = Field(default=None, max_length=100)
+    capacity_kg: int | None = Field(default=None, ge=0)
+    active: bool | None = None
+    driver_id: int | None = None
+
+
+class VehicleOut(VehicleFields):
+    id: int
+    plate: str
+    created_at: datetime
+
+
+class TokenCreate(Schema):
+    name: str = Field(min_length=1, max_length=100)
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class TokenCreated(TokenOut):
+    token: str = Field(description="The secret. It is shown only now: store it safely.")
+
+
+class MemberOut(Schema):
+    id: int
+    user_id: int
+    email: str = Field(alias="user.email")
+    full_name: str = Field(alias="user.full_name")
+    role: Role
+    created_at: datetime
+
+
+class MemberPatch(Schema):
+    role: Role
+
+
+class InvitationCreate(Schema):
+    email: str = Field(max_length=254)
+    role: Role
+
+
+class InvitationOut(Schema):
+    id: int
+    email: str
+    role: Role
+    created_at: datetime
+    expires_at: datetime
+    sent_at: datetime | None
+    accepted_at: datetime | None
+    declined_at: datetime | None

@@ -1,0 +1,59 @@
+"""The write path for vehicles."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from waybill_contracts.enums import Role
+from waybill_django.accounts.models import User
+from waybill_django.audit.services import audit_record
+from waybill_django.fleet.models import Vehicle
+from waybill_django.organizations.models import Organization
+from waybill_django.organizations.permissions import Action, check_permission
+from waybill_django.organizations.selectors import membership_role
+
+VEHICLE_FIELDS = ("plate", "label", "capacity_kg", "active", "driver")
+
+
+def _check_driver(*, organization: Organization | int, driver: User | None) -> None:
+    if driver is not None and membership_role(user=driver, organization=organization) is not Role.DRIVER:
+        raise ValidationError(
+            {"driver": "The driver must be a member of this organization with the driver role."}
+        )
+
+
+@transaction.atomic
+def vehicle_create(*, organization: Organization, actor: User, **fields: Any) -> Vehicle:
+    check_permission(actor=actor, organization=organization, action=Action.MANAGE_VEHICLES)
+    unknown = set(fields) - set(VEHICLE_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown vehicle fields: {', '.join(sorted(unknown))}")
+    _check_driver(organization=organization, driver=fields.get("driver"))
+    vehicle = Vehicle(organization=organization, **fields)
+    vehicle.full_clean()
+    vehicle.save()
+    audit_record(action="vehicle.created", target=vehicle, actor=actor, organization=organization)
+    return vehicle
+
+
+@transaction.atomic
+def vehicle_update(*, vehicle: Vehicle, actor: User, fields: dict[str, Any]) -> Vehicle:
+    check_permission(actor=actor, organization=vehicle.organization_id, action=Action.MANAGE_VEHICLES)
+    unknown = set(fields) - set(VEHICLE_FIELDS)
+    if unknown:
+        raise TypeError(f"These vehicle fields cannot be changed: {', '.join(sorted(unknown))}")
+    if "driver" in fields:
+        _check_driver(organization=vehicle.organization_id, driver=fields["driver"])
+    for name, value in fields.items():
+        setattr(vehicle, name, value)
+    vehicle.full_clean()
+    vehicle.save(update_fields=list(fields))
+    audit_record(
+        action="vehicle.updated",
+        target=vehicle,
+        actor=actor,
+        organization=vehicle.organization,
+        data={"changed": sorted(fields)},
+    )
+    return vehicle

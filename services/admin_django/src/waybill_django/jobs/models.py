@@ -1,0 +1,46 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from waybill_contracts.jobs import JobKind, JobState
+from waybill_django.core.tenancy import OrganizationScopedManager
+from waybill_django.organizations.models import Organization
+
+
+class Job(models.Model):
+    """A background job someone started and may watch: its state and progress.
+
+    ``state``, ``percent`` and ``error`` change only through ``jobs.services``.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=32, choices=[(kind.value, kind.name.title()) for kind in JobKind])
+    state = models.CharField(
+        max_length=16,
+        choices=[(state.value, state.name.title()) for state in JobState],
+        default=JobState.QUEUED.value,
+    )
+    percent = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    unscoped = models.Manager()
+    objects = OrganizationScopedManager["Job"]()
+
+    class Meta:
+        ordering = ("-created_at",)
+        indexes = [models.Index(fields=("organization", "-created_at"), name="job_org_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.id} ({self.state})"
+
+    @property
+    def is_finished(self) -> bool:
+        return JobState(self.state).is_final

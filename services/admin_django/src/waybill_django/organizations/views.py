@@ -1,0 +1,78 @@
+"""Organization pages: the list with switching and onboarding, and the invitation link."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from waybill_django.accounts.models import User
+from waybill_django.organizations.context import current_membership, switch_organization
+from waybill_django.organizations.selectors import memberships_of
+from waybill_django.organizations.services import (
+    InvitationInvalid,
+    invitation_accept,
+    invitation_decline,
+    invitation_from_token,
+    organization_create,
+)
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+@login_required
+def organization_list(request: HttpRequest) -> HttpResponse:
+    context = {"memberships": memberships_of(user=_user(request)), "current": current_membership(request)}
+    return render(request, "organizations/list.html", context)
+
+
+@login_required
+@require_POST
+def organization_new(request: HttpRequest) -> HttpResponse:
+    name = request.POST.get("name", "").strip()
+    if not name:
+        messages.error(request, "Give the organization a name.")
+        return redirect("organizations:list")
+    organization = organization_create(name=name[:200], actor=_user(request))
+    switch_organization(request, organization_id=organization.pk)
+    messages.success(request, f"{organization.name} is created, with you as its owner.")
+    return redirect("organizations:list")
+
+
+@login_required
+@require_POST
+def organization_switch(request: HttpRequest) -> HttpResponse:
+    raw_id = request.POST.get("organization_id", "")
+    membership = switch_organization(request, organization_id=int(raw_id)) if raw_id.isdigit() else None
+    if membership is None:
+        messages.error(request, "You are not a member of that organization.")
+    else:
+        messages.success(request, f"You are now working in {membership.organization.name}.")
+    return redirect("organizations:list")
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_respond(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        invitation = invitation_from_token(token)
+    except InvitationInvalid as error:
+        return render(request, "organizations/invitation.html", {"error": str(error)}, status=410)
+    if request.method == "GET":
+        return render(request, "organizations/invitation.html", {"invitation": invitation})
+    if request.POST.get("response") == "decline":
+        invitation_decline(token=token)
+        return render(request, "organizations/invitation.html", {"error": "You declined the invitation."})
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    try:
+        membership = invitation_accept(token=token, user=_user(request))
+    except PermissionDenied as error:
+        return render(request, "organizations/invitation.html", {"error": str(error)}, status=403)
+    switch_organization(request, organization_id=membership.organization_id)
+    messages.success(request, f"Welcome to {membership.organization.name}.")
+    return redirect("organizations:list")

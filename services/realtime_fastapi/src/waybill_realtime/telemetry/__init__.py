@@ -1,0 +1,1 @@
+"""Telemetry ingest: validate a batch item by item, store it in one statement, publish and enqueue after commit."""

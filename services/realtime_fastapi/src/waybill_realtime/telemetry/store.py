@@ -1,0 +1,113 @@
+"""Positions into PostgreSQL: one statement per batch, duplicates skipped.
+
+``fleet_position`` has no unique constraint on (vehicle, recorded_at) yet, so
+concurrent batches of one vehicle are serialized with a transaction-scoped
+advisory lock per vehicle, and ``NOT EXISTS`` (served by Django's
+``position_vehicle_latest`` index) skips what is already stored.
+"""
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from waybill_contracts.enums import Role, ShipmentStatus
+from waybill_contracts.telemetry import PositionReport
+from waybill_realtime.telemetry.validation import PositionKey
+
+MOVING_STATUSES: Final = (ShipmentStatus.ASSIGNED, ShipmentStatus.PICKED_UP, ShipmentStatus.IN_TRANSIT)
+"""Shipments whose ETA depends on their vehicle's position."""
+
+_VEHICLES: Final = text(
+    """
+    SELECT v.id, v.organization_id, v.driver_id, v.active, m.role
+    FROM fleet_vehicle v
+    LEFT JOIN (
+        organizations_membership m JOIN accounts_user u ON u.id = m.user_id AND u.is_active
+    ) ON m.organization_id = v.organization_id AND m.user_id = :user_id
+    WHERE v.id = ANY(CAST(:vehicle_ids AS bigint[]))
+    """
+)
+
+_LOCK_VEHICLES: Final = text(
+    """
+    SELECT pg_advisory_xact_lock(hashtextextended('waybill:fleet_position:' || id, 0))
+    FROM (SELECT DISTINCT id FROM unnest(CAST(:vehicle_ids AS bigint[])) AS id ORDER BY id) AS vehicles
+    """
+)
+
+_INSERT: Final = text(
+    """
+    INSERT INTO fleet_position
+        (vehicle_id, organization_id, recorded_at, latitude, longitude, speed_kmh, heading)
+    SELECT b.vehicle_id, b.organization_id, b.recorded_at, b.latitude, b.longitude, b.speed_kmh, b.heading
+    FROM unnest(
+        CAST(:vehicle_id AS bigint[]), CAST(:organization_id AS bigint[]),
+        CAST(:recorded_at AS timestamptz[]), CAST(:latitude AS float8[]), CAST(:longitude AS float8[]),
+        CAST(:speed_kmh AS float8[]), CAST(:heading AS float8[])
+    ) AS b(vehicle_id, organization_id, recorded_at, latitude, longitude, speed_kmh, heading)
+    WHERE NOT EXISTS (
+        SELECT 1 FROM fleet_position p WHERE p.vehicle_id = b.vehicle_id AND p.recorded_at = b.recorded_at
+    )
+    RETURNING vehicle_id, recorded_at
+    """
+)
+
+_MOVING_SHIPMENTS: Final = text(
+    """
+    SELECT id FROM shipments_shipment
+    WHERE vehicle_id = ANY(CAST(:vehicle_ids AS bigint[])) AND status = ANY(CAST(:statuses AS varchar[]))
+    """
+)
+
+
+@dataclass(frozen=True)
+class VehicleAccess:
+    vehicle_id: int
+    organization_id: int
+    driver_id: int | None
+    active: bool
+    role: Role | None
+    """The caller's role in the vehicle's organization (None: not an active member)."""
+
+
+async def vehicle_access(
+    session: AsyncSession, *, user_id: int, vehicle_ids: Collection[int]
+) -> dict[int, VehicleAccess]:
+    rows = await session.execute(_VEHICLES, {"user_id": user_id, "vehicle_ids": sorted(vehicle_ids)})
+    return {
+        vehicle_id: VehicleAccess(
+            vehicle_id, organization_id, driver_id, active, Role(role) if role else None
+        )
+        for vehicle_id, organization_id, driver_id, active, role in rows.tuples()
+    }
+
+
+async def insert_positions(
+    session: AsyncSession, reports: Sequence[tuple[int, PositionReport]]
+) -> set[PositionKey]:
+    """Store ``(organization id, report)`` pairs not stored yet; returns the keys inserted."""
+    if not reports:
+        return set()
+    await session.execute(_LOCK_VEHICLES, {"vehicle_ids": sorted({r.vehicle_id for _, r in reports})})
+    columns = {
+        "vehicle_id": [report.vehicle_id for _, report in reports],
+        "organization_id": [organization_id for organization_id, _ in reports],
+        "recorded_at": [report.recorded_at for _, report in reports],
+        "latitude": [report.latitude for _, report in reports],
+        "longitude": [report.longitude for _, report in reports],
+        "speed_kmh": [report.speed_kmh for _, report in reports],
+        "heading": [report.heading for _, report in reports],
+    }
+    inserted = await session.execute(_INSERT, columns)
+    return {(vehicle_id, recorded_at) for vehicle_id, recorded_at in inserted.tuples()}
+
+
+async def moving_shipments(session: AsyncSession, vehicle_ids: Collection[int]) -> list[int]:
+    rows = await session.scalars(
+        _MOVING_SHIPMENTS,
+        {"vehicle_ids": sorted(vehicle_ids), "statuses": [status.value for status in MOVING_STATUSES]},
+    )
+    return list(rows)

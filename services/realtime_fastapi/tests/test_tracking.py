@@ -1,0 +1,135 @@
+"""Public tracking over HTTP and the ``track:<code>`` channel: only what a customer may see, rate-limited."""
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import httpx
+
+from waybill_contracts.enums import ShipmentStatus
+from waybill_contracts.events import ShipmentStatusChanged
+from waybill_contracts.ws import ErrorMessage, Subscribed, TrackingMessage
+from waybill_realtime.client import RealtimeClient
+from waybill_realtime.testing import EventStreams, Personas, StartRealtime
+
+
+async def get(url: str, headers: dict[str, str] | None = None) -> httpx.Response:
+    async with httpx.AsyncClient() as client:
+        return await client.get(url, headers=headers)
+
+
+async def report_van_position(realtime: RealtimeClient, personas: Personas, latitude: float) -> None:
+    token = await realtime.token(personas.acme_dispatcher, personas.password)
+    recorded_at = (datetime.now(UTC) - timedelta(seconds=5)).isoformat()
+    item = {
+        "vehicle_id": personas.acme_van,
+        "recorded_at": recorded_at,
+        "latitude": latitude,
+        "longitude": -0.1234,
+    }
+    async with httpx.AsyncClient(base_url=realtime.http_url) as client:
+        response = await client.post(
+            "/v1/telemetry", json={"positions": [item]}, headers={"Authorization": f"Bearer {token}"}
+        )
+    assert response.json()["accepted"] == 1
+
+
+async def test_a_customer_sees_status_timeline_and_a_coarse_position_and_nothing_internal(
+    realtime: RealtimeClient, personas: Personas
+) -> None:
+    shipment = await personas.add_shipment(personas.acme_id, vehicle_id=personas.acme_van)
+    await report_van_position(realtime, personas, latitude=51.50734)
+
+    response = await get(f"{realtime.http_url}/v1/track/{shipment.tracking_code}")
+
+    assert response.status_code == 200
+    assert response.headers["cache-control"].startswith("public, max-age=")
+    body = response.json()
+    assert set(body) == {"tracking_code", "status", "eta", "last_position", "timeline"}
+    assert body["status"] == "in_transit"
+    assert (body["last_position"]["latitude"], body["last_position"]["longitude"]) == (51.51, -0.12)
+    assert [entry["status"] for entry in body["timeline"]] == [
+        "draft",
+        "booked",
+        "assigned",
+        "picked_up",
+        "in_transit",
+    ]
+    assert "internal note" not in response.text
+    assert shipment.reference not in response.text
+
+
+async def test_no_position_is_shown_before_pickup(realtime: RealtimeClient, personas: Personas) -> None:
+    shipment = await personas.add_shipment(
+        personas.acme_id, vehicle_id=personas.acme_van, status=ShipmentStatus.ASSIGNED
+    )
+    await report_van_position(realtime, personas, latitude=51.5)
+
+    body = (await get(f"{realtime.http_url}/v1/track/{shipment.tracking_code}")).json()
+
+    assert (body["status"], body["last_position"]) == ("assigned", None)
+
+
+async def test_an_unknown_code_answers_404_revealing_nothing(realtime: RealtimeClient) -> None:
+    unknown = await get(f"{realtime.http_url}/v1/track/no-such-code")
+    malformed = await get(f"{realtime.http_url}/v1/track/{'x' * 200}")
+
+    assert (unknown.status_code, unknown.json()) == (404, {"detail": "not found"})
+    assert (malformed.status_code, malformed.json()) == (404, {"detail": "not found"})
+
+
+async def test_tracking_is_rate_limited_per_client_address(
+    start_realtime: StartRealtime, personas: Personas
+) -> None:
+    realtime = start_realtime(personas.database_url, track_rate_limit_per_minute="3")
+    url = f"{realtime.http_url}/v1/track/whatever"
+
+    # The replica trusts X-Forwarded-For from the local proxy (127.0.0.1), as behind a load balancer.
+    first_client = [
+        (await get(url, headers={"X-Forwarded-For": "203.0.113.1"})).status_code for _ in range(4)
+    ]
+    other_client = await get(url, headers={"X-Forwarded-For": "203.0.113.2"})
+
+    assert first_client == [404, 404, 404, 429]
+    assert other_client.status_code == 404
+
+
+async def test_the_public_channel_streams_the_same_view_live_without_sign_in(
+    realtime: RealtimeClient, personas: Personas, streams: EventStreams
+) -> None:
+    shipment = await personas.add_shipment(
+        personas.acme_id, vehicle_id=personas.acme_van, status=ShipmentStatus.PICKED_UP
+    )
+    channel = f"track:{shipment.tracking_code}"
+
+    async with realtime.connect() as anonymous:
+        await anonymous.subscribe(channel)
+        assert await anonymous.receive(1) == Subscribed(channel=channel)
+        snapshot = await anonymous.receive(1)
+        await streams.append(
+            ShipmentStatusChanged(
+                event_id=uuid.uuid4(),
+                organization_id=personas.acme_id,
+                occurred_at=datetime.now(UTC),
+                shipment_id=shipment.id,
+                reference=shipment.reference,
+                previous_status=ShipmentStatus.PICKED_UP,
+                status=ShipmentStatus.IN_TRANSIT,
+                vehicle_id=personas.acme_van,
+            )
+        )
+        changed = await anonymous.receive(2)
+        await report_van_position(realtime, personas, latitude=52.2049)
+        moved = await anonymous.receive(5)
+        await anonymous.subscribe(f"org:{personas.acme_id}")
+        refused = await anonymous.receive(1)
+
+    assert isinstance(snapshot, TrackingMessage)
+    assert snapshot.tracking.status == ShipmentStatus.PICKED_UP
+    assert isinstance(changed, TrackingMessage)
+    assert changed.tracking.status == ShipmentStatus.IN_TRANSIT
+    assert changed.tracking.timeline[-1].status == ShipmentStatus.IN_TRANSIT
+    assert isinstance(moved, TrackingMessage)
+    assert moved.tracking.last_position is not None
+    assert moved.tracking.last_position.latitude == 52.2
+    assert isinstance(refused, ErrorMessage)
+    assert refused.code == "unauthenticated"
