@@ -56,6 +56,13 @@ class _StopRequested:
 def up(settings: DevSettings) -> int:
     stop = _StopRequested()
     started = time.monotonic()
+    busy = _ports_in_use(settings)
+    if busy:
+        print(
+            f"Port(s) {', '.join(map(str, busy))} already in use: is another `make up` running?",
+            file=sys.stderr,
+        )
+        return 1
     with ProcessGroup() as group, ExitStack() as stack_:
         backends = stack.Backends(
             database_url=settings.database_url or "",
@@ -91,6 +98,9 @@ def up(settings: DevSettings) -> int:
         group.start("realtime", stack.realtime_command(), env=env)
         group.start("worker", stack.worker_command(concurrency=2), env=env)
         group.start("beat", stack.beat_command(settings.local_data_dir / "celerybeat-schedule"), env=env)
+        for port in (settings.django_port, settings.realtime_port):
+            if not _wait_until_ready(group, f"http://{settings.bind_host}:{port}", stop):
+                return 1
         group.say(_banner(settings, time.monotonic() - started))
 
         exited = group.wait_for_any_exit(lambda: stop.requested)
@@ -99,6 +109,32 @@ def up(settings: DevSettings) -> int:
             return 1
         group.say("Stopping every process")
     return 0
+
+
+def _ports_in_use(settings: DevSettings) -> list[int]:
+    ports = [settings.django_port, settings.realtime_port]
+    if not settings.database_url:
+        ports.append(settings.local_postgres_port)
+    if not settings.redis_url:
+        ports.append(settings.local_redis_port)
+    return [port for port in ports if not stack.port_is_free(settings.bind_host, port)]
+
+
+def _wait_until_ready(group: ProcessGroup, url: str, stop: _StopRequested, timeout: float = 120) -> bool:
+    """Wait for ``url``/readyz; False when a process died, Ctrl-C was pressed or time ran out."""
+    deadline = time.monotonic() + timeout
+    while not stack.is_ready(url):
+        exited = group.first_exited()
+        if exited or stop.requested or time.monotonic() > deadline:
+            reason = (
+                f"{exited.name} exited with code {exited.popen.returncode}" if exited else "not ready in time"
+            )
+            group.say(
+                f"{url} did not become ready ({'stopped' if stop.requested else reason}); stopping everything"
+            )
+            return False
+        time.sleep(0.2)
+    return True
 
 
 def _banner(settings: DevSettings, seconds: float) -> str:
@@ -111,9 +147,11 @@ def _banner(settings: DevSettings, seconds: float) -> str:
             f"  Django admin     http://{host}:{settings.django_port}/admin/",
             f"  Realtime API     http://{host}:{settings.realtime_port}/docs",
             f"  WebSocket        ws://{host}:{settings.realtime_port}/ws",
-            "  Demo sign-in (development passwords):",
-            "    admin@demo.waybill.test       waybill-demo   (platform staff, Django admin)",
-            "    dispatcher@demo.waybill.test  waybill-demo   (dispatcher of Demo Logistics)",
+            "  Demo sign-in (development passwords, organization Demo Logistics):",
+            "    admin@demo.waybill.test       waybill-demo   owner and platform staff (Django admin)",
+            "    dispatcher@demo.waybill.test  waybill-demo   dispatcher",
+            "    driver@demo.waybill.test      waybill-demo   driver",
+            "    viewer@demo.waybill.test      waybill-demo   viewer",
             "",
         ]
     )

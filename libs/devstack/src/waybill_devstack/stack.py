@@ -30,6 +30,17 @@ class Backends:
     redis_url: str
 
 
+def port_is_free(host: str, port: int) -> bool:
+    with socket.socket() as probe:
+        # As the servers do: a port whose last connections linger in TIME_WAIT can be reused.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+        return True
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -156,11 +167,11 @@ def start_stack(group: ProcessGroup, backends: Backends, *, settings_module: str
         redis_url=backends.redis_url,
     )
     for url in (running.django_url, running.realtime_url):
-        wait_until(lambda url=url: _is_ready(url), what=f"{url}/readyz", timeout=60)  # type: ignore[misc]
+        wait_until(lambda url=url: is_ready(url), what=f"{url}/readyz", timeout=60)  # type: ignore[misc]
     return running
 
 
-def _is_ready(url: str) -> bool:
+def is_ready(url: str) -> bool:
     try:
         return httpx.get(f"{url}/readyz", timeout=2).status_code == 200
     except httpx.TransportError:
