@@ -11,7 +11,7 @@ OWN_PACKAGES := -e libs/contracts -e libs/devstack -e services/admin_django \
 # mypy's Django plugin imports the settings, which need these set; nothing connects to them.
 LINT_ENV := DATABASE_URL=postgresql://lint@localhost/lint REDIS_URL=redis://localhost:6379/0
 
-.PHONY: up test lint format lock venv clean checkov sbom audit bench
+.PHONY: up test lint format lock venv clean checkov sbom audit bench flower
 
 venv: $(INSTALLED)
 
@@ -32,6 +32,12 @@ test: $(INSTALLED)
 ## Run the benchmarks against throwaway backends; reports (with plots) go to bench/reports/.
 bench: $(INSTALLED)
 	$(BIN)/waybill-dev run $(BIN)/python bench/run.py $(BENCH)
+
+## Celery's dashboard (queues, workers, tasks) on http://127.0.0.1:5555, beside a running `make up`.
+flower: $(INSTALLED)
+	DATABASE_URL=$${DATABASE_URL:-postgresql://postgres@127.0.0.1:54320/waybill} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:63790/0} DJANGO_SETTINGS_MODULE=waybill_django.config.settings.local \
+	$(BIN)/celery --app waybill_worker.celery_app flower --address=127.0.0.1 --port=5555
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

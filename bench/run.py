@@ -7,10 +7,11 @@ in DATABASE_URL and REDIS_URL.
 import sys
 import time
 
+import csv_import
 import fanout
 from report import Report
 
-BENCHMARKS = {"fanout": fanout.run}
+BENCHMARKS = {"fanout": fanout.run, "csv_import": csv_import.run}
 
 
 def main(selected: list[str]) -> int:

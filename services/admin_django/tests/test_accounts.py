@@ -10,6 +10,7 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
 from django.core import mail
 from django.test import Client
+from django.urls import reverse
 
 from waybill_django.accounts.models import User
 
@@ -47,7 +48,7 @@ def test_sign_up_requires_verifying_the_email_before_signing_in(client: Client) 
     client.post(confirm)
 
     assert EmailAddress.objects.get(email="new@example.test").verified
-    assert sign_in(Client(), "new@example.test") == "/organizations/"
+    assert sign_in(Client(), "new@example.test") == reverse("dashboard:overview")
 
 
 def test_sign_in_does_not_tell_whether_an_email_has_an_account(client: Client) -> None:
@@ -129,7 +130,7 @@ def test_with_totp_the_sign_in_asks_for_a_code(client: Client) -> None:
 
     code = format_hotp_value(hotp_value(secret, next(iter(_counters()))))
     response = client.post("/accounts/2fa/authenticate/", {"code": code})
-    assert response["Location"] == "/organizations/"
+    assert response["Location"] == reverse("dashboard:overview")
     assert client.session["_auth_user_id"] == str(user.pk)
 
 
@@ -139,7 +140,9 @@ def test_a_recovery_code_replaces_the_authenticator_once(client: Client) -> None
     code = RecoveryCodes.activate(user).get_unused_codes()[0]
 
     sign_in(client, "jo@example.test")
-    assert client.post("/accounts/2fa/authenticate/", {"code": code})["Location"] == "/organizations/"
+    assert client.post("/accounts/2fa/authenticate/", {"code": code})["Location"] == reverse(
+        "dashboard:overview"
+    )
 
     again = Client()
     sign_in(again, "jo@example.test")

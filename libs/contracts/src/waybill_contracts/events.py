@@ -91,13 +91,37 @@ class VehiclePositionsUpdated(_Event):
     positions: list[VehiclePosition]
 
 
+class ShipmentEtaUpdated(_Event):
+    """The estimated arrival of a shipment on its way changed, or whether it is at risk of being late."""
+
+    type: Literal["shipment.eta_updated"] = "shipment.eta_updated"
+    shipment_id: int
+    reference: str
+    eta: datetime | None
+    """None when it cannot be estimated (no recent positions, vehicle standing still)."""
+    at_risk: bool
+    """The estimate falls after the end of the delivery window."""
+
+
+class VehicleConnectivityChanged(_Event):
+    """A vehicle stopped reporting positions for longer than allowed (offline), or reported again."""
+
+    type: Literal["vehicle.connectivity_changed"] = "vehicle.connectivity_changed"
+    vehicle_id: int
+    plate: str
+    online: bool
+    last_position_at: datetime | None
+
+
 Event = Annotated[
     ShipmentCreated
     | ShipmentStatusChanged
     | ShipmentUpdated
     | InvitationCreated
     | JobProgress
-    | VehiclePositionsUpdated,
+    | VehiclePositionsUpdated
+    | ShipmentEtaUpdated
+    | VehicleConnectivityChanged,
     Field(discriminator="type"),
 ]
 """Any event; parse with ``EVENT_ADAPTER.validate_json``."""

@@ -78,6 +78,20 @@ class MonthlyReportsSchedule(TaskPayload):
     """Start last month's report for every organization that has none yet."""
 
 
+class EtaRecompute(TaskPayload):
+    """Recompute a moving shipment's estimated delivery time from its vehicle's latest positions.
+
+    Enqueued by telemetry ingest at most once per shipment per debounce window, delayed to the
+    window's end so that it sees the newest position; a shipment no longer moving makes it a no-op.
+    """
+
+    shipment_id: int
+
+
+class ScheduledRun(TaskPayload):
+    """A run of a periodic task (beat): no arguments, the task finds its own work."""
+
+
 NOTIFY_SHIPMENT_EVENT: Final = "waybill.notifications.notify_shipment_event"
 RELAY_PENDING_OUTBOX: Final = "waybill.outbox.relay_pending"
 SEND_INVITATION: Final = "waybill.organizations.send_invitation"
@@ -87,6 +101,11 @@ DISPATCH_DUE_WEBHOOKS: Final = "waybill.webhooks.dispatch_due"
 IMPORT_SHIPMENTS: Final = "waybill.imports.import_shipments"
 BUILD_REPORT: Final = "waybill.reports.build"
 SCHEDULE_MONTHLY_REPORTS: Final = "waybill.reports.schedule_monthly"
+RECOMPUTE_ETA: Final = "waybill.eta.recompute"
+REFRESH_STALE_ETAS: Final = "waybill.eta.refresh_stale"
+DETECT_OFFLINE_VEHICLES: Final = "waybill.fleet.detect_offline"
+PRUNE_POSITIONS: Final = "waybill.fleet.prune_positions"
+REPORT_LATE_SHIPMENTS: Final = "waybill.shipments.report_late"
 
 TASK_QUEUES: Final[dict[str, str]] = {
     NOTIFY_SHIPMENT_EVENT: Queue.DEFAULT,
@@ -98,18 +117,9 @@ TASK_QUEUES: Final[dict[str, str]] = {
     IMPORT_SHIPMENTS: Queue.IMPORTS,
     BUILD_REPORT: Queue.REPORTS,
     SCHEDULE_MONTHLY_REPORTS: Queue.REPORTS,
+    RECOMPUTE_ETA: Queue.DEFAULT,
+    REFRESH_STALE_ETAS: Queue.DEFAULT,
+    DETECT_OFFLINE_VEHICLES: Queue.DEFAULT,
+    PRUNE_POSITIONS: Queue.DEFAULT,
+    REPORT_LATE_SHIPMENTS: Queue.DEFAULT,
 }
-
-
-class EtaRecompute(TaskPayload):
-    """Recompute a moving shipment's estimated delivery time from its vehicle's latest positions.
-
-    Enqueued by telemetry ingest at most once per shipment per debounce window, delayed to the
-    window's end so that it sees the newest position; a shipment no longer moving makes it a no-op.
-    """
-
-    shipment_id: int
-
-
-RECOMPUTE_ETA: Final = "waybill.eta.recompute"
-TASK_QUEUES[RECOMPUTE_ETA] = Queue.DEFAULT

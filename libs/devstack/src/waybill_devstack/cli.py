@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from waybill_devstack import stack
+from waybill_devstack import fleet_simulator, stack
 from waybill_devstack.settings import REPO_ROOT, DevSettings
 from waybill_devstack.supervisor import ProcessGroup
 
@@ -33,6 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("backends", help="start throwaway test backends and print their URLs")
     run = commands.add_parser("run", help="run a command with throwaway backends")
     run.add_argument("command_args", nargs=argparse.REMAINDER)
+    commands.add_parser("simulate", help="drive the demo fleet (needs DATABASE_URL and a running stack)")
     args = parser.parse_args(argv)
     if args.command == "up":
         return up(DevSettings())
@@ -40,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_tests(args.pytest_args)
     if args.command == "run":
         return run_with_backends(args.command_args)
+    if args.command == "simulate":
+        return simulate(DevSettings())
     return serve_test_backends()
 
 
@@ -101,6 +104,7 @@ def up(settings: DevSettings) -> int:
         for port in (settings.django_port, settings.realtime_port):
             if not _wait_until_ready(group, f"http://{settings.bind_host}:{port}", stop):
                 return 1
+        group.start("simulator", [str(stack.BIN / "waybill-dev"), "simulate"], env=env)
         group.say(_banner(settings, time.monotonic() - started))
 
         exited = group.wait_for_any_exit(lambda: stop.requested)
@@ -108,6 +112,16 @@ def up(settings: DevSettings) -> int:
             group.say(f"{exited.name} exited with code {exited.popen.returncode}; stopping everything")
             return 1
         group.say("Stopping every process")
+    return 0
+
+
+def simulate(settings: DevSettings) -> int:
+    stop = _StopRequested()
+    if not settings.database_url:
+        print("simulate needs DATABASE_URL (make up sets it)", file=sys.stderr)
+        return 2
+    realtime_url = f"http://{settings.bind_host}:{settings.realtime_port}"
+    fleet_simulator.run(realtime_url, settings.database_url, lambda: stop.requested)
     return 0
 
 

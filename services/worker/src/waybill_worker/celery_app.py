@@ -8,8 +8,19 @@ import os
 
 import django
 from celery import Celery
+from celery.schedules import crontab
 
-from waybill_contracts.tasks import RELAY_PENDING_OUTBOX, TASK_QUEUES, Queue
+from waybill_contracts.tasks import (
+    DETECT_OFFLINE_VEHICLES,
+    DISPATCH_DUE_WEBHOOKS,
+    PRUNE_POSITIONS,
+    REFRESH_STALE_ETAS,
+    RELAY_PENDING_OUTBOX,
+    REPORT_LATE_SHIPMENTS,
+    SCHEDULE_MONTHLY_REPORTS,
+    TASK_QUEUES,
+    Queue,
+)
 from waybill_worker import job_log  # noqa: F401 - connects the per-job log line to Celery's signals
 from waybill_worker.config import get_settings
 
@@ -20,9 +31,15 @@ django.setup()
 app = Celery(
     "waybill",
     include=[
+        "waybill_worker.tasks.invitations",
         "waybill_worker.tasks.notifications",
         "waybill_worker.tasks.outbox",
-        "waybill_worker.tasks.invitations",
+        "waybill_worker.tasks.webhooks",
+        "waybill_worker.tasks.imports",
+        "waybill_worker.tasks.reports",
+        "waybill_worker.tasks.eta",
+        "waybill_worker.tasks.fleet",
+        "waybill_worker.tasks.shipments",
     ],
 )
 app.conf.update(
@@ -34,7 +51,12 @@ app.conf.update(
     task_reject_on_worker_lost=True,
     worker_prefetch_multiplier=1,
     # Redis redelivers an unacknowledged task after this long; it must exceed the longest time limit.
-    broker_transport_options={"visibility_timeout": 60 * 60},
+    broker_transport_options={
+        "visibility_timeout": settings.broker_visibility_timeout_seconds,
+        # Look for tasks of dead workers every few seconds, so they run again soon after the timeout.
+        "unacked_restore_interval": 5,
+        "unacked_restore_throttle": 1,
+    },
     task_default_queue=Queue.DEFAULT,
     task_routes={name: {"queue": queue} for name, queue in TASK_QUEUES.items()},
     task_serializer="json",
@@ -48,6 +70,34 @@ app.conf.update(
             "task": RELAY_PENDING_OUTBOX,
             "schedule": settings.outbox_relay_interval_seconds,
             "options": {"expires": settings.outbox_relay_interval_seconds},
+        },
+        "dispatch-due-webhooks": {
+            "task": DISPATCH_DUE_WEBHOOKS,
+            "schedule": settings.webhook_dispatch_interval_seconds,
+            "options": {"expires": settings.webhook_dispatch_interval_seconds},
+        },
+        "refresh-stale-etas": {
+            "task": REFRESH_STALE_ETAS,
+            "schedule": settings.eta_refresh_interval_seconds,
+            "options": {"expires": settings.eta_refresh_interval_seconds},
+        },
+        "detect-offline-vehicles": {
+            "task": DETECT_OFFLINE_VEHICLES,
+            "schedule": settings.offline_check_interval_seconds,
+            "options": {"expires": settings.offline_check_interval_seconds},
+        },
+        "report-late-shipments": {
+            "task": REPORT_LATE_SHIPMENTS,
+            "schedule": settings.late_check_interval_seconds,
+            "options": {"expires": settings.late_check_interval_seconds},
+        },
+        "prune-positions": {
+            "task": PRUNE_POSITIONS,
+            "schedule": crontab(minute="17"),
+        },
+        "monthly-reports": {
+            "task": SCHEDULE_MONTHLY_REPORTS,
+            "schedule": crontab(day_of_month="1", hour="2", minute="0"),
         },
     },
 )

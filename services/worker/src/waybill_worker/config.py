@@ -10,6 +10,12 @@ class WorkerSettings(BaseSettings):
     environment: str = "production"
     django_settings_module: str = "waybill_django.config.settings.production"
     outbox_relay_interval_seconds: float = 30.0
+    webhook_dispatch_interval_seconds: float = 15.0
+    eta_refresh_interval_seconds: float = 60.0
+    offline_check_interval_seconds: float = 60.0
+    late_check_interval_seconds: float = 300.0
+    broker_visibility_timeout_seconds: int = 60 * 60
+    """Redis hands an unacknowledged task to another worker after this long; above every time limit."""
 
 
 @cache

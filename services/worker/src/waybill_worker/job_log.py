@@ -1,16 +1,23 @@
-"""One structured log line per job: its id, name, duration and outcome.
+"""One structured log line per job: its id, name, duration and outcome; and its count.
 
 Connected to Celery's signals when the worker imports the app, so every task
-is covered without each one remembering to log.
+is covered without each one remembering to log. The count of each task's
+outcomes is kept in Redis, shared by every worker process and replica, for
+``waybill-worker-metrics`` to expose to Prometheus.
 """
 
+import functools
 import json
 import logging
 import time
 from typing import Any
 
+import redis
 from celery import signals
 from celery.app.task import Task
+
+from waybill_worker.config import get_settings
+from waybill_worker.metrics import TASK_OUTCOMES_KEY, outcome_field
 
 logger = logging.getLogger("waybill.jobs")
 
@@ -28,6 +35,15 @@ def _emit(task_id: str, task_name: str, outcome: str, **extra: Any) -> None:
         "duration_ms": duration_ms,
     }
     logger.info(json.dumps({**line, **extra}, default=str))
+    try:
+        _redis().hincrby(TASK_OUTCOMES_KEY, outcome_field(task_name, outcome), 1)
+    except redis.RedisError as error:
+        logger.warning("task count not recorded: %s", error)
+
+
+@functools.cache
+def _redis() -> redis.Redis:
+    return redis.Redis.from_url(get_settings().redis_url, socket_timeout=2, socket_connect_timeout=2)
 
 
 @signals.task_prerun.connect

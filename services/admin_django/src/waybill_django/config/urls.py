@@ -12,4 +12,5 @@ urlpatterns = [
     path("invitations/", include("waybill_django.organizations.invitation_urls")),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
+    path("", include("waybill_django.dashboard.urls")),
 ]

@@ -13,6 +13,9 @@ class Vehicle(models.Model):
     label = models.CharField(max_length=100, blank=True)
     capacity_kg = models.PositiveIntegerField(null=True, blank=True)
     active = models.BooleanField(default=True)
+    offline_since = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="Set while the vehicle reports no positions."
+    )
     driver = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

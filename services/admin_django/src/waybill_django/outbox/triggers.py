@@ -5,16 +5,20 @@ from waybill_contracts.events import (
     InvitationCreated,
     JobProgress,
     ShipmentCreated,
+    ShipmentEtaUpdated,
     ShipmentStatusChanged,
     ShipmentUpdated,
+    VehicleConnectivityChanged,
     VehiclePositionsUpdated,
 )
 from waybill_contracts.tasks import (
+    FAN_OUT_WEBHOOKS,
     NOTIFY_SHIPMENT_EVENT,
     SEND_INVITATION,
     InvitationEmail,
     ShipmentEventNotification,
     TaskPayload,
+    WebhookFanOut,
 )
 
 
@@ -26,8 +30,11 @@ def tasks_triggered_by(event: Event) -> list[tuple[str, TaskPayload]]:
                     NOTIFY_SHIPMENT_EVENT,
                     ShipmentEventNotification(event_id=event.event_id, shipment_id=event.shipment_id),
                 ),
+                (FAN_OUT_WEBHOOKS, WebhookFanOut(event_id=event.event_id)),
             ]
         case InvitationCreated():
             return [(SEND_INVITATION, InvitationEmail(invitation_id=event.invitation_id))]
-        case ShipmentUpdated() | JobProgress() | VehiclePositionsUpdated():
+        case ShipmentUpdated() | ShipmentEtaUpdated() | VehicleConnectivityChanged():
+            return [(FAN_OUT_WEBHOOKS, WebhookFanOut(event_id=event.event_id))]
+        case JobProgress() | VehiclePositionsUpdated():
             return []

@@ -52,6 +52,11 @@ class Shipment(models.Model):
     status = models.CharField(max_length=20, choices=STATUS_CHOICES, default=ShipmentStatus.DRAFT.value)
     status_before_exception = models.CharField(max_length=20, choices=STATUS_CHOICES, blank=True)
     exception_reason = models.TextField(blank=True)
+    # Written by the worker (``shipments.eta`` and ``shipments.lateness``), never by a form.
+    eta = models.DateTimeField(null=True, blank=True, editable=False)
+    eta_computed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    at_risk = models.BooleanField(default=False, db_default=False, editable=False)
+    late_reported_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

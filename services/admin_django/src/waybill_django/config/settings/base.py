@@ -43,10 +43,14 @@ INSTALLED_APPS = [
     "waybill_django.shipments",
     "waybill_django.audit",
     "waybill_django.api",
-    "waybill_django.jobs",
     "waybill_django.outbox",
     "waybill_django.notifications",
+    "waybill_django.jobs",
+    "waybill_django.webhooks",
+    "waybill_django.imports",
+    "waybill_django.reports",
     "waybill_django.demo",
+    "waybill_django.dashboard",
     "ninja",
     "allauth",
     "allauth.account",
@@ -95,7 +99,7 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "organizations:list"
+LOGIN_REDIRECT_URL = "dashboard:overview"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -172,3 +176,26 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": "INFO"},
 }
+
+# The dashboard's live map: a Leaflet tile URL template; empty draws the map without tiles.
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
+# Where browsers open the realtime WebSocket: its public URL when it has its own
+# address (https://rt.example.com), else the page's host on REALTIME_PORT.
+REALTIME_PUBLIC_URL = os.environ.get("REALTIME_PUBLIC_URL", "").rstrip("/")
+REALTIME_PORT = int(os.environ.get("REALTIME_PORT", "8001"))
+
+# Background work, read by the domain functions the worker calls.
+# WEBHOOKS_ALLOW_PRIVATE_TARGETS stays False in production: it is what stops an
+# endpoint URL from reaching the cluster's own services (SSRF).
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = False
+# Standard Webhooks' suggested schedule, about 27 hours in all: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
+WEBHOOKS_RETRY_DELAYS_SECONDS = (5, 5 * 60, 30 * 60, 2 * 3600, 5 * 3600, 10 * 3600, 10 * 3600)
+WEBHOOKS_DISABLE_AFTER_FAILURES = 30
+WEBHOOKS_TIMEOUT_SECONDS = 10.0
+# How long an enqueued attempt may take to run before the dispatcher enqueues it again.
+WEBHOOKS_TASK_LEASE_SECONDS = 300
+ETA_STALE_SECONDS = 300
+LATE_SHIPMENT_GRACE_SECONDS = int(os.environ.get("LATE_SHIPMENT_GRACE_SECONDS", "0"))
+VEHICLE_OFFLINE_AFTER_SECONDS = int(os.environ.get("VEHICLE_OFFLINE_AFTER_SECONDS", "300"))
+POSITION_RETENTION_DAYS = int(os.environ.get("POSITION_RETENTION_DAYS", "30"))

@@ -17,3 +17,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ADMIN_REQUIRE_MFA = False
 # A cache per process, emptied by each test, so that rate limits do not leak between tests.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Webhook receivers on this machine (127.0.0.1) are allowed here, never in production.
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = True

@@ -1,0 +1,37 @@
+// Copies the dist files the dashboard serves from node_modules into the Django app's static
+// directory. The copies are committed, so running the product never needs npm or a CDN;
+// run `npm ci && npm run vendor` after changing a version in package.json.
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const modules = join(root, "node_modules");
+const target = join(
+  root, "..", "services", "admin_django", "src", "waybill_django", "dashboard", "static", "dashboard", "vendor",
+);
+
+const files = {
+  "htmx.org": ["dist/htmx.min.js", "LICENSE"],
+  leaflet: [
+    "dist/leaflet.js",
+    "dist/leaflet.css",
+    "dist/images/layers.png",
+    "dist/images/layers-2x.png",
+    "dist/images/marker-icon.png",
+    "dist/images/marker-icon-2x.png",
+    "dist/images/marker-shadow.png",
+    "LICENSE",
+  ],
+};
+
+rmSync(target, { recursive: true, force: true });
+for (const [name, paths] of Object.entries(files)) {
+  const { version } = JSON.parse(readFileSync(join(modules, name, "package.json"), "utf8"));
+  for (const path of paths) {
+    const destination = join(target, name, path.replace(/^dist\//, ""));
+    mkdirSync(dirname(destination), { recursive: true });
+    copyFileSync(join(modules, name, path), destination);
+  }
+  console.log(`vendored ${name}@${version}`);
+}

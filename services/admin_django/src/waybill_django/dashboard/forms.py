@@ -1,0 +1,125 @@
+"""Forms of the dashboard: they validate input; the domain services decide and write."""
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from waybill_contracts.enums import ShipmentStatus
+from waybill_django.fleet.models import Vehicle
+from waybill_django.organizations.models import Organization
+from waybill_django.shipments.models import STATUS_CHOICES, STATUS_LABELS, Shipment
+from waybill_django.shipments.services import DETAIL_FIELDS
+from waybill_django.shipments.uploads import validate_proof_upload
+
+SORTS = {
+    "-created": ("-created_at", "-id"),
+    "created": ("created_at", "id"),
+    "reference": ("reference",),
+    "-reference": ("-reference",),
+    "status": ("status", "-created_at"),
+    "customer": ("customer_name", "reference"),
+    "delivery": ("delivery_window_end", "reference"),
+}
+SORT_LABELS = {
+    "-created": "Newest first",
+    "created": "Oldest first",
+    "reference": "Reference A to Z",
+    "-reference": "Reference Z to A",
+    "status": "Status",
+    "customer": "Customer",
+    "delivery": "Delivery due",
+}
+
+
+class ShipmentFilterForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, max_length=100)
+    status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any status"), *STATUS_CHOICES])
+    vehicle = forms.ModelChoiceField(
+        label="Vehicle", required=False, queryset=Vehicle.unscoped.none(), empty_label="Any vehicle"
+    )
+    sort = forms.ChoiceField(label="Sort", required=False, choices=list(SORT_LABELS.items()))
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        vehicle_field = self.fields["vehicle"]
+        assert isinstance(vehicle_field, forms.ModelChoiceField)
+        vehicle_field.queryset = Vehicle.objects.in_organization(organization).order_by("plate")
+
+
+_DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class ShipmentForm(forms.ModelForm[Shipment]):
+    class Meta:
+        model = Shipment
+        fields = list(DETAIL_FIELDS)
+        widgets = {
+            "pickup_window_start": _DATETIME,
+            "pickup_window_end": _DATETIME,
+            "delivery_window_start": _DATETIME,
+            "delivery_window_end": _DATETIME,
+        }
+        labels = {"weight_kg": "Weight (kg)"}
+
+    groups = (
+        ("Shipment", ("reference", "customer_name", "customer_email")),
+        ("Origin", ("origin_address", "origin_latitude", "origin_longitude")),
+        ("Destination", ("destination_address", "destination_latitude", "destination_longitude")),
+        (
+            "Windows",
+            ("pickup_window_start", "pickup_window_end", "delivery_window_start", "delivery_window_end"),
+        ),
+        ("Load", ("weight_kg", "parcels")),
+    )
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+        for name, field in self.fields.items():
+            if name.endswith(("_latitude", "_longitude")):
+                field.widget.attrs.update({"inputmode": "decimal", "step": "any"})
+            if name == "customer_email":
+                field.widget.attrs["autocomplete"] = "off"
+
+    def clean_reference(self) -> str:
+        reference: str = self.cleaned_data["reference"].strip()
+        others = Shipment.objects.in_organization(self.organization).filter(reference=reference)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            raise ValidationError("Another shipment of this organization has this reference.")
+        return reference
+
+    def validate_unique(self) -> None:
+        # The organization is not a form field; clean_reference checks uniqueness within it.
+        pass
+
+    def changed_details(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.changed_data if name in DETAIL_FIELDS}
+
+    def details(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in DETAIL_FIELDS if name in self.cleaned_data}
+
+
+class TransitionForm(forms.Form):
+    """One workflow move; which extra field matters depends on the target."""
+
+    to_status = forms.ChoiceField(choices=[(s.value, STATUS_LABELS[s]) for s in ShipmentStatus])
+    vehicle = forms.ModelChoiceField(queryset=Vehicle.unscoped.none(), required=False)
+    reason = forms.CharField(required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    recipient_name = forms.CharField(required=False, max_length=200, label="Received by")
+    delivery_note = forms.CharField(required=False, max_length=1000, label="Note")
+    photo = forms.FileField(required=False, validators=[validate_proof_upload], label="Photo (optional)")
+    signature = forms.FileField(
+        required=False, validators=[validate_proof_upload], label="Signature (optional)"
+    )
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        vehicle_field = self.fields["vehicle"]
+        assert isinstance(vehicle_field, forms.ModelChoiceField)
+        vehicle_field.queryset = Vehicle.objects.in_organization(organization).filter(active=True)
+
+    def target(self) -> ShipmentStatus:
+        return ShipmentStatus(self.cleaned_data["to_status"])

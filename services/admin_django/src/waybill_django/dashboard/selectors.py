@@ -1,0 +1,249 @@
+"""Reads the dashboard needs that the domain apps do not offer (yet).
+
+Thin, organization-scoped queries; each could move to its domain app's
+``selectors.py`` unchanged.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import TruncDate
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from waybill_contracts.enums import ShipmentStatus
+from waybill_django.accounts.models import User
+from waybill_django.fleet.models import Position, Vehicle
+from waybill_django.organizations.models import Membership, Organization
+from waybill_django.shipments.models import Shipment, TrackingEvent
+
+OPEN_STATUSES = (
+    ShipmentStatus.DRAFT,
+    ShipmentStatus.BOOKED,
+    ShipmentStatus.ASSIGNED,
+    ShipmentStatus.PICKED_UP,
+    ShipmentStatus.IN_TRANSIT,
+    ShipmentStatus.EXCEPTION,
+)
+ON_THE_ROAD = (
+    ShipmentStatus.ASSIGNED,
+    ShipmentStatus.PICKED_UP,
+    ShipmentStatus.IN_TRANSIT,
+    ShipmentStatus.EXCEPTION,
+)
+
+
+def online_within() -> timedelta:
+    """A vehicle is online when its last position is at most this old (the fleet app's threshold)."""
+    return timedelta(seconds=settings.VEHICLE_OFFLINE_AFTER_SECONDS)
+
+
+AT_RISK_WITHIN = timedelta(hours=2)
+TRACK_WINDOW = timedelta(hours=6)
+TRACK_MAX_POINTS = 500
+
+
+def shipment_status_counts(*, organization: Organization) -> dict[ShipmentStatus, int]:
+    rows = (
+        Shipment.objects.in_organization(organization)
+        .order_by()
+        .values_list("status")
+        .annotate(count=Count("id"))
+    )
+    counts = dict.fromkeys(ShipmentStatus, 0)
+    for status, count in rows:
+        counts[ShipmentStatus(status)] = count
+    return counts
+
+
+def shipments_late(*, organization: Organization, now: datetime) -> QuerySet[Shipment]:
+    """Open shipments whose delivery window has closed."""
+    return (
+        Shipment.objects.in_organization(organization)
+        .filter(status__in=[s.value for s in OPEN_STATUSES], delivery_window_end__lt=now)
+        .select_related("vehicle")
+        .order_by("delivery_window_end")
+    )
+
+
+def shipments_at_risk(*, organization: Organization, now: datetime) -> QuerySet[Shipment]:
+    """Open shipments not late yet but at risk: flagged by the worker (ETA past the window), or
+    whose window closes soon while they are not yet on their way."""
+    closing_soon = Q(
+        status__in=[s.value for s in OPEN_STATUSES if s is not ShipmentStatus.IN_TRANSIT],
+        delivery_window_end__lt=now + AT_RISK_WITHIN,
+    )
+    return (
+        Shipment.objects.in_organization(organization)
+        .filter(status__in=[s.value for s in OPEN_STATUSES])
+        .exclude(delivery_window_end__lt=now)
+        .filter(Q(at_risk=True) | closing_soon)
+        .select_related("vehicle")
+        .order_by("delivery_window_end")
+    )
+
+
+def latest_positions(*, organization: Organization) -> dict[int, Position]:
+    """The newest position of each vehicle that has one (PostgreSQL DISTINCT ON, one query)."""
+    positions = (
+        Position.objects.in_organization(organization)
+        .order_by("vehicle_id", "-recorded_at")
+        .distinct("vehicle_id")
+    )
+    return {position.vehicle_id: position for position in positions}
+
+
+@dataclass(frozen=True)
+class FleetRow:
+    vehicle: Vehicle
+    position: Position | None
+    online: bool
+    open_shipments: int
+
+
+def fleet_overview(*, organization: Organization, now: datetime) -> list[FleetRow]:
+    positions = latest_positions(organization=organization)
+    vehicles = (
+        Vehicle.objects.in_organization(organization)
+        .select_related("driver")
+        .annotate(
+            open_shipments=Count("shipments", filter=Q(shipments__status__in=[s.value for s in ON_THE_ROAD]))
+        )
+        .order_by("plate")
+    )
+    rows = []
+    fresh = online_within()
+    for vehicle in vehicles:
+        position = positions.get(vehicle.pk)
+        online = position is not None and now - position.recorded_at <= fresh
+        rows.append(FleetRow(vehicle, position, online, vehicle.open_shipments))
+    return rows
+
+
+def vehicle_track(*, organization: Organization, vehicle_id: int, now: datetime) -> list[Position]:
+    """The vehicle's positions of the last hours, oldest first (404 for another organization's vehicle)."""
+    vehicle = get_object_or_404(Vehicle.objects.in_organization(organization), pk=vehicle_id)
+    recent = (
+        Position.objects.in_organization(organization)
+        .filter(vehicle=vehicle, recorded_at__gte=now - TRACK_WINDOW)
+        .order_by("-recorded_at")[:TRACK_MAX_POINTS]
+    )
+    return list(reversed(recent))
+
+
+def shipments_on_map(*, organization: Organization) -> QuerySet[Shipment]:
+    return (
+        Shipment.objects.in_organization(organization)
+        .filter(status__in=[s.value for s in OPEN_STATUSES])
+        .exclude(origin_latitude=None, destination_latitude=None)
+        .only(
+            "id",
+            "reference",
+            "status",
+            "vehicle_id",
+            "origin_address",
+            "origin_latitude",
+            "origin_longitude",
+            "destination_address",
+            "destination_latitude",
+            "destination_longitude",
+        )
+    )
+
+
+def shipments_to_dispatch(*, organization: Organization) -> QuerySet[Shipment]:
+    return (
+        Shipment.objects.in_organization(organization)
+        .filter(status=ShipmentStatus.BOOKED.value)
+        .order_by("delivery_window_end", "created_at")
+    )
+
+
+def driver_shipments(*, organization: Organization, driver: User, now: datetime) -> QuerySet[Shipment]:
+    """What the driver works on: open shipments on their vehicles, and those delivered today."""
+    today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    return (
+        Shipment.objects.in_organization(organization)
+        .filter(vehicle__driver=driver)
+        .filter(
+            Q(status__in=[s.value for s in ON_THE_ROAD])
+            | Q(status=ShipmentStatus.DELIVERED.value, updated_at__gte=today)
+        )
+        .select_related("vehicle")
+        .order_by("delivery_window_end", "id")
+    )
+
+
+def shipment_by_tracking_code(*, code: str) -> Shipment:
+    """The shipment a public tracking code names, whatever its organization (the code is the secret)."""
+    return get_object_or_404(Shipment.unscoped.select_related("vehicle"), tracking_code=code)
+
+
+def public_timeline(*, shipment: Shipment) -> QuerySet[TrackingEvent]:
+    return TrackingEvent.objects.in_organization(shipment.organization_id).filter(shipment=shipment)
+
+
+def organization_members(*, organization: Organization) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(organization=organization)
+        .select_related("user")
+        .order_by("role", "user__email")
+    )
+
+
+@dataclass(frozen=True)
+class DailyFigures:
+    day: date
+    created: int
+    delivered: int
+    delivered_with_window: int
+    delivered_on_time: int
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """Share of deliveries with a window that arrived within it; None without any."""
+        return self.delivered_on_time / self.delivered_with_window if self.delivered_with_window else None
+
+
+def daily_figures(*, organization: Organization, days: int, today: date) -> list[DailyFigures]:
+    """Shipments created and delivered per day (UTC), and how many deliveries were on time."""
+    first = today - timedelta(days=days - 1)
+    created = dict(
+        Shipment.objects.in_organization(organization)
+        .filter(created_at__date__gte=first)
+        .annotate(day=TruncDate("created_at"))
+        .order_by()
+        .values_list("day")
+        .annotate(count=Count("id"))
+    )
+    deliveries = (
+        TrackingEvent.objects.in_organization(organization)
+        .filter(status=ShipmentStatus.DELIVERED.value, occurred_at__date__gte=first)
+        .annotate(day=TruncDate("occurred_at"))
+        .order_by()
+        .values("day")
+        .annotate(
+            total=Count("id"),
+            with_window=Count("id", filter=Q(shipment__delivery_window_end__isnull=False)),
+            on_time=Count("id", filter=Q(occurred_at__lte=F("shipment__delivery_window_end"))),
+        )
+    )
+    delivered = {
+        row["day"]: (int(row["total"]), int(row["with_window"]), int(row["on_time"])) for row in deliveries
+    }
+    figures = []
+    for offset in range(days):
+        day = first + timedelta(days=offset)
+        total, with_window, on_time = delivered.get(day, (0, 0, 0))
+        figures.append(
+            DailyFigures(
+                day=day,
+                created=created.get(day, 0),
+                delivered=total,
+                delivered_with_window=with_window,
+                delivered_on_time=on_time,
+            )
+        )
+    return figures

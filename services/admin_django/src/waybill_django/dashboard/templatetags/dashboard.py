@@ -1,0 +1,21 @@
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from waybill_django.shipments.models import STATUS_LABELS
+
+register = template.Library()
+_LABELS = {status.value: label for status, label in STATUS_LABELS.items()}
+
+
+@register.simple_tag
+def status_badge(status: str) -> SafeString:
+    """A status as a coloured badge; live.js keeps ``data-status`` and the text in step with events."""
+    return format_html(
+        '<span class="badge badge--{}" data-status="{}">{}</span>', status, status, status_label(status)
+    )
+
+
+@register.filter
+def status_label(status: str) -> str:
+    return _LABELS.get(str(status), str(status))

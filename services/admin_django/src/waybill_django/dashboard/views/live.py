@@ -1,0 +1,99 @@
+"""The live module's HTTP side: WebSocket tickets, switching organization, data the map loads."""
+
+import redis
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from waybill_contracts.channels import org_channel
+from waybill_django.dashboard import conf
+from waybill_django.dashboard.access import Workspace, workspace_view
+from waybill_django.dashboard.selectors import latest_positions, shipments_on_map, vehicle_track
+from waybill_django.dashboard.tickets import ws_ticket_issue
+from waybill_django.fleet.selectors import vehicle_list
+from waybill_django.organizations.context import switch_organization
+from waybill_django.organizations.permissions import Action
+
+
+@require_POST
+@workspace_view()
+def ticket(request: HttpRequest, workspace: Workspace) -> HttpResponse:
+    """A single-use ticket for the current organization's channel, and where to use it."""
+    try:
+        issued = ws_ticket_issue(user=workspace.user, organization=workspace.organization)
+    except redis.RedisError:
+        return JsonResponse({"error": "Live updates are unavailable; try again shortly."}, status=503)
+    response = JsonResponse(
+        {
+            "ticket": issued,
+            "url": conf.realtime_websocket_url(request),
+            "channel": org_channel(workspace.organization.pk),
+        }
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@workspace_view()
+def switch(request: HttpRequest, workspace: Workspace) -> HttpResponse:
+    raw_id = request.POST.get("organization_id", "")
+    membership = switch_organization(request, organization_id=int(raw_id)) if raw_id.isdigit() else None
+    if membership is None:
+        messages.error(request, "You are not a member of that organization.")
+    else:
+        messages.success(request, f"You are now working in {membership.organization.name}.")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "dashboard:overview"
+    return redirect(target)
+
+
+@require_GET
+@workspace_view(Action.VIEW_VEHICLES)
+def map_data(request: HttpRequest, workspace: Workspace) -> HttpResponse:
+    """Vehicles at their latest position and the open shipments' ends, for the map."""
+    organization = workspace.organization
+    positions = latest_positions(organization=organization)
+    vehicles = [
+        {
+            "id": vehicle.pk,
+            "plate": vehicle.plate,
+            "label": vehicle.label,
+            "latitude": positions[vehicle.pk].latitude if vehicle.pk in positions else None,
+            "longitude": positions[vehicle.pk].longitude if vehicle.pk in positions else None,
+            "recorded_at": positions[vehicle.pk].recorded_at.isoformat() if vehicle.pk in positions else None,
+        }
+        for vehicle in vehicle_list(organization=organization)
+    ]
+    shipments = [
+        {
+            "id": shipment.pk,
+            "reference": shipment.reference,
+            "status": shipment.status,
+            "vehicle_id": shipment.vehicle_id,
+            "origin": [shipment.origin_latitude, shipment.origin_longitude, shipment.origin_address],
+            "destination": [
+                shipment.destination_latitude,
+                shipment.destination_longitude,
+                shipment.destination_address,
+            ],
+        }
+        for shipment in shipments_on_map(organization=organization)
+    ]
+    return JsonResponse({"vehicles": vehicles, "shipments": shipments})
+
+
+@require_GET
+@workspace_view(Action.VIEW_VEHICLES)
+def track(request: HttpRequest, workspace: Workspace, vehicle_id: int) -> HttpResponse:
+    points = vehicle_track(organization=workspace.organization, vehicle_id=vehicle_id, now=timezone.now())
+    return JsonResponse(
+        {
+            "vehicle_id": vehicle_id,
+            "points": [[p.latitude, p.longitude, p.recorded_at.isoformat()] for p in points],
+        }
+    )

@@ -1,0 +1,263 @@
+"""Settings: members, invitations and roles; API tokens; webhook endpoints and their deliveries.
+
+Every change goes through the owning app's service function, which checks the permission
+again; the pages only decide what to offer.
+"""
+
+from collections.abc import Callable
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.views.decorators.http import require_http_methods, require_POST
+
+from waybill_contracts.enums import Role
+from waybill_django.api.models import ApiToken
+from waybill_django.api.tokens import api_token_create, api_token_revoke
+from waybill_django.core.errors import Conflict
+from waybill_django.dashboard.access import Workspace, workspace_view
+from waybill_django.dashboard.selectors import organization_members
+from waybill_django.dashboard.views.common import render_page
+from waybill_django.organizations.models import ROLE_CHOICES, Invitation, Membership
+from waybill_django.organizations.permissions import Action
+from waybill_django.organizations.services import invitation_create, membership_change_role, membership_remove
+from waybill_django.webhooks.models import WebhookDelivery
+from waybill_django.webhooks.selectors import (
+    webhook_attempts_of,
+    webhook_delivery_list,
+    webhook_endpoint_list,
+)
+from waybill_django.webhooks.services import (
+    webhook_delivery_resend,
+    webhook_endpoint_create,
+    webhook_endpoint_enable,
+)
+
+DELIVERIES_SHOWN = 50
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label="Email")
+    role = forms.ChoiceField(label="Role", choices=ROLE_CHOICES, initial=Role.VIEWER.value)
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=100, help_text="What the token is for, e.g. “ERP sync”.")
+
+
+class EndpointForm(forms.Form):
+    url = forms.URLField(label="URL", max_length=500, assume_scheme="https")
+    description = forms.CharField(label="Description", max_length=200, required=False)
+    event_types = forms.MultipleChoiceField(
+        label="Events",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[
+            ("shipment.created", "shipment.created"),
+            ("shipment.status_changed", "shipment.status_changed"),
+            ("shipment.updated", "shipment.updated"),
+        ],
+        help_text="None ticked: every event.",
+    )
+
+
+def _refused(request: HttpRequest, error: Exception) -> None:
+    if isinstance(error, ValidationError):
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.error(request, str(error) or "Your role does not allow this.")
+
+
+def _attempt(request: HttpRequest, change: Callable[[], object], done: str) -> int:
+    """Run a service call; report success or the domain's refusal. Returns the HTTP status to use."""
+    try:
+        change()
+    except PermissionDenied as error:
+        _refused(request, error)
+        return 403
+    except (Conflict, ValidationError) as error:
+        _refused(request, error)
+        return 409
+    messages.success(request, done)
+    return 200
+
+
+def _settings_context(workspace: Workspace) -> dict[str, object]:
+    return {
+        "may_members": workspace.may(Action.MANAGE_MEMBERS),
+        "may_tokens": workspace.may(Action.MANAGE_API_TOKENS),
+        "may_owners": workspace.may(Action.MANAGE_OWNERS),
+    }
+
+
+def _members_page(
+    request: HttpRequest, workspace: Workspace, form: InviteForm, *, status: int = 200
+) -> HttpResponse:
+    organization = workspace.organization
+    context = {
+        **_settings_context(workspace),
+        "members": organization_members(organization=organization),
+        "invitations": Invitation.objects.in_organization(organization).filter(
+            accepted_at=None, declined_at=None
+        ),
+        "form": form,
+        "roles": ROLE_CHOICES,
+    }
+    return render_page(request, workspace, "dashboard/settings/members.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@workspace_view(Action.MANAGE_MEMBERS)
+def members(request: HttpRequest, workspace: Workspace) -> HttpResponse:
+    form = InviteForm(request.POST) if request.method == "POST" else InviteForm()
+    if request.method == "GET":
+        return _members_page(request, workspace, form)
+    status = 400
+    if form.is_valid():
+        email, role = form.cleaned_data["email"], Role(form.cleaned_data["role"])
+        try:
+            invitation_create(
+                organization=workspace.organization, email=email, role=role, actor=workspace.user
+            )
+        except PermissionDenied as error:
+            form.add_error("role", str(error))
+            status = 403
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, f"{email} is invited as {role.value}; the email is on its way.")
+            return redirect("dashboard:settings_members")
+    return _members_page(request, workspace, form, status=status)
+
+
+@require_POST
+@workspace_view(Action.MANAGE_MEMBERS)
+def member_change(request: HttpRequest, workspace: Workspace, membership_id: int) -> HttpResponse:
+    membership = get_object_or_404(
+        Membership.objects.select_related("user"), pk=membership_id, organization=workspace.organization
+    )
+    wanted = request.POST.get("role", "")
+    if request.POST.get("remove"):
+        status = _attempt(
+            request,
+            lambda: membership_remove(membership=membership, actor=workspace.user),
+            f"{membership.user.email} is no longer a member.",
+        )
+    elif wanted in {role.value for role in Role}:
+        role = Role(wanted)
+        status = _attempt(
+            request,
+            lambda: membership_change_role(membership=membership, role=role, actor=workspace.user),
+            f"{membership.user.email} is now {role.value}.",
+        )
+    else:
+        messages.error(request, "Choose a role.")
+        status = 400
+    if status == 200:
+        return redirect("dashboard:settings_members")
+    return _members_page(request, workspace, InviteForm(), status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@workspace_view(Action.MANAGE_API_TOKENS)
+def tokens(request: HttpRequest, workspace: Workspace) -> HttpResponse:
+    organization = workspace.organization
+    form = TokenForm(request.POST) if request.method == "POST" else TokenForm()
+    secret = None
+    if request.method == "POST" and form.is_valid():
+        token, secret = api_token_create(
+            organization=organization, actor=workspace.user, name=form.cleaned_data["name"]
+        )
+        messages.success(request, f"Token “{token.name}” is created. Copy it now: it is not shown again.")
+        form = TokenForm()
+    context = {
+        **_settings_context(workspace),
+        "tokens": ApiToken.objects.in_organization(organization).select_related("created_by"),
+        "form": form,
+        "secret": secret,
+    }
+    return render_page(request, workspace, "dashboard/settings/tokens.html", context)
+
+
+@require_POST
+@workspace_view(Action.MANAGE_API_TOKENS)
+def token_revoke(request: HttpRequest, workspace: Workspace, token_id: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken.objects.in_organization(workspace.organization), pk=token_id)
+    _attempt(
+        request,
+        lambda: api_token_revoke(token=token, actor=workspace.user),
+        f"Token “{token.name}” is revoked.",
+    )
+    return redirect("dashboard:settings_tokens")
+
+
+@require_http_methods(["GET", "POST"])
+@workspace_view(Action.MANAGE_API_TOKENS)
+def webhooks(request: HttpRequest, workspace: Workspace) -> HttpResponse:
+    organization = workspace.organization
+    form = EndpointForm(request.POST) if request.method == "POST" else EndpointForm()
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                endpoint = webhook_endpoint_create(
+                    organization=organization,
+                    actor=workspace.user,
+                    url=form.cleaned_data["url"],
+                    event_types=form.cleaned_data["event_types"],
+                    description=form.cleaned_data["description"],
+                )
+            except ValidationError as error:
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, f"Endpoint {endpoint.url} is added.")
+                return redirect("dashboard:settings_webhooks")
+        status = 400
+    context = {
+        **_settings_context(workspace),
+        "endpoints": webhook_endpoint_list(organization=organization),
+        "deliveries": webhook_delivery_list(organization=organization)[:DELIVERIES_SHOWN],
+        "form": form,
+    }
+    return render_page(request, workspace, "dashboard/settings/webhooks.html", context, status=status)
+
+
+@require_POST
+@workspace_view(Action.MANAGE_API_TOKENS)
+def webhook_enable(request: HttpRequest, workspace: Workspace, endpoint_id: int) -> HttpResponse:
+    endpoint = get_object_or_404(webhook_endpoint_list(organization=workspace.organization), pk=endpoint_id)
+    _attempt(
+        request,
+        lambda: webhook_endpoint_enable(endpoint=endpoint, actor=workspace.user),
+        "The endpoint is on again.",
+    )
+    return redirect("dashboard:settings_webhooks")
+
+
+@workspace_view(Action.MANAGE_API_TOKENS)
+def delivery(request: HttpRequest, workspace: Workspace, delivery_id: int) -> HttpResponse:
+    found: WebhookDelivery = get_object_or_404(
+        webhook_delivery_list(organization=workspace.organization), pk=delivery_id
+    )
+    context = {
+        **_settings_context(workspace),
+        "delivery": found,
+        "attempts": webhook_attempts_of(delivery=found),
+    }
+    return render_page(request, workspace, "dashboard/settings/delivery.html", context)
+
+
+@require_POST
+@workspace_view(Action.MANAGE_API_TOKENS)
+def delivery_resend(request: HttpRequest, workspace: Workspace, delivery_id: int) -> HttpResponse:
+    found = get_object_or_404(webhook_delivery_list(organization=workspace.organization), pk=delivery_id)
+    _attempt(
+        request,
+        lambda: webhook_delivery_resend(delivery=found, actor=workspace.user),
+        "The delivery is sent again.",
+    )
+    return redirect("dashboard:settings_delivery", found.pk)

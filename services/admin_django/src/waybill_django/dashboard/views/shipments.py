@@ -1,0 +1,271 @@
+"""Shipments: the list, the detail with its live timeline and actions, create and edit."""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from waybill_contracts.enums import ShipmentStatus
+from waybill_django.core.errors import Conflict
+from waybill_django.dashboard.access import Workspace, workspace_view
+from waybill_django.dashboard.forms import SORTS, ShipmentFilterForm, ShipmentForm, TransitionForm
+from waybill_django.dashboard.views.common import render_page
+from waybill_django.organizations.permissions import OWN_VEHICLE_ONLY, Action, transition_action
+from waybill_django.shipments.models import STATUS_LABELS, Shipment
+from waybill_django.shipments.selectors import shipment_get, shipment_list, shipment_timeline
+from waybill_django.shipments.services import (
+    EDITABLE_STATUSES,
+    shipment_check_move,
+    shipment_create,
+    shipment_deliver,
+    shipment_transition,
+    shipment_update_details,
+)
+from waybill_django.shipments.workflow import allowed_targets
+
+PAGE_SIZE = 25
+
+
+@workspace_view()
+def shipment_index(request: HttpRequest, workspace: Workspace) -> HttpResponse:
+    organization = workspace.organization
+    filters = ShipmentFilterForm(request.GET or None, organization=organization)
+    status, vehicle_id, search, sort = None, None, "", "-created"
+    if filters.is_valid():
+        status = ShipmentStatus(filters.cleaned_data["status"]) if filters.cleaned_data["status"] else None
+        vehicle = filters.cleaned_data["vehicle"]
+        vehicle_id = vehicle.pk if vehicle else None
+        search = filters.cleaned_data["q"].strip()
+        sort = filters.cleaned_data["sort"] or sort
+    shipments = (
+        shipment_list(organization=organization, status=status, vehicle_id=vehicle_id, search=search)
+        .select_related("vehicle")
+        .order_by(*SORTS[sort])
+    )
+    page = Paginator(shipments, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render_page(
+        request,
+        workspace,
+        "dashboard/shipments/list.html",
+        {"filters": filters, "page": page, "sort": sort},
+        partial="dashboard/shipments/_table.html",
+    )
+
+
+@dataclass(frozen=True)
+class Move:
+    """A workflow move the user may make now, as the detail page offers it."""
+
+    target: ShipmentStatus
+    label: str
+    needs: str = ""
+    """The extra input: "vehicle", "reason", "recipient" or nothing."""
+    danger: bool = False
+
+
+_MOVE_LABELS = {
+    ShipmentStatus.BOOKED: "Book",
+    ShipmentStatus.ASSIGNED: "Assign to a vehicle",
+    ShipmentStatus.PICKED_UP: "Picked up",
+    ShipmentStatus.IN_TRANSIT: "In transit",
+    ShipmentStatus.DELIVERED: "Delivered",
+    ShipmentStatus.CANCELLED: "Cancel",
+    ShipmentStatus.EXCEPTION: "Report an exception",
+}
+_MOVE_NEEDS = {
+    ShipmentStatus.ASSIGNED: "vehicle",
+    ShipmentStatus.DELIVERED: "recipient",
+    ShipmentStatus.EXCEPTION: "reason",
+    ShipmentStatus.CANCELLED: "reason",
+}
+
+
+def available_moves(*, shipment: Shipment, workspace: Workspace) -> list[Move]:
+    """The moves the workflow and the user's role allow now.
+
+    Read from the same permission table and workflow as ``shipment_check_move``
+    (which enforces them when a move is made), without a query per move, so a
+    list of shipments costs no more than one. A test holds the two in step.
+    """
+    current = ShipmentStatus(shipment.status)
+    left = ShipmentStatus(shipment.status_before_exception) if shipment.status_before_exception else None
+    own_vehicle_only = workspace.role in OWN_VEHICLE_ONLY and not workspace.user.is_staff
+    if own_vehicle_only and (shipment.vehicle is None or shipment.vehicle.driver_id != workspace.user.pk):
+        return []
+    moves = []
+    for target in sorted(allowed_targets(current, left_for_exception=left), key=list(ShipmentStatus).index):
+        if not workspace.may(transition_action(current, target)):
+            continue
+        if current is ShipmentStatus.EXCEPTION and target is left:
+            moves.append(Move(target, f"Resolve: back to {STATUS_LABELS[target].lower()}", "reason"))
+            continue
+        moves.append(
+            Move(
+                target,
+                _MOVE_LABELS[target],
+                _MOVE_NEEDS.get(target, ""),
+                danger=target is ShipmentStatus.CANCELLED,
+            )
+        )
+    return moves
+
+
+def _detail_context(
+    shipment: Shipment, workspace: Workspace, form: TransitionForm | None = None
+) -> dict[str, object]:
+    return {
+        "shipment": shipment,
+        "timeline": shipment_timeline(shipment=shipment).select_related("actor"),
+        "moves": available_moves(shipment=shipment, workspace=workspace),
+        "transition_form": form or TransitionForm(organization=workspace.organization),
+        "editable": workspace.may(Action.MANAGE_SHIPMENTS) and shipment.status in EDITABLE_STATUSES,
+    }
+
+
+@workspace_view()
+def shipment_detail(request: HttpRequest, workspace: Workspace, shipment_id: int) -> HttpResponse:
+    shipment = shipment_get(organization=workspace.organization, shipment_id=shipment_id)
+    return render_page(
+        request,
+        workspace,
+        "dashboard/shipments/detail.html",
+        _detail_context(shipment, workspace),
+        partial="dashboard/shipments/_detail_live.html",
+    )
+
+
+@require_POST
+@workspace_view()
+def shipment_move(request: HttpRequest, workspace: Workspace, shipment_id: int) -> HttpResponse:
+    """Apply one workflow move through the domain; refused moves answer 403 or 409 with the reason."""
+    shipment = shipment_get(organization=workspace.organization, shipment_id=shipment_id)
+    form = TransitionForm(request.POST, request.FILES, organization=workspace.organization)
+    status = 400
+    if form.is_valid():
+        target = form.target()
+        try:
+            if target is ShipmentStatus.DELIVERED:
+                shipment_check_move(shipment=shipment, to_status=target, actor=workspace.user)
+                recipient = form.cleaned_data["recipient_name"].strip()
+                if not recipient:
+                    raise ValidationError({"recipient_name": "Say who received the shipment."})
+                shipment_deliver(
+                    shipment=shipment,
+                    actor=workspace.user,
+                    recipient_name=recipient,
+                    note=form.cleaned_data["delivery_note"],
+                    photo=form.cleaned_data["photo"],
+                    signature=form.cleaned_data["signature"],
+                )
+            else:
+                shipment_transition(
+                    shipment=shipment,
+                    to_status=target,
+                    actor=workspace.user,
+                    vehicle=form.cleaned_data["vehicle"],
+                    reason=form.cleaned_data["reason"],
+                )
+        except PermissionDenied as error:
+            messages.error(request, str(error) or "Your role does not allow this.")
+            status = 403
+        except Conflict as error:
+            messages.error(request, str(error))
+            status = 409
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, f"{shipment.reference} is now {STATUS_LABELS[target].lower()}.")
+            return redirect(_next(request) or reverse("dashboard:shipment", args=[shipment.pk]))
+    shipment.refresh_from_db()
+    return render_page(
+        request,
+        workspace,
+        "dashboard/shipments/detail.html",
+        _detail_context(shipment, workspace, form),
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@workspace_view(Action.MANAGE_SHIPMENTS)
+def shipment_new(request: HttpRequest, workspace: Workspace) -> HttpResponse:
+    form = ShipmentForm(
+        request.POST if request.method == "POST" else None, organization=workspace.organization
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            shipment = shipment_create(
+                organization=workspace.organization, actor=workspace.user, **form.details()
+            )
+        except ValidationError as error:
+            _attach(form, error)
+        else:
+            messages.success(request, f"Shipment {shipment.reference} is created as a draft.")
+            return redirect("dashboard:shipment", shipment.pk)
+    return render_page(
+        request,
+        workspace,
+        "dashboard/shipments/form.html",
+        {"form": form, "shipment": None},
+        status=_form_status(form),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@workspace_view(Action.MANAGE_SHIPMENTS)
+def shipment_edit(request: HttpRequest, workspace: Workspace, shipment_id: int) -> HttpResponse:
+    shipment = shipment_get(organization=workspace.organization, shipment_id=shipment_id)
+    if shipment.status not in EDITABLE_STATUSES:
+        messages.error(request, "A shipment's details can be changed only while draft or booked.")
+        return redirect("dashboard:shipment", shipment.pk)
+    form = ShipmentForm(
+        request.POST if request.method == "POST" else None,
+        instance=shipment,
+        organization=workspace.organization,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            shipment_update_details(
+                shipment=Shipment.objects.in_organization(workspace.organization).get(pk=shipment.pk),
+                actor=workspace.user,
+                fields=form.changed_details(),
+            )
+        except ValidationError as error:
+            _attach(form, error)
+        except Conflict as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Shipment {shipment.reference} is saved.")
+            return redirect("dashboard:shipment", shipment.pk)
+    return render_page(
+        request,
+        workspace,
+        "dashboard/shipments/form.html",
+        {"form": form, "shipment": shipment},
+        status=_form_status(form),
+    )
+
+
+def _next(request: HttpRequest) -> str:
+    """Where a form asked to go back to (the driver view, the dispatch board), if it is on this site."""
+    target = request.POST.get("next", "")
+    return target if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}) else ""
+
+
+def _attach(form: ShipmentForm, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _form_status(form: ShipmentForm) -> int:
+    return 400 if form.is_bound and form.errors else 200

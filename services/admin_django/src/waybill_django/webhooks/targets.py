@@ -1,0 +1,56 @@
+"""Refusing endpoint URLs that reach private networks (server-side request forgery).
+
+The host is resolved once and the request goes to that address (with the
+original Host header and TLS server name), so a DNS answer that changes
+between the check and the connection cannot redirect it.
+"""
+
+import ipaddress
+import socket
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+
+class TargetRefused(Exception):
+    """The URL is not one Waybill will send to."""
+
+
+@dataclass(frozen=True)
+class ResolvedTarget:
+    url: str
+    """The URL with its host replaced by the checked address."""
+    host_header: str
+    server_name: str
+
+
+def check_url(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise TargetRefused("The URL must be http:// or https:// with a host name.")
+
+
+def resolve_target(url: str, *, allow_private: bool) -> ResolvedTarget:
+    """Resolve ``url``'s host and refuse it if any of its addresses is not public."""
+    check_url(url)
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as error:
+        raise TargetRefused(f"{host} does not resolve: {error}") from error
+    addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
+    if not allow_private:
+        for address in addresses:
+            if not address.is_global or address.is_multicast:
+                raise TargetRefused(
+                    f"{host} resolves to {address}, a private, loopback or link-local address."
+                )
+    address = addresses[0]
+    literal = f"[{address}]" if address.version == 6 else str(address)
+    netloc = f"{literal}:{parts.port}" if parts.port else literal
+    return ResolvedTarget(
+        url=urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, "")),
+        host_header=parts.netloc.rsplit("@", 1)[-1],
+        server_name=host,
+    )

@@ -1,0 +1,25 @@
+from typing import Any
+
+from django.db import OperationalError
+
+from waybill_contracts.tasks import IMPORT_SHIPMENTS, ShipmentImportRun
+from waybill_django.imports.services import shipment_import_run
+from waybill_worker.celery_app import app
+
+
+@app.task(
+    name=IMPORT_SHIPMENTS,
+    autoretry_for=(OperationalError,),
+    retry_backoff=30,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=5,
+    soft_time_limit=15 * 60,
+    time_limit=16 * 60,
+)
+def import_shipments(**kwargs: Any) -> str:
+    payload = ShipmentImportRun.model_validate(kwargs)
+    shipment_import = shipment_import_run(job_id=payload.job_id)
+    if shipment_import is None:
+        return "already finished"
+    return f"{shipment_import.rows_imported} imported, {shipment_import.rows_rejected} rejected"

@@ -1,0 +1,61 @@
+from typing import Any
+
+from django.db import DatabaseError
+
+from waybill_contracts.tasks import (
+    DELIVER_WEBHOOK,
+    DISPATCH_DUE_WEBHOOKS,
+    FAN_OUT_WEBHOOKS,
+    WebhookAttempt,
+    WebhookDispatchDue,
+    WebhookFanOut,
+)
+from waybill_django.webhooks.services import (
+    webhook_attempt,
+    webhook_deliveries_create_for_event,
+    webhook_dispatch_due,
+)
+from waybill_worker.celery_app import app
+
+# Only infrastructure failures are Celery retries; an endpoint's failure is the
+# delivery's own retry schedule (``webhooks.services``).
+_TRANSIENT = (DatabaseError, ConnectionError)
+
+
+@app.task(
+    name=FAN_OUT_WEBHOOKS,
+    autoretry_for=_TRANSIENT,
+    retry_backoff=True,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=10,
+    soft_time_limit=30,
+    time_limit=45,
+)
+def fan_out_webhooks(**kwargs: Any) -> int:
+    payload = WebhookFanOut.model_validate(kwargs)
+    return len(webhook_deliveries_create_for_event(event_id=payload.event_id))
+
+
+@app.task(
+    name=DELIVER_WEBHOOK,
+    autoretry_for=_TRANSIENT,
+    retry_backoff=True,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=10,
+    soft_time_limit=30,
+    time_limit=45,
+)
+def deliver_webhook(**kwargs: Any) -> str:
+    payload = WebhookAttempt.model_validate(kwargs)
+    log = webhook_attempt(delivery_id=payload.delivery_id, attempt=payload.attempt)
+    if log is None:
+        return "not due"
+    return "delivered" if log.succeeded else f"failed: {log.status_code or log.error}"
+
+
+@app.task(name=DISPATCH_DUE_WEBHOOKS, soft_time_limit=50, time_limit=60)
+def dispatch_due_webhooks(**kwargs: Any) -> int:
+    WebhookDispatchDue.model_validate(kwargs)
+    return webhook_dispatch_due()

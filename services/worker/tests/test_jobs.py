@@ -1,0 +1,87 @@
+"""Imports and reports run by a real worker, their progress published on the organization's stream."""
+
+from datetime import timedelta
+from uuid import UUID
+
+import pytest
+import redis
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from waybill_contracts.channels import STREAM_ENTRY_FIELD, org_stream_key
+from waybill_contracts.enums import Role
+from waybill_contracts.events import EVENT_ADAPTER, JobProgress
+from waybill_contracts.jobs import JobState
+from waybill_devstack.polling import wait_until
+from waybill_django.accounts.models import User
+from waybill_django.imports.services import shipment_import_start
+from waybill_django.jobs.models import Job
+from waybill_django.organizations.models import Membership, Organization
+from waybill_django.reports.services import report_request
+from waybill_django.shipments.models import Shipment
+
+
+@pytest.fixture
+def dispatcher(transactional_db: None) -> User:
+    organization = Organization.objects.create(name="Acme Freight", slug="acme")
+    user = User.objects.create_user("dispatcher@acme.test", "correct horse battery")
+    Membership.objects.create(user=user, organization=organization, role=Role.DISPATCHER)
+    return user
+
+
+def job_events(redis_url: str, organization_id: int) -> list[JobProgress]:
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    entries: list[tuple[str, dict[str, str]]] = client.xrange(org_stream_key(organization_id))  # type: ignore[assignment]
+    events = [EVENT_ADAPTER.validate_json(fields[STREAM_ENTRY_FIELD]) for _, fields in entries]
+    return [event for event in events if isinstance(event, JobProgress)]
+
+
+def wait_until_finished(job_id: UUID) -> Job:
+    def finished() -> Job | None:
+        job = Job.unscoped.get(pk=job_id)
+        return job if job.is_finished else None
+
+    job = wait_until(finished, what="the job to finish", timeout=60)
+    assert job is not None
+    return job
+
+
+@pytest.mark.usefixtures("worker")
+def test_an_uploaded_file_is_imported_and_its_progress_published(dispatcher: User, redis_url: str) -> None:
+    organization = dispatcher.memberships.get().organization
+    rows = "".join(f"WB-{n},1 Quay,2 Street\n" for n in range(3000))
+    upload = ContentFile(("reference,origin_address,destination_address\n" + rows).encode(), name="s.csv")
+
+    started = shipment_import_start(organization=organization, actor=dispatcher, upload=upload)
+    job = wait_until_finished(started.pk)
+
+    assert job.state == JobState.SUCCEEDED, job.error
+    assert Shipment.objects.in_organization(organization).count() == 3000
+
+    def events_until_the_end() -> list[JobProgress]:
+        events = [event for event in job_events(redis_url, organization.pk) if event.job_id == job.pk]
+        return events if events and events[-1].state.is_final else []
+
+    events = wait_until(events_until_the_end, what="the job's final event on the stream")
+    states = [(event.state, event.percent) for event in events]
+    assert states[0] == (JobState.RUNNING, 0)
+    assert states[-1] == (JobState.SUCCEEDED, 100)
+    percents = [percent for state, percent in states if state == JobState.RUNNING]
+    assert len(percents) > 2, "progress is published in steps"
+    assert percents == sorted(percents)
+
+
+@pytest.mark.usefixtures("worker")
+def test_a_report_requested_on_demand_is_built_by_the_worker(dispatcher: User) -> None:
+    organization = dispatcher.memberships.get().organization
+    today = timezone.now().date()
+
+    report = report_request(
+        organization=organization, actor=dispatcher, period_start=today, period_end=today + timedelta(days=1)
+    )
+    job = wait_until_finished(report.pk)
+
+    assert job.state == JobState.SUCCEEDED
+    report.refresh_from_db()
+    assert report.figures["shipments_created"] == 0
+    assert str(report.csv.name).endswith(".csv")

@@ -1,0 +1,187 @@
+"""Signed webhooks sent by real worker processes to a receiver on 127.0.0.1."""
+
+import itertools
+import os
+import signal
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.core import mail
+from standardwebhooks.webhooks import Webhook
+
+from waybill_contracts.enums import Role
+from waybill_devstack.polling import wait_until
+from waybill_django.accounts.models import User
+from waybill_django.core.errors import Conflict
+from waybill_django.organizations.models import Membership, Organization
+from waybill_django.outbox.models import OutboxMessage
+from waybill_django.shipments.services import shipment_create
+from waybill_django.webhooks.models import DeliveryState, WebhookAttemptLog, WebhookDelivery, WebhookEndpoint
+from waybill_django.webhooks.services import (
+    webhook_attempt,
+    webhook_deliveries_create_for_event,
+    webhook_delivery_resend,
+    webhook_endpoint_create,
+    webhook_endpoint_enable,
+)
+
+from .conftest import Receiver, StartWorker
+
+
+@pytest.fixture
+def owner(transactional_db: None) -> User:
+    organization = Organization.objects.create(name="Acme Freight", slug="acme")
+    user = User.objects.create_user("owner@acme.test", "correct horse battery")
+    Membership.objects.create(user=user, organization=organization, role=Role.OWNER)
+    return user
+
+
+def create_shipments(owner: User, count: int) -> None:
+    organization = owner.memberships.get().organization
+    for number in range(count):
+        shipment_create(
+            organization=organization,
+            actor=owner,
+            reference=f"WB-{number}",
+            origin_address="1 Quay",
+            destination_address="2 Street",
+        )
+
+
+def subscribe(owner: User, receiver: Receiver) -> WebhookEndpoint:
+    return webhook_endpoint_create(
+        organization=owner.memberships.get().organization,
+        actor=owner,
+        url=receiver.url,
+        event_types=["shipment.created"],
+    )
+
+
+def fan_out_in_process() -> None:
+    """What the fan-out task does, for the tests that make attempts themselves."""
+    for event_id in OutboxMessage.objects.values_list("event_id", flat=True):
+        webhook_deliveries_create_for_event(event_id=event_id)
+
+
+def verify(endpoint: WebhookEndpoint, receiver: Receiver) -> None:
+    """Check every received request with the reference implementation of the specification."""
+    for headers, body in receiver.requests:
+        Webhook(endpoint.secret).verify(body, headers)
+
+
+@pytest.fixture
+def worker_overrides() -> dict[str, Any]:
+    return {"WEBHOOKS_ALLOW_PRIVATE_TARGETS": True, "WEBHOOKS_RETRY_DELAYS_SECONDS": [1, 2]}
+
+
+@pytest.fixture(autouse=True)
+def _receiver_on_loopback_allowed(settings: Any) -> None:
+    settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS = True
+
+
+def test_a_worker_killed_mid_batch_leaves_every_delivery_done_once(
+    owner: User, receiver: Receiver, start_worker: StartWorker
+) -> None:
+    receiver.delay = 0.05
+    endpoint = subscribe(owner, receiver)
+    create_shipments(owner, 40)
+    deliveries = WebhookDelivery.objects.in_organization(endpoint.organization_id)
+    first = start_worker(concurrency=2, BROKER_VISIBILITY_TIMEOUT_SECONDS="5")
+
+    wait_until(lambda: len(receiver.processed) >= 10, what="the first deliveries")
+    os.killpg(first.pid, signal.SIGKILL)
+    first.wait()
+    assert len(receiver.processed) < 40, "the batch finished before the kill"
+    start_worker(concurrency=2, BROKER_VISIBILITY_TIMEOUT_SECONDS="5")
+
+    wait_until(
+        lambda: deliveries.filter(state=DeliveryState.SUCCEEDED).count() == 40,
+        what="all 40 deliveries to succeed",
+        timeout=60,
+    )
+    assert receiver.processed == {delivery.message_id for delivery in deliveries}
+    assert WebhookAttemptLog.objects.filter(succeeded=True).count() == 40
+    requests = sum(receiver.ids.values())
+    print(f"{requests} requests for 40 deliveries across a SIGKILL")  # noqa: T201
+    # Sent twice only if the kill came between the receiver's answer and the commit: at most one per process.
+    assert requests - 40 <= 2
+    verify(endpoint, receiver)
+
+
+def test_a_failing_endpoint_is_retried_on_schedule_then_the_delivery_fails(
+    owner: User, receiver: Receiver, worker: None, beat: Any
+) -> None:
+    receiver.status = 500
+    subscribe(owner, receiver)
+    beat(WEBHOOK_DISPATCH_INTERVAL_SECONDS="0.3")
+    create_shipments(owner, 1)
+
+    delivery = wait_until(
+        lambda: WebhookDelivery.unscoped.filter(state=DeliveryState.FAILED).first(),
+        what="the delivery to fail",
+        timeout=30,
+    )
+    assert delivery is not None
+    attempts = list(WebhookAttemptLog.objects.filter(delivery=delivery).order_by("number"))
+    assert [(a.status_code, a.response_excerpt) for a in attempts] == [(500, "receiver says no")] * 3
+    gaps = [later.attempted_at - earlier.attempted_at for earlier, later in itertools.pairwise(attempts)]
+    assert gaps[0] >= timedelta(seconds=0.9)
+    assert gaps[1] >= timedelta(seconds=1.8)
+    assert receiver.ids == {delivery.message_id: 3}
+
+
+def test_an_endpoint_failing_many_times_in_a_row_is_disabled_and_its_owners_told(
+    owner: User, receiver: Receiver, settings: Any
+) -> None:
+    settings.WEBHOOKS_DISABLE_AFTER_FAILURES = 3
+    receiver.status = 503
+    endpoint = subscribe(owner, receiver)
+    create_shipments(owner, 3)
+    fan_out_in_process()
+    for delivery in WebhookDelivery.unscoped.all():
+        webhook_attempt(delivery_id=delivery.pk, attempt=0)
+
+    endpoint.refresh_from_db()
+    assert not endpoint.is_enabled
+    assert [message.to for message in mail.outbox if "disabled" in message.subject] == [["owner@acme.test"]]
+    with pytest.raises(Conflict):
+        webhook_delivery_resend(delivery=WebhookDelivery.unscoped.first(), actor=owner)  # type: ignore[arg-type]
+
+    webhook_endpoint_enable(endpoint=endpoint, actor=owner)
+    assert WebhookDelivery.unscoped.filter(state=DeliveryState.PENDING).count() == 3
+
+
+def test_a_delivery_can_be_sent_again_by_hand_under_the_same_id(owner: User, receiver: Receiver) -> None:
+    endpoint = subscribe(owner, receiver)
+    create_shipments(owner, 1)
+    fan_out_in_process()
+    delivery = WebhookDelivery.unscoped.get()
+    webhook_attempt(delivery_id=delivery.pk, attempt=0)
+    assert webhook_attempt(delivery_id=delivery.pk, attempt=0) is None, "a repeated task sends nothing"
+
+    webhook_delivery_resend(delivery=delivery, actor=owner)
+    webhook_attempt(delivery_id=delivery.pk, attempt=1)
+
+    assert receiver.ids == {delivery.message_id: 2}
+    assert list(WebhookAttemptLog.objects.values_list("number", "status_code")) == [(1, 204), (2, 204)]
+    verify(endpoint, receiver)
+
+
+def test_private_targets_are_refused_when_not_allowed(owner: User, receiver: Receiver, settings: Any) -> None:
+    endpoint = subscribe(owner, receiver)
+    create_shipments(owner, 1)
+    fan_out_in_process()
+    settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS = False
+    delivery = WebhookDelivery.unscoped.get()
+
+    log = webhook_attempt(delivery_id=delivery.pk, attempt=0)
+
+    assert log is not None
+    assert not log.succeeded
+    assert log.error.startswith("refused: 127.0.0.1 resolves to 127.0.0.1")
+    assert receiver.requests == []
+    with pytest.raises(Exception, match="private, loopback or link-local"):
+        webhook_endpoint_create(
+            organization=endpoint.organization, actor=owner, url="http://169.254.169.254/"
+        )
