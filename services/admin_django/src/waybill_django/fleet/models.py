@@ -54,10 +54,14 @@ class Position(models.Model):
 
     class Meta:
         ordering = ("-recorded_at",)
-        indexes = [
-            models.Index(fields=("vehicle", "-recorded_at"), name="position_vehicle_latest"),
-            models.Index(fields=("recorded_at",), name="position_recorded_at"),
+        constraints = [
+            # A device may send a batch again: the same fix is stored once. The constraint's
+            # index also serves "latest positions of a vehicle" (scanned backwards).
+            models.UniqueConstraint(
+                fields=("vehicle", "recorded_at"), name="position_one_per_vehicle_and_time"
+            ),
         ]
+        indexes = [models.Index(fields=("recorded_at",), name="position_recorded_at")]
 
     def __str__(self) -> str:
         return f"{self.vehicle_id} @ {self.recorded_at:%Y-%m-%d %H:%M:%S}"

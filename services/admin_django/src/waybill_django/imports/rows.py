@@ -4,23 +4,10 @@ from typing import Any
 
 from django import forms
 
-COLUMNS = (
-    "reference",
-    "customer_name",
-    "customer_email",
-    "origin_address",
-    "origin_latitude",
-    "origin_longitude",
-    "destination_address",
-    "destination_latitude",
-    "destination_longitude",
-    "pickup_window_start",
-    "pickup_window_end",
-    "delivery_window_start",
-    "delivery_window_end",
-    "weight_kg",
-    "parcels",
-)
+from waybill_django.shipments.services import DETAIL_FIELDS
+
+# A row carries exactly the fields a shipment is created with.
+COLUMNS = DETAIL_FIELDS
 REQUIRED_COLUMNS = frozenset({"reference", "origin_address", "destination_address"})
 
 

@@ -1,9 +1,8 @@
 """Positions into PostgreSQL: one statement per batch, duplicates skipped.
 
-``fleet_position`` has no unique constraint on (vehicle, recorded_at) yet, so
-concurrent batches of one vehicle are serialized with a transaction-scoped
-advisory lock per vehicle, and ``NOT EXISTS`` (served by Django's
-``position_vehicle_latest`` index) skips what is already stored.
+``fleet_position`` is unique on (vehicle, recorded_at), so ``ON CONFLICT DO
+NOTHING`` skips what is already stored, even when two batches race, and
+``RETURNING`` tells which items were new.
 """
 
 from collections.abc import Collection, Sequence
@@ -31,13 +30,6 @@ _VEHICLES: Final = text(
     """
 )
 
-_LOCK_VEHICLES: Final = text(
-    """
-    SELECT pg_advisory_xact_lock(hashtextextended('waybill:fleet_position:' || id, 0))
-    FROM (SELECT DISTINCT id FROM unnest(CAST(:vehicle_ids AS bigint[])) AS id ORDER BY id) AS vehicles
-    """
-)
-
 _INSERT: Final = text(
     """
     INSERT INTO fleet_position
@@ -48,9 +40,7 @@ _INSERT: Final = text(
         CAST(:recorded_at AS timestamptz[]), CAST(:latitude AS float8[]), CAST(:longitude AS float8[]),
         CAST(:speed_kmh AS float8[]), CAST(:heading AS float8[])
     ) AS b(vehicle_id, organization_id, recorded_at, latitude, longitude, speed_kmh, heading)
-    WHERE NOT EXISTS (
-        SELECT 1 FROM fleet_position p WHERE p.vehicle_id = b.vehicle_id AND p.recorded_at = b.recorded_at
-    )
+    ON CONFLICT (vehicle_id, recorded_at) DO NOTHING
     RETURNING vehicle_id, recorded_at
     """
 )
@@ -91,7 +81,6 @@ async def insert_positions(
     """Store ``(organization id, report)`` pairs not stored yet; returns the keys inserted."""
     if not reports:
         return set()
-    await session.execute(_LOCK_VEHICLES, {"vehicle_ids": sorted({r.vehicle_id for _, r in reports})})
     columns = {
         "vehicle_id": [report.vehicle_id for _, report in reports],
         "organization_id": [organization_id for organization_id, _ in reports],
