@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from waybill_contracts.enums import ShipmentStatus
-from waybill_contracts.events import ShipmentStatusChanged
+from waybill_contracts.events import ShipmentEtaUpdated, ShipmentStatusChanged
 from waybill_contracts.ws import ErrorMessage, Subscribed, TrackingMessage
 from waybill_realtime.client import RealtimeClient
 from waybill_realtime.testing import EventStreams, Personas, StartRealtime
@@ -56,6 +56,24 @@ async def test_a_customer_sees_status_timeline_and_a_coarse_position_and_nothing
     ]
     assert "internal note" not in response.text
     assert shipment.reference not in response.text
+
+
+async def test_the_worker_s_estimate_is_shown_until_delivery(
+    realtime: RealtimeClient, personas: Personas
+) -> None:
+    on_the_way = await personas.add_shipment(personas.acme_id, vehicle_id=personas.acme_van)
+    delivered = await personas.add_shipment(
+        personas.acme_id, vehicle_id=personas.acme_van, status=ShipmentStatus.DELIVERED
+    )
+    eta = datetime(2026, 5, 4, 15, 30, tzinfo=UTC)
+    for shipment in (on_the_way, delivered):
+        await personas.set_eta(shipment.id, eta)
+
+    on_the_way_body = (await get(f"{realtime.http_url}/v1/track/{on_the_way.tracking_code}")).json()
+    delivered_body = (await get(f"{realtime.http_url}/v1/track/{delivered.tracking_code}")).json()
+
+    assert datetime.fromisoformat(on_the_way_body["eta"]) == eta
+    assert delivered_body["eta"] is None
 
 
 async def test_no_position_is_shown_before_pickup(realtime: RealtimeClient, personas: Personas) -> None:
@@ -118,6 +136,19 @@ async def test_the_public_channel_streams_the_same_view_live_without_sign_in(
             )
         )
         changed = await anonymous.receive(2)
+        eta = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=2)
+        await streams.append(
+            ShipmentEtaUpdated(
+                event_id=uuid.uuid4(),
+                organization_id=personas.acme_id,
+                occurred_at=datetime.now(UTC),
+                shipment_id=shipment.id,
+                reference=shipment.reference,
+                eta=eta,
+                at_risk=False,
+            )
+        )
+        estimated = await anonymous.receive(2)
         await report_van_position(realtime, personas, latitude=52.2049)
         moved = await anonymous.receive(5)
         await anonymous.subscribe(f"org:{personas.acme_id}")
@@ -128,6 +159,8 @@ async def test_the_public_channel_streams_the_same_view_live_without_sign_in(
     assert isinstance(changed, TrackingMessage)
     assert changed.tracking.status == ShipmentStatus.IN_TRANSIT
     assert changed.tracking.timeline[-1].status == ShipmentStatus.IN_TRANSIT
+    assert isinstance(estimated, TrackingMessage)
+    assert estimated.tracking.eta == eta
     assert isinstance(moved, TrackingMessage)
     assert moved.tracking.last_position is not None
     assert moved.tracking.last_position.latitude == 52.2

@@ -18,6 +18,9 @@ COARSE_POSITION_DECIMALS: Final = 2
 POSITION_VISIBLE_STATUSES: Final = frozenset({ShipmentStatus.PICKED_UP, ShipmentStatus.IN_TRANSIT})
 """A position is shown only while the shipment is on board: before pickup the vehicle is on others' errands."""
 
+ETA_VISIBLE_STATUSES: Final = frozenset({ShipmentStatus.ASSIGNED, *POSITION_VISIBLE_STATUSES})
+"""An estimate means something only while a vehicle is on its way with the shipment (or to fetch it)."""
+
 
 class _Public(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")

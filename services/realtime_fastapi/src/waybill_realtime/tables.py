@@ -78,6 +78,8 @@ class Shipment(Base):
     tracking_code: Mapped[str] = mapped_column(String(32), unique=True)
     status: Mapped[str] = mapped_column(String(20))
     vehicle_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("fleet_vehicle.id"))
+    eta: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """Written by the worker from the vehicle's positions."""
 
 
 class TrackingEvent(Base):

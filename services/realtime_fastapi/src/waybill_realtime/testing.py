@@ -121,6 +121,14 @@ class Personas:
             query = text("SELECT count(*) FROM fleet_position WHERE vehicle_id = :vehicle")
             return int((await connection.execute(query, {"vehicle": vehicle_id})).scalar_one())
 
+    async def set_eta(self, shipment_id: int, eta: datetime) -> None:
+        """Store an estimate, as the worker does."""
+        async with _connection(self.database_url) as connection:
+            await connection.execute(
+                text("UPDATE shipments_shipment SET eta = :eta WHERE id = :id"),
+                {"eta": eta, "id": shipment_id},
+            )
+
     async def deactivate(self, email: str) -> None:
         async with _connection(self.database_url) as connection:
             await connection.execute(

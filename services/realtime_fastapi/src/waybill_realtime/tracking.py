@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from waybill_contracts.enums import ShipmentStatus
 from waybill_contracts.tracking import (
     COARSE_POSITION_DECIMALS,
+    ETA_VISIBLE_STATUSES,
     POSITION_VISIBLE_STATUSES,
     CoarsePosition,
     PublicTracking,
@@ -69,6 +70,10 @@ async def load_tracking(session: AsyncSession, tracking_code: str) -> TrackedShi
         if latest is not None:
             last_position = coarse(*latest.tuple())
     view = PublicTracking(
-        tracking_code=shipment.tracking_code, status=status, last_position=last_position, timeline=timeline
+        tracking_code=shipment.tracking_code,
+        status=status,
+        eta=shipment.eta if status in ETA_VISIBLE_STATUSES else None,
+        last_position=last_position,
+        timeline=timeline,
     )
     return TrackedShipment(shipment.id, shipment.organization_id, shipment.vehicle_id, view)

@@ -15,11 +15,17 @@ from waybill_contracts.events import (
     Event,
     JobProgress,
     ShipmentCreated,
+    ShipmentEtaUpdated,
     ShipmentStatusChanged,
     ShipmentUpdated,
     VehiclePositionsUpdated,
 )
-from waybill_contracts.tracking import POSITION_VISIBLE_STATUSES, PublicTracking, TimelineEntry
+from waybill_contracts.tracking import (
+    ETA_VISIBLE_STATUSES,
+    POSITION_VISIBLE_STATUSES,
+    PublicTracking,
+    TimelineEntry,
+)
 from waybill_contracts.ws import EventMessage, TrackingMessage
 from waybill_realtime.authorization import event_visible
 from waybill_realtime.tracking import coarse
@@ -47,7 +53,9 @@ class ShipmentView:
         if not event_visible(self.role, event):
             return None
         match event:
-            case ShipmentCreated() | ShipmentUpdated() if event.shipment_id == self.shipment_id:
+            case ShipmentCreated() | ShipmentUpdated() | ShipmentEtaUpdated() if (
+                event.shipment_id == self.shipment_id
+            ):
                 return _event_frame(channel, stream_id, event)
             case ShipmentStatusChanged() if event.shipment_id == self.shipment_id:
                 self.vehicle_id = event.vehicle_id
@@ -91,8 +99,15 @@ class TrackView:
                         "status": event.status,
                         "timeline": [*self.state.timeline, entry],
                         "last_position": self.state.last_position if visible else None,
+                        "eta": self.state.eta if event.status in ETA_VISIBLE_STATUSES else None,
                     }
                 )
+            case ShipmentEtaUpdated() if (
+                event.shipment_id == self.shipment_id and self.state.status in ETA_VISIBLE_STATUSES
+            ):
+                if event.eta == self.state.eta:
+                    return None
+                self.state = self.state.model_copy(update={"eta": event.eta})
             case VehiclePositionsUpdated() if (
                 self.vehicle_id is not None and self.state.status in POSITION_VISIBLE_STATUSES
             ):
