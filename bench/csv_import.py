@@ -3,25 +3,33 @@
 Run through ``waybill-dev run`` so that throwaway PostgreSQL and Redis are in
 DATABASE_URL and REDIS_URL:
 
-    .venv/bin/waybill-dev run .venv/bin/python bench/csv_import.py [rows]
+    make bench BENCH=csv_import
 
 The worker's memory is sampled every 10 ms (resident set size) while the
 import runs in this process, exactly as the import task runs it.
 """
 
+import dataclasses
+import json
 import os
+import subprocess
 import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
+import matplotlib
 import psutil
-from report import Report
+from report import REPORTS_DIR, Report
 
 from waybill_devstack import stack
 
-ROWS = 100_000
+matplotlib.use("Agg")
+from matplotlib import pyplot
+
+SIZES = (10_000, 100_000)
 
 
 def write_csv(path: Path, rows: int) -> None:
@@ -56,12 +64,20 @@ class PeakRss:
         self._thread.join()
 
 
-def run(rows: int = ROWS) -> Report:
-    os.environ["DJANGO_SETTINGS_MODULE"] = "waybill_django.config.settings.test"
-    stack.manage("migrate", "--verbosity", "0", env=dict(os.environ))
-    import django
+@dataclass(frozen=True)
+class Measurement:
+    rows: int
+    seconds: float
+    baseline_mib: float
+    peak_mib: float
+    file_mib: float
 
-    django.setup()
+    @property
+    def growth_mib(self) -> float:
+        return self.peak_mib - self.baseline_mib
+
+
+def measure(rows: int) -> Measurement:
     from django.core.files import File
     from django.test.utils import override_settings
 
@@ -92,32 +108,86 @@ def run(rows: int = ROWS) -> Report:
         with PeakRss() as memory:
             result = shipment_import_run(job_id=started.pk)
         seconds = time.monotonic() - began
-        size_mib = source.stat().st_size / 2**20
+        file_mib = source.stat().st_size / 2**20
     if result is None or result.rows_imported != rows:
         raise RuntimeError(f"the import did not complete: {result and result.job.error}")
-    growth = (memory.peak - baseline) / 2**20
+    return Measurement(rows, seconds, baseline / 2**20, memory.peak / 2**20, file_mib)
+
+
+def run(sizes: tuple[int, ...] = SIZES) -> Report:
+    stack.manage("migrate", "--verbosity", "0", env=dict(os.environ))
+    measurements = []
+    for rows in sizes:
+        # Each size in a fresh process, so that one's memory is not the next one's baseline.
+        output = subprocess.run(
+            [sys.executable, __file__, str(rows)], check=True, capture_output=True, text=True
+        ).stdout
+        measurement = Measurement(**json.loads(output.splitlines()[-1]))
+        print(
+            f"csv_import: {rows:,} rows in {measurement.seconds:.1f} s, +{measurement.growth_mib:.1f} MiB",
+            flush=True,
+        )
+        measurements.append(measurement)
+    smallest, largest = measurements[0], measurements[-1]
     return Report(
         name="csv_import",
         title="Shipment CSV import",
-        summary=f"{rows:,} rows imported in {seconds:.1f} s; the process grew by {growth:.1f} MiB at its peak.",
-        table_header=["rows", "seconds", "rows/s", "RSS before (MiB)", "peak RSS (MiB)", "peak growth (MiB)"],
+        summary=(
+            f"A file {largest.rows / smallest.rows:.0f}x larger made the importing process grow"
+            f" {largest.growth_mib / max(smallest.growth_mib, 0.1):.1f}x as much at its peak"
+            f" ({smallest.growth_mib:.1f} MiB against {largest.growth_mib:.1f} MiB), at"
+            f" {largest.rows / largest.seconds / (smallest.rows / smallest.seconds):.2f}x the rows per second."
+            " Each size in a fresh process, in one run."
+        ),
+        table_header=[
+            "rows",
+            "file (MiB)",
+            "seconds",
+            "rows/s",
+            "RSS before (MiB)",
+            "peak RSS (MiB)",
+            "peak growth (MiB)",
+        ],
         table_rows=[
             [
-                f"{rows:,}",
-                f"{seconds:.1f}",
-                f"{rows / seconds:,.0f}",
-                f"{baseline / 2**20:.1f}",
-                f"{memory.peak / 2**20:.1f}",
-                f"{growth:.1f}",
+                f"{m.rows:,}",
+                f"{m.file_mib:.1f}",
+                f"{m.seconds:.1f}",
+                f"{m.rows / m.seconds:,.0f}",
+                f"{m.baseline_mib:.1f}",
+                f"{m.peak_mib:.1f}",
+                f"{m.growth_mib:.1f}",
             ]
+            for m in measurements
         ],
         notes=[
-            f"file size {size_mib:.1f} MiB",
-            "validation and staging stream the file; creation is one transaction",
+            "RSS sampled every 10 ms while shipment_import_run runs in this process, as the import task runs it.",
+            "Validation and staging stream the file; creating the shipments is one transaction (all or nothing).",
         ],
+        plot=_plot(measurements, REPORTS_DIR / "csv_import.png"),
     )
 
 
+def _plot(measurements: list[Measurement], path: Path) -> Path:
+    figure, axis = pyplot.subplots(figsize=(7, 4))
+    labels = [f"{m.rows:,} rows\n{m.file_mib:.1f} MiB file" for m in measurements]
+    axis.bar(labels, [m.growth_mib for m in measurements], color="#2b6cb0")
+    axis.set_ylabel("peak memory growth (MiB)")
+    axis.set_title("CSV import: memory does not follow the file size")
+    figure.tight_layout()
+    path.parent.mkdir(exist_ok=True)
+    figure.savefig(path, dpi=110)
+    pyplot.close(figure)
+    return path
+
+
+def measure_in_this_process(rows: int) -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "waybill_django.config.settings.test"
+    import django
+
+    django.setup()
+    print(json.dumps(dataclasses.asdict(measure(rows))))
+
+
 if __name__ == "__main__":
-    report = run(int(sys.argv[1]) if len(sys.argv) > 1 else ROWS)
-    print(report.markdown())
+    measure_in_this_process(int(sys.argv[1]))
