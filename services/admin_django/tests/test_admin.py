@@ -3,6 +3,8 @@ from django.test import Client
 
 from waybill_contracts.enums import ShipmentStatus
 from waybill_django.accounts.models import User
+from waybill_django.audit.models import AuditLog
+from waybill_django.notifications.models import OrganizationNotificationSettings
 from waybill_django.organizations.models import Organization
 from waybill_django.outbox.models import OutboxMessage
 from waybill_django.shipments.models import Shipment
@@ -134,3 +136,21 @@ def test_staff_sign_in_to_the_admin_with_email_and_password(staff: User) -> None
     )
     assert (response.status_code, response["Location"]) == (302, "/admin/")
     assert browser.get("/admin/shipments/shipment/").status_code == 200
+
+
+def test_staff_see_and_change_notification_settings_through_the_service(
+    staff_client: Client, organization: Organization
+) -> None:
+    response = staff_client.post(
+        "/admin/notifications/organizationnotificationsettings/add/",
+        {"organization": str(organization.pk), "member_statuses": ["delivered"]},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    chosen = OrganizationNotificationSettings.unscoped.get(organization=organization)
+    assert (chosen.email_customers, chosen.member_statuses) == (False, ["delivered"])
+    assert AuditLog.unscoped.filter(action="notifications.settings_changed").exists()
+    listing = staff_client.get(
+        "/admin/notifications/organizationnotificationsettings/?email_customers__exact=0"
+    )
+    assert organization.name in listing.content.decode()
+    assert staff_client.get("/admin/notifications/notificationsubscription/").status_code == 200

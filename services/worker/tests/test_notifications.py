@@ -48,6 +48,19 @@ def test_every_status_change_emails_the_customer_once(shipment: Shipment) -> Non
 
 
 @pytest.mark.usefixtures("worker")
+def test_a_cancellation_also_emails_the_subscribed_members(shipment: Shipment) -> None:
+    actor = User.objects.get(email="dispatcher@acme.test")
+    shipment_transition(shipment=shipment, to_status=ShipmentStatus.CANCELLED, actor=actor, reason="No stock")
+
+    cancelled = Notification.objects.filter(shipment=shipment, subject="Shipment WB-7: cancelled")
+    wait_until(lambda: cancelled.count() == 2, what="the cancellation emails")
+    assert sorted(cancelled.values_list("recipient", flat=True)) == [
+        "customer@example.test",
+        "dispatcher@acme.test",
+    ]
+
+
+@pytest.mark.usefixtures("worker")
 def test_a_task_delivered_twice_sends_one_email(shipment: Shipment) -> None:
     wait_until(lambda: Notification.objects.filter(shipment=shipment).exists(), what="the creation email")
     creation = Notification.objects.get(shipment=shipment)

@@ -29,6 +29,7 @@ POST_ONLY = {
     "shipment_move",
     "dispatch_assign",
     "settings_member",
+    "settings_subscription",
     "settings_token_revoke",
     "settings_webhook_enable",
     "settings_delivery_resend",

@@ -1,6 +1,18 @@
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
-from waybill_django.shipments.models import Shipment
+from waybill_contracts.enums import Role, ShipmentStatus
+from waybill_django.core.tenancy import OrganizationScopedManager
+from waybill_django.organizations.models import Membership, Organization
+from waybill_django.shipments.models import STATUS_CHOICES, Shipment
+
+DEFAULT_MEMBER_STATUSES = (ShipmentStatus.EXCEPTION, ShipmentStatus.DELIVERED, ShipmentStatus.CANCELLED)
+SUBSCRIBED_BY_DEFAULT = frozenset({Role.OWNER, Role.ADMIN, Role.DISPATCHER})
+"""Roles that receive member emails until they opt out; the others until they opt in."""
+
+
+def default_member_statuses() -> list[str]:
+    return [status.value for status in DEFAULT_MEMBER_STATUSES]
 
 
 class Notification(models.Model):
@@ -20,3 +32,44 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.recipient}"
+
+
+class OrganizationNotificationSettings(models.Model):
+    """Who an organization emails about its shipments; absent until first changed (the defaults apply)."""
+
+    organization = models.OneToOneField(
+        Organization, on_delete=models.CASCADE, related_name="notification_settings"
+    )
+    email_customers = models.BooleanField(
+        default=True, help_text="Email the shipment's customer contact when it is created and on each change."
+    )
+    member_statuses = ArrayField(
+        models.CharField(max_length=20, choices=STATUS_CHOICES),
+        default=default_member_statuses,
+        blank=True,
+        help_text="Statuses that email the subscribed members.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    unscoped = models.Manager()
+    objects = OrganizationScopedManager["OrganizationNotificationSettings"]()
+
+    class Meta:
+        verbose_name = "organization notification settings"
+        verbose_name_plural = "organization notification settings"
+
+    def __str__(self) -> str:
+        return f"Notification settings of {self.organization}"
+
+
+class NotificationSubscription(models.Model):
+    """A member's own choice about shipment emails; without one, ``SUBSCRIBED_BY_DEFAULT`` decides by role."""
+
+    membership = models.OneToOneField(
+        Membership, on_delete=models.CASCADE, related_name="notification_subscription"
+    )
+    subscribed = models.BooleanField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.membership.user} {'subscribed' if self.subscribed else 'unsubscribed'}"

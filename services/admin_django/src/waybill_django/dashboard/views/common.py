@@ -19,12 +19,12 @@ def is_partial(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
 
 
-def _settings_url(workspace: Workspace) -> str | None:
+def _settings_url(workspace: Workspace) -> str:
     if workspace.may(Action.MANAGE_MEMBERS):
         return reverse("dashboard:settings_members")
     if workspace.may(Action.MANAGE_API_TOKENS):
         return reverse("dashboard:settings_tokens")
-    return None
+    return reverse("dashboard:settings_notifications")
 
 
 def render_page(

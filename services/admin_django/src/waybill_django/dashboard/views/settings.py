@@ -1,4 +1,4 @@
-"""Settings: members, invitations and roles; API tokens; webhook endpoints and their deliveries.
+"""Settings: members, invitations and roles; notification emails; API tokens; webhooks and their deliveries.
 
 Every change goes through the owning app's service function, which checks the permission
 again; the pages only decide what to offer.
@@ -13,16 +13,19 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_http_methods, require_POST
 
-from waybill_contracts.enums import Role
+from waybill_contracts.enums import Role, ShipmentStatus
 from waybill_django.api.models import ApiToken
 from waybill_django.api.tokens import api_token_create, api_token_revoke
 from waybill_django.core.errors import Conflict
 from waybill_django.dashboard.access import Workspace, workspace_view
 from waybill_django.dashboard.selectors import organization_members
 from waybill_django.dashboard.views.common import render_page
+from waybill_django.notifications.selectors import membership_is_subscribed, notification_settings_for
+from waybill_django.notifications.services import notification_settings_update, notification_subscription_set
 from waybill_django.organizations.models import ROLE_CHOICES, Invitation, Membership
 from waybill_django.organizations.permissions import Action
 from waybill_django.organizations.services import invitation_create, membership_change_role, membership_remove
+from waybill_django.shipments.models import STATUS_CHOICES
 from waybill_django.webhooks.models import WebhookDelivery
 from waybill_django.webhooks.selectors import (
     webhook_attempts_of,
@@ -60,6 +63,19 @@ class EndpointForm(forms.Form):
             ("shipment.updated", "shipment.updated"),
         ],
         help_text="None ticked: every event.",
+    )
+
+
+class NotificationSettingsForm(forms.Form):
+    email_customers = forms.BooleanField(
+        label="Email the customer contact when a shipment is created and at each status change",
+        required=False,
+    )
+    member_statuses = forms.MultipleChoiceField(
+        label="Statuses that email subscribed members",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=STATUS_CHOICES,
     )
 
 
@@ -159,6 +175,60 @@ def member_change(request: HttpRequest, workspace: Workspace, membership_id: int
     if status == 200:
         return redirect("dashboard:settings_members")
     return _members_page(request, workspace, InviteForm(), status=status)
+
+
+def _notifications_page(
+    request: HttpRequest, workspace: Workspace, form: NotificationSettingsForm, *, status: int = 200
+) -> HttpResponse:
+    if not workspace.may(Action.MANAGE_MEMBERS):
+        for field in form.fields.values():
+            field.disabled = True
+    context = {
+        **_settings_context(workspace),
+        "form": form,
+        "subscribed": membership_is_subscribed(membership=workspace.membership),
+    }
+    return render_page(request, workspace, "dashboard/settings/notifications.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@workspace_view()
+def notifications(request: HttpRequest, workspace: Workspace) -> HttpResponse:
+    """Every member sees the organization's choices and sets their own; owners and admins change the first."""
+    chosen = notification_settings_for(organization=workspace.organization)
+    initial = {"email_customers": chosen.email_customers, "member_statuses": chosen.member_statuses}
+    if request.method == "GET":
+        return _notifications_page(request, workspace, NotificationSettingsForm(initial=initial))
+    form = NotificationSettingsForm(request.POST, initial=initial)
+    if not form.is_valid():
+        return _notifications_page(request, workspace, form, status=400)
+    status = _attempt(
+        request,
+        lambda: notification_settings_update(
+            organization=workspace.organization,
+            actor=workspace.user,
+            email_customers=form.cleaned_data["email_customers"],
+            member_statuses=[ShipmentStatus(value) for value in form.cleaned_data["member_statuses"]],
+        ),
+        "The notification settings are saved.",
+    )
+    if status == 200:
+        return redirect("dashboard:settings_notifications")
+    return _notifications_page(request, workspace, NotificationSettingsForm(initial=initial), status=status)
+
+
+@require_POST
+@workspace_view()
+def subscription(request: HttpRequest, workspace: Workspace) -> HttpResponse:
+    subscribed = request.POST.get("subscribed") == "1"
+    notification_subscription_set(
+        membership=workspace.membership, subscribed=subscribed, actor=workspace.user
+    )
+    if subscribed:
+        messages.success(request, "You will receive shipment emails.")
+    else:
+        messages.success(request, "You will no longer receive shipment emails.")
+    return redirect("dashboard:settings_notifications")
 
 
 @require_http_methods(["GET", "POST"])
