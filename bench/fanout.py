@@ -12,9 +12,9 @@ import statistics
 import time
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
-import httpx
 import matplotlib
 import psycopg
 from redis.asyncio import Redis
@@ -65,16 +65,9 @@ def start_replicas(
         }
         group.start(f"realtime{index + 1}", stack.realtime_command(), env=env)
         client = RealtimeClient(f"http://127.0.0.1:{port}")
-        wait_until(lambda client=client: _healthy(client), what=f"replica {index + 1}", timeout=30)  # type: ignore[misc]
+        wait_until(partial(stack.is_ready, client.http_url), what=f"replica {index + 1}", timeout=30)
         clients.append(client)
     return clients
-
-
-def _healthy(client: RealtimeClient) -> bool:
-    try:
-        return httpx.get(f"{client.http_url}/healthz", timeout=1).status_code == httpx.codes.OK
-    except httpx.TransportError:
-        return False
 
 
 async def measure(

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -167,7 +168,7 @@ def start_stack(group: ProcessGroup, backends: Backends, *, settings_module: str
         redis_url=backends.redis_url,
     )
     for url in (running.django_url, running.realtime_url):
-        wait_until(lambda url=url: is_ready(url), what=f"{url}/readyz", timeout=60)  # type: ignore[misc]
+        wait_until(partial(is_ready, url), what=f"{url}/readyz", timeout=60)
     return running
 
 

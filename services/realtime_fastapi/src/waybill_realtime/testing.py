@@ -3,8 +3,6 @@
 Used by this service's tests and the benchmarks; the running service never imports it.
 """
 
-import base64
-import hashlib
 import secrets
 import uuid
 from collections.abc import AsyncIterator
@@ -21,16 +19,14 @@ from waybill_contracts.channels import ORG_STREAM_MAXLEN, STREAM_ENTRY_FIELD, or
 from waybill_contracts.enums import Role, ShipmentStatus
 from waybill_contracts.events import Event, ShipmentCreated
 from waybill_contracts.tickets import WS_TICKET_TTL_SECONDS, WsTicket, ws_ticket_key
+from waybill_realtime.auth.passwords import make_django_password
 from waybill_realtime.client import RealtimeClient
 
 PASSWORD = "correct horse battery staple"  # noqa: S105  # the personas' test password
 
 
-def django_pbkdf2_sha256(password: str, *, iterations: int = 1000) -> str:
-    """What Django's PBKDF2PasswordHasher stores (fewer iterations than Django's default, for speed)."""
-    salt = secrets.token_hex(8)
-    digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt.encode(), iterations)
-    return f"pbkdf2_sha256${iterations}${salt}${base64.b64encode(digest).decode()}"
+# Django's hasher format with fewer iterations than its default, for speed.
+PERSONA_HASH_ITERATIONS = 1000
 
 
 @dataclass(frozen=True)
@@ -200,7 +196,7 @@ async def _member(
         " date_joined) VALUES (:password, NULL, false, :email, :full_name, :active, false, now()) RETURNING id"
     )
     values = {
-        "password": django_pbkdf2_sha256(PASSWORD),
+        "password": make_django_password(PASSWORD, iterations=PERSONA_HASH_ITERATIONS),
         "email": email,
         "full_name": email.split("@")[0].title(),
         "active": active,
