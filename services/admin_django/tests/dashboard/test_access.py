@@ -33,6 +33,8 @@ POST_ONLY = {
     "settings_token_revoke",
     "settings_webhook_enable",
     "settings_delivery_resend",
+    "vehicle_retire",
+    "vehicle_restore",
 }
 _SETTINGS_ROLES = {Role.DISPATCHER, Role.DRIVER, Role.VIEWER}
 # Pages a role may not open; every other page answers 200 to every member.
@@ -40,6 +42,10 @@ FORBIDDEN = {
     "shipment_new": {Role.DRIVER, Role.VIEWER},
     "shipment_edit": {Role.DRIVER, Role.VIEWER},
     "dispatch": {Role.DRIVER, Role.VIEWER},
+    "vehicle_new": _SETTINGS_ROLES,
+    "vehicle_edit": _SETTINGS_ROLES,
+    "vehicle_retire": _SETTINGS_ROLES,
+    "vehicle_restore": _SETTINGS_ROLES,
     "settings_members": _SETTINGS_ROLES,
     "settings_tokens": _SETTINGS_ROLES,
     "settings_webhooks": _SETTINGS_ROLES,

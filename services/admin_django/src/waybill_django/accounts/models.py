@@ -51,3 +51,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
+
+    @property
+    def display_name(self) -> str:
+        """What other people see: the name the person gave, else their email."""
+        return self.full_name or self.email
