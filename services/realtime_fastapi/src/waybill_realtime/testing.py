@@ -15,7 +15,12 @@ from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
-from waybill_contracts.access import ACCESS_STREAM_KEY, ACCESS_STREAM_MAXLEN, AccessChanged, AccessChangeReason
+from waybill_contracts.access import (
+    ACCESS_STREAM_KEY,
+    ACCESS_STREAM_MAXLEN,
+    AccessChanged,
+    AccessChangeReason,
+)
 from waybill_contracts.channels import ORG_STREAM_MAXLEN, STREAM_ENTRY_FIELD, org_stream_key
 from waybill_contracts.enums import Role, ShipmentStatus
 from waybill_contracts.events import Event, ShipmentCreated
