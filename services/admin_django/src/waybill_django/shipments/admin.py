@@ -20,9 +20,8 @@ from waybill_django.core.admin import (
     refusal_text,
 )
 from waybill_django.fleet.models import Vehicle
-from waybill_django.shipments.models import ProofOfDelivery, Shipment, TrackingEvent
+from waybill_django.shipments.models import DETAIL_FIELDS, ProofOfDelivery, Shipment, TrackingEvent
 from waybill_django.shipments.services import (
-    DETAIL_FIELDS,
     EDITABLE_STATUSES,
     shipment_assign,
     shipment_cancel,
