@@ -20,6 +20,12 @@ urlpatterns = [
     path("shipments/<int:shipment_id>/", shipments.shipment_detail, name="shipment"),
     path("shipments/<int:shipment_id>/edit/", shipments.shipment_edit, name="shipment_edit"),
     path("shipments/<int:shipment_id>/move/", shipments.shipment_move, name="shipment_move"),
+    path("shipments/<int:shipment_id>/proof/", shipments.shipment_proof, name="shipment_proof"),
+    path(
+        "shipments/<int:shipment_id>/proof/<str:kind>/",
+        shipments.shipment_proof_file,
+        name="shipment_proof_file",
+    ),
     path("map/", pages.live_map, name="map"),
     path("map/data.json", live.map_data, name="map_data"),
     path("map/vehicles/<int:vehicle_id>/track.json", live.track, name="vehicle_track"),

@@ -5,8 +5,10 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 
 from waybill_contracts.enums import ShipmentStatus
@@ -21,6 +23,7 @@ from waybill_django.core.admin import (
 )
 from waybill_django.fleet.models import Vehicle
 from waybill_django.shipments.models import DETAIL_FIELDS, ProofOfDelivery, Shipment, TrackingEvent
+from waybill_django.shipments.proof_files import PROOF_FILES, proof_file_response
 from waybill_django.shipments.services import (
     EDITABLE_STATUSES,
     shipment_assign,
@@ -171,10 +174,12 @@ class ShipmentAdmin(DomainModelAdmin[Shipment]):
         proof = ProofOfDelivery.objects.filter(shipment=obj).first()
         if proof is None:
             return "—"
-        files = [f.url for f in (proof.photo, proof.signature) if f]
-        links = format_html_join(" ", '<a href="{}">{}</a>', ((url, url.rsplit("/", 1)[-1]) for url in files))
         return format_html(
-            "Received by {} at {}. {} {}", proof.recipient_name, proof.recorded_at, proof.note, links
+            "Received by {} at {}. {}<br>{}",
+            proof.recipient_name,
+            proof.recorded_at,
+            proof.note,
+            proof_images(proof),
         )
 
     def get_fields(
@@ -264,11 +269,45 @@ class TrackingEventAdmin(DomainModelAdmin[TrackingEvent]):
     date_hierarchy = "occurred_at"
 
 
+def proof_images(proof: ProofOfDelivery) -> str:
+    """The photo and signature as thumbnails linking to the full image, served by the admin's own view."""
+    shown = [
+        (reverse("admin:shipments_proofofdelivery_file", args=[proof.pk, kind]), kind)
+        for kind in PROOF_FILES
+        if getattr(proof, kind)
+    ]
+    if not shown:
+        return format_html("{}", "No photo or signature.")
+    return format_html_join(
+        " ",
+        '<a href="{0}"><img src="{0}" alt="{1}" class="proof-thumb" height="120"></a>',
+        ((url, kind.title()) for url, kind in shown),
+    )
+
+
 @admin.register(ProofOfDelivery)
 class ProofOfDeliveryAdmin(DomainModelAdmin[ProofOfDelivery]):
     """Read-only: recorded with the delivery."""
 
-    list_display = ("shipment", "recipient_name", "recorded_by", "recorded_at")
+    list_display = ("shipment", "recipient_name", "files", "recorded_by", "recorded_at")
+    readonly_fields = ("files",)
     list_select_related = ("shipment", "recorded_by")
     search_fields = ("shipment__reference", "recipient_name")
     date_hierarchy = "recorded_at"
+
+    @admin.display(description="Photo and signature")
+    def files(self, obj: ProofOfDelivery) -> str:
+        return proof_images(obj)
+
+    def get_urls(self) -> list[URLPattern]:
+        serve = self.admin_site.admin_view(self.file_view)
+        return [
+            path("<int:proof_id>/file/<str:kind>/", serve, name="shipments_proofofdelivery_file"),
+            *super().get_urls(),
+        ]
+
+    def file_view(self, request: HttpRequest, proof_id: int, kind: str) -> FileResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        proof = ProofOfDelivery.objects.filter(pk=proof_id).first()
+        return proof_file_response(proof=proof, kind=kind)
