@@ -87,23 +87,3 @@ resource "aws_s3_bucket_policy" "state" {
     }]
   })
 }
-
-resource "aws_dynamodb_table" "locks" {
-  name         = "waybill-terraform-locks"
-  billing_mode = "PAY_PER_REQUEST"
-  hash_key     = "LockID"
-
-  attribute {
-    name = "LockID"
-    type = "S"
-  }
-
-  point_in_time_recovery {
-    enabled = true
-  }
-
-  server_side_encryption {
-    enabled     = true
-    kms_key_arn = aws_kms_key.state.arn
-  }
-}

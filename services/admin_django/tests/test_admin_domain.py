@@ -96,12 +96,14 @@ SCENARIOS: dict[tuple[str, Write], Scenario] = {
         "/admin/organizations/membership/{pk}/change/",
         {"role": "viewer"},
         "membership.role_changed",
+        "access.changed",
         arrange=lambda w: w.dispatcher.pk,
     ),
     ("organizations.membership", Write.DELETE): Scenario(
         "/admin/organizations/membership/{pk}/delete/",
         {"post": "yes"},
         "membership.removed",
+        "access.changed",
         arrange=lambda w: w.dispatcher.pk,
     ),
     ("organizations.invitation", Write.ADD): Scenario(

@@ -10,8 +10,7 @@ from waybill_django.accounts.models import User
 from waybill_django.fleet.models import Vehicle
 from waybill_django.organizations.models import Organization
 from waybill_django.organizations.selectors import members_with_role
-from waybill_django.shipments.models import STATUS_CHOICES, STATUS_LABELS, Shipment
-from waybill_django.shipments.services import DETAIL_FIELDS
+from waybill_django.shipments.models import DETAIL_FIELDS, STATUS_CHOICES, STATUS_LABELS, Shipment
 from waybill_django.shipments.uploads import validate_proof_upload
 
 SORTS = {

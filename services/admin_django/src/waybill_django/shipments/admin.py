@@ -22,10 +22,9 @@ from waybill_django.core.admin import (
     refusal_text,
 )
 from waybill_django.fleet.models import Vehicle
-from waybill_django.shipments.models import ProofOfDelivery, Shipment, TrackingEvent
+from waybill_django.shipments.models import DETAIL_FIELDS, ProofOfDelivery, Shipment, TrackingEvent
 from waybill_django.shipments.proof_files import PROOF_FILES, proof_file_response
 from waybill_django.shipments.services import (
-    DETAIL_FIELDS,
     EDITABLE_STATUSES,
     shipment_assign,
     shipment_cancel,

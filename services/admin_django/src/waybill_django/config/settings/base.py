@@ -132,6 +132,7 @@ SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
 INVITATION_MAX_AGE_DAYS = 7
 
 # Sign-in (django-allauth): the email is the username and must be verified.
+ACCOUNT_ADAPTER = "waybill_django.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
