@@ -318,7 +318,9 @@ def test_state_is_remote_encrypted_and_locked_with_a_lock_file() -> None:
         assert config["bucket"].startswith("waybill-terraform-state-")
     bootstrap = (TERRAFORM / "bootstrap" / "main.tf").read_text()
     assert "aws_dynamodb_table" not in bootstrap, "use_lockfile needs no lock table"
-    assert 'bucket = "waybill-terraform-state-${var.aws_account_id}"' in bootstrap
+    state = blocks(TERRAFORM / "bootstrap", "module")["state"]
+    assert state["source"] == "../modules/bucket", "the state bucket is private, encrypted and versioned"
+    assert state["name"] == "waybill-terraform-state-${var.aws_account_id}"
 
 
 # --- plans on an empty account (DEPLOY-6) ------------------------------------------------------------
@@ -489,8 +491,8 @@ def test_nodes_scale_with_the_cluster_autoscaler_within_the_bounds() -> None:
 # --- media (DEPLOY-3, DEPLOY-35) --------------------------------------------------------------------
 
 
-def test_the_media_bucket_is_private_encrypted_versioned_and_expires_old_versions() -> None:
-    media = TERRAFORM / "modules" / "media"
+def test_the_bucket_module_is_private_encrypted_versioned_and_expires_old_versions() -> None:
+    media = TERRAFORM / "modules" / "bucket"
     (block,) = resources(media, "aws_s3_bucket_public_access_block")
     for setting in (
         "block_public_acls",
@@ -514,8 +516,9 @@ def test_the_media_bucket_is_private_encrypted_versioned_and_expires_old_version
     (deny,) = statements(media, "tls_only")
     assert deny["effect"] == "Deny"
     assert deny["condition"][0]["variable"] == "aws:SecureTransport"
-    (call,) = [call for call in blocks(STACK, "module").values() if call["source"] == "../media"]
-    assert call["kms_key_arn"] == "${aws_kms_key.this.arn}"
+    media_call = blocks(STACK, "module")["media"]
+    assert media_call["source"] == "../bucket"
+    assert media_call["kms_key_arn"] == "${aws_kms_key.this.arn}"
 
 
 def test_only_django_and_the_worker_may_touch_media_and_only_its_objects() -> None:

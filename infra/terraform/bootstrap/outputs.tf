@@ -1,4 +1,4 @@
 output "state_bucket" {
   description = "The state bucket, for the bucket line of infra/terraform/envs/*.s3.tfbackend."
-  value       = aws_s3_bucket.state.bucket
+  value       = module.state.bucket
 }

@@ -168,7 +168,7 @@ module "secrets" {
 
 # Uploads and generated files, shared by the Django and worker pods.
 module "media" {
-  source                  = "../media"
+  source                  = "../bucket"
   name                    = "${local.name}-media-${local.account_id}"
   kms_key_arn             = aws_kms_key.this.arn
   noncurrent_version_days = 90

@@ -1,10 +1,10 @@
-# Uploads (CSV imports, proofs of delivery) and generated files (error reports,
-# report CSVs). Private: the app reads and writes through its IAM role and
-# hands out short-lived links only from authorized views.
+# A private bucket: no ACLs, no public access, TLS only, every object encrypted
+# with the given KMS key, every overwrite and delete restorable for a while.
+# It holds the Terraform state (bootstrap) and each environment's media.
 resource "aws_s3_bucket" "this" {
   # checkov:skip=CKV_AWS_18:Access is audited by CloudTrail data events; a log bucket per bucket adds cost without more insight.
   # checkov:skip=CKV_AWS_144:Versioning covers deletes and overwrites in the region; cross-region replication is for teams whose recovery plan needs a second region (docs/deploy.md#backups-and-restore).
-  # checkov:skip=CKV2_AWS_62:Nothing consumes events about media objects.
+  # checkov:skip=CKV2_AWS_62:Nothing consumes events about these objects.
   bucket = var.name
 }
 
@@ -35,7 +35,7 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
   }
 }
 
-# A deleted or overwritten upload stays restorable as a noncurrent version.
+# A deleted or overwritten object stays restorable as a noncurrent version.
 resource "aws_s3_bucket_versioning" "this" {
   bucket = aws_s3_bucket.this.id
   versioning_configuration {

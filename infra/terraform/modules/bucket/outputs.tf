@@ -1,5 +1,5 @@
 output "bucket" {
-  description = "The bucket's name (MEDIA_BUCKET)."
+  description = "The bucket's name."
   value       = aws_s3_bucket.this.bucket
 }
 
