@@ -152,7 +152,7 @@ SCENARIOS: dict[tuple[str, Write], Scenario] = {
         {
             "organization": ORG,
             "url": "https://hooks.example.test/waybill",
-            "event_types": '["shipment.created"]',
+            "event_types": "shipment.eta_updated",
         },
         "webhook_endpoint.created",
     ),

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.db import models
 from django.db.models import QuerySet
@@ -5,7 +6,12 @@ from django.http import HttpRequest
 
 from waybill_django.core.admin import DomainAdminForm, DomainModelAdmin, ReadOnlyInline, Write, admin_actor
 from waybill_django.core.errors import Conflict
-from waybill_django.webhooks.models import WebhookAttemptLog, WebhookDelivery, WebhookEndpoint
+from waybill_django.webhooks.models import (
+    WEBHOOK_EVENT_CHOICES,
+    WebhookAttemptLog,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from waybill_django.webhooks.services import (
     webhook_delivery_resend,
     webhook_endpoint_create,
@@ -13,11 +19,21 @@ from waybill_django.webhooks.services import (
 )
 
 
+class WebhookEndpointForm(DomainAdminForm[WebhookEndpoint]):
+    event_types = forms.MultipleChoiceField(
+        choices=WEBHOOK_EVENT_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="None ticked: every event.",
+    )
+
+
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(DomainModelAdmin[WebhookEndpoint]):
     """Endpoints are added with the dashboard's checks (the URL must reach a public host)."""
 
     domain_writes = {Write.ADD: webhook_endpoint_create}
+    form = WebhookEndpointForm
     list_display = ("url", "organization", "event_types", "consecutive_failures", "disabled_at")
     list_filter = (("disabled_at", admin.EmptyFieldListFilter),)
     search_fields = ("url",)
