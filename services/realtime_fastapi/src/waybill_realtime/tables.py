@@ -8,7 +8,7 @@ disagrees with the migrated database. Never create or migrate them from here.
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, DateTime, Double, ForeignKey, String, Uuid
+from sqlalchemy import BigInteger, Boolean, DateTime, Double, ForeignKey, Integer, String, Uuid
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -27,6 +27,7 @@ class User(Base):
     full_name: Mapped[str] = mapped_column(String(150))
     is_active: Mapped[bool] = mapped_column(Boolean)
     is_superuser: Mapped[bool] = mapped_column(Boolean)
+    token_version: Mapped[int] = mapped_column(Integer)
 
 
 class Organization(Base):

@@ -34,6 +34,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="Platform staff: may use the Django admin.")
     date_joined = models.DateTimeField(default=timezone.now)
+    token_version = models.PositiveIntegerField(
+        default=0,
+        db_default=0,
+        help_text="Carried by every realtime JWT; raising it (password change, deactivation) revokes them all.",
+    )
 
     objects: ClassVar[UserManager] = UserManager()
 
@@ -46,3 +51,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
+
+    @property
+    def display_name(self) -> str:
+        """What other people see: the name the person gave, else their email."""
+        return self.full_name or self.email

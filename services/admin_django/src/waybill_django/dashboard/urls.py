@@ -1,6 +1,7 @@
 from django.urls import path
 
 from waybill_django.dashboard.views import (
+    fleet,
     imports,
     live,
     onboarding,
@@ -19,10 +20,20 @@ urlpatterns = [
     path("shipments/<int:shipment_id>/", shipments.shipment_detail, name="shipment"),
     path("shipments/<int:shipment_id>/edit/", shipments.shipment_edit, name="shipment_edit"),
     path("shipments/<int:shipment_id>/move/", shipments.shipment_move, name="shipment_move"),
+    path("shipments/<int:shipment_id>/proof/", shipments.shipment_proof, name="shipment_proof"),
+    path(
+        "shipments/<int:shipment_id>/proof/<str:kind>/",
+        shipments.shipment_proof_file,
+        name="shipment_proof_file",
+    ),
     path("map/", pages.live_map, name="map"),
     path("map/data.json", live.map_data, name="map_data"),
     path("map/vehicles/<int:vehicle_id>/track.json", live.track, name="vehicle_track"),
-    path("fleet/", pages.fleet, name="fleet"),
+    path("fleet/", fleet.fleet, name="fleet"),
+    path("fleet/new/", fleet.vehicle_new, name="vehicle_new"),
+    path("fleet/<int:vehicle_id>/edit/", fleet.vehicle_edit, name="vehicle_edit"),
+    path("fleet/<int:vehicle_id>/retire/", fleet.vehicle_retire_view, name="vehicle_retire"),
+    path("fleet/<int:vehicle_id>/restore/", fleet.vehicle_restore, name="vehicle_restore"),
     path("dispatch/", pages.dispatch_board, name="dispatch"),
     path("dispatch/assign/", pages.dispatch_assign, name="dispatch_assign"),
     path("driver/", pages.driver_view, name="driver"),

@@ -1,6 +1,10 @@
+from datetime import datetime, timedelta
+
 from django import template
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.timesince import timesince
 
 from waybill_django.shipments.models import STATUS_LABELS
 
@@ -19,3 +23,13 @@ def status_badge(status: str) -> SafeString:
 @register.filter
 def status_label(status: str) -> str:
     return _LABELS.get(str(status), str(status))
+
+
+@register.filter
+def ago(moment: datetime | None) -> str:
+    """How long ago ``moment`` was, in words; under a minute is "just now" (not "0 minutes ago")."""
+    if moment is None:
+        return ""
+    if timezone.now() - moment < timedelta(minutes=1):
+        return "just now"
+    return f"{timesince(moment)} ago"
