@@ -3,11 +3,20 @@
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.http import HttpRequest
 
 from waybill_django.accounts.services import user_set_password
+from waybill_django.organizations.pending import pending_invitation_url
 
 
 class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]  # allauth ships no type information
     def set_password(self, user: Any, password: str) -> None:
         # Password change, reset and set all come here: the realtime tokens of the old password must die.
         user_set_password(user=user, password=password)
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        # Someone who opened an invitation, then signed up (and confirmed) or signed in, returns to it.
+        return pending_invitation_url(request) or str(super().get_login_redirect_url(request))
+
+    def get_signup_redirect_url(self, request: HttpRequest) -> str:
+        return pending_invitation_url(request) or str(super().get_signup_redirect_url(request))
