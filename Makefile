@@ -11,7 +11,7 @@ OWN_PACKAGES := -e libs/contracts -e libs/devstack -e services/admin_django \
 # mypy's Django plugin imports the settings, which need these set; nothing connects to them.
 LINT_ENV := DATABASE_URL=postgresql://lint@localhost/lint REDIS_URL=redis://localhost:6379/0
 
-.PHONY: up test lint format lock venv clean checkov sbom audit bench flower
+.PHONY: up test lint format lock venv clean checkov sbom audit bench flower images test-images
 
 venv: $(INSTALLED)
 
@@ -28,6 +28,14 @@ up: $(INSTALLED)
 ## Run every test against throwaway PostgreSQL and Redis.
 test: $(INSTALLED)
 	$(BIN)/waybill-dev test
+
+## Build waybill-django, -realtime and -worker (tag "local") from their Dockerfiles with podman (docs/deploy.md#images).
+images: $(INSTALLED)
+	PYTHON=$(BIN)/python infra/scripts/images.sh
+
+## Start the built images as the manifests declare them and walk a user's journey through them.
+test-images: $(INSTALLED)
+	WAYBILL_IMAGE_TESTS=1 $(BIN)/waybill-dev test infra/tests/images
 
 ## Run the benchmarks against throwaway backends; reports (with plots) go to bench/reports/.
 bench: $(INSTALLED)
