@@ -1,10 +1,11 @@
 """The integration API, ``/api/v1/``: OpenAPI schema at ``openapi.json``, interactive docs at ``docs``."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from waybill_django.api.auth import OrganizationSessionAuth, TokenAuth
+from waybill_django.api.input import InputParser
 from waybill_django.api.routers import members, shipments, tokens, vehicles
 from waybill_django.core.errors import Conflict
 
@@ -18,6 +19,7 @@ api = NinjaAPI(
     ),
     urls_namespace="api-v1",
     auth=[TokenAuth(), OrganizationSessionAuth()],
+    parser=InputParser(),
 )
 api.add_router("", shipments.router)
 api.add_router("", vehicles.router)
@@ -38,6 +40,11 @@ def not_found(request: HttpRequest, error: Http404) -> HttpResponse:
 @api.exception_handler(Conflict)
 def conflict(request: HttpRequest, error: Conflict) -> HttpResponse:
     return api.create_response(request, {"detail": str(error)}, status=409)
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_big(request: HttpRequest, error: RequestDataTooBig) -> HttpResponse:
+    return api.create_response(request, {"detail": "The request body is too large."}, status=413)
 
 
 @api.exception_handler(ValidationError)

@@ -3,6 +3,7 @@ from django.db import models
 
 from waybill_contracts.enums import Role
 from waybill_django.core.tenancy import OrganizationScopedManager
+from waybill_django.core.time_zones import DEFAULT_TIME_ZONE, validate_time_zone
 
 ROLE_CHOICES = [(role.value, role.name.title()) for role in Role]
 
@@ -12,6 +13,13 @@ class Organization(models.Model):
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(unique=True)
+    time_zone = models.CharField(
+        max_length=64,
+        default=DEFAULT_TIME_ZONE,
+        db_default=DEFAULT_TIME_ZONE,
+        validators=[validate_time_zone],
+        help_text="Times on every page and the dates a form takes are in this zone.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -52,6 +60,7 @@ class Invitation(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
     declined_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
 
     unscoped = models.Manager()
     objects = OrganizationScopedManager["Invitation"]()
@@ -64,4 +73,4 @@ class Invitation(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.accepted_at is None and self.declined_at is None
+        return self.accepted_at is None and self.declined_at is None and self.revoked_at is None

@@ -29,26 +29,10 @@ from waybill_django.organizations.permissions import (
     transition_action,
 )
 from waybill_django.outbox.services import outbox_record
-from waybill_django.shipments.models import ProofOfDelivery, Shipment, TrackingEvent
+from waybill_django.shipments.models import DETAIL_FIELDS, ProofOfDelivery, Shipment, TrackingEvent
+from waybill_django.shipments.uploads import proof_file_name
 from waybill_django.shipments.workflow import TransitionNotAllowed, check_transition
 
-DETAIL_FIELDS = (
-    "reference",
-    "customer_name",
-    "customer_email",
-    "origin_address",
-    "origin_latitude",
-    "origin_longitude",
-    "destination_address",
-    "destination_latitude",
-    "destination_longitude",
-    "pickup_window_start",
-    "pickup_window_end",
-    "delivery_window_start",
-    "delivery_window_end",
-    "weight_kg",
-    "parcels",
-)
 EDITABLE_STATUSES = frozenset({ShipmentStatus.DRAFT, ShipmentStatus.BOOKED})
 
 
@@ -247,8 +231,10 @@ def shipment_deliver(
     shipment_check_move(shipment=shipment, to_status=ShipmentStatus.DELIVERED, actor=actor)
     proof = ProofOfDelivery(shipment=shipment, recipient_name=recipient_name, note=note, recorded_by=actor)
     if photo is not None:
+        photo.name = proof_file_name(photo)
         proof.photo = photo
     if signature is not None:
+        signature.name = proof_file_name(signature)
         proof.signature = signature
     proof.full_clean(exclude={"shipment"})
     shipment = _move(

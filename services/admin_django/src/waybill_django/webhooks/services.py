@@ -27,7 +27,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from waybill_contracts.enums import Role
-from waybill_contracts.events import EVENT_ADAPTER
+from waybill_contracts.events import EVENT_ADAPTER, WEBHOOK_EVENT_TYPES
 from waybill_contracts.tasks import DELIVER_WEBHOOK, WebhookAttempt
 from waybill_django.accounts.models import User
 from waybill_django.audit.services import audit_record
@@ -57,12 +57,16 @@ def webhook_endpoint_create(
     description: str = "",
 ) -> WebhookEndpoint:
     check_permission(actor=actor, organization=organization, action=Action.MANAGE_API_TOKENS)
+    config = webhook_settings()
     try:
-        check_url(url)
-        if not webhook_settings().allow_private_targets:
-            resolve_target(url, allow_private=False)
+        check_url(url, https_443_only=config.https_443_only)
+        if not config.allow_private_targets:
+            resolve_target(url, allow_private=False, https_443_only=config.https_443_only)
     except TargetRefused as error:
         raise ValidationError({"url": str(error)}) from error
+    unknown = sorted(set(event_types) - set(WEBHOOK_EVENT_TYPES))
+    if unknown:
+        raise ValidationError({"event_types": f"Webhooks do not carry {', '.join(unknown)}."})
     endpoint = WebhookEndpoint(
         organization=organization,
         url=url,
@@ -227,7 +231,11 @@ def _send(delivery: WebhookDelivery, config: WebhookSettings) -> WebhookAttemptL
     excerpt = ""
     error = ""
     try:
-        target = resolve_target(delivery.endpoint.url, allow_private=config.allow_private_targets)
+        target = resolve_target(
+            delivery.endpoint.url,
+            allow_private=config.allow_private_targets,
+            https_443_only=config.https_443_only,
+        )
         headers = {
             "content-type": "application/json",
             "user-agent": "Waybill-Webhooks/1",

@@ -35,6 +35,7 @@ from waybill_contracts.ws import (
     Unsubscribed,
 )
 from waybill_realtime.authorization import may_subscribe_to_organization, organization_role
+from waybill_realtime.client_address import client_address
 from waybill_realtime.errors import BACKEND_ERRORS, DatabaseUnavailable
 from waybill_realtime.ratelimit import hit
 from waybill_realtime.resources import Resources
@@ -66,6 +67,15 @@ class Session:
 
     def send(self, message: ServerMessage) -> None:
         self._outbound.send(message.model_dump_json())
+
+    def close(self, code: int, reason: str) -> None:
+        """Stop sending anything more and close the connection with ``code``."""
+        self._outbound.request_close(code, reason)
+
+    def organizations(self) -> set[int]:
+        """The organizations whose data this connection reads now."""
+        bound = {self._only_organization} if self._only_organization is not None else set()
+        return bound | {subscription.organization_id for subscription in self._subscriptions.values()}
 
     async def run(self) -> None:
         if self._user_id is not None:
@@ -230,7 +240,7 @@ class Session:
         self, channel: str, tracking_code: str
     ) -> tuple[int, Role, ChannelView] | ErrorMessage:
         settings = self._settings
-        client = self._websocket.client.host if self._websocket.client else "unknown"
+        client = client_address(self._websocket, trusted_proxy_count=settings.trusted_proxy_count)
         verdict = await hit(
             self._resources.redis, scope="track", client=client, limit=settings.track_rate_limit_per_minute
         )

@@ -1,4 +1,4 @@
-"""Overview, live map, fleet, dispatch board and the driver's phone view."""
+"""Overview, live map, dispatch board and the driver's phone view."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -8,11 +8,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from waybill_contracts.enums import ShipmentStatus
+from waybill_contracts.ids import parse_id
 from waybill_django.core.errors import Conflict
 from waybill_django.dashboard.access import Workspace, workspace_view
 from waybill_django.dashboard.selectors import (
     driver_shipments,
     fleet_overview,
+    onboarding_steps,
     shipment_status_counts,
     shipments_at_risk,
     shipments_late,
@@ -46,6 +48,10 @@ def overview(request: HttpRequest, workspace: Workspace) -> HttpResponse:
         "exceptions": counts[ShipmentStatus.EXCEPTION],
         "vehicles_online": sum(1 for row in fleet if row.online),
         "vehicles_total": len(fleet),
+        "onboarding": {step.key: step.done for step in onboarding_steps(organization=organization)},
+        "may_manage": workspace.may(Action.MANAGE_SHIPMENTS),
+        "may_manage_vehicles": workspace.may(Action.MANAGE_VEHICLES),
+        "may_manage_members": workspace.may(Action.MANAGE_MEMBERS),
     }
     return render_page(
         request, workspace, "dashboard/overview.html", context, partial="dashboard/partials/_overview.html"
@@ -55,14 +61,6 @@ def overview(request: HttpRequest, workspace: Workspace) -> HttpResponse:
 @workspace_view(Action.VIEW_VEHICLES)
 def live_map(request: HttpRequest, workspace: Workspace) -> HttpResponse:
     return render_page(request, workspace, "dashboard/map.html", {})
-
-
-@workspace_view(Action.VIEW_VEHICLES)
-def fleet(request: HttpRequest, workspace: Workspace) -> HttpResponse:
-    rows = fleet_overview(organization=workspace.organization, now=timezone.now())
-    return render_page(
-        request, workspace, "dashboard/fleet.html", {"rows": rows}, partial="dashboard/partials/_fleet.html"
-    )
 
 
 @workspace_view(Action.MANAGE_SHIPMENTS)
@@ -82,12 +80,15 @@ def dispatch_board(request: HttpRequest, workspace: Workspace) -> HttpResponse:
 def dispatch_assign(request: HttpRequest, workspace: Workspace) -> HttpResponse:
     """Assign a booked shipment to a vehicle (a click, or a drop on the board)."""
     organization = workspace.organization
-    shipment_id, vehicle_id = request.POST.get("shipment", ""), request.POST.get("vehicle", "")
-    if not (shipment_id.isdigit() and vehicle_id.isdigit()):
+    shipment_id, vehicle_id = (
+        parse_id(request.POST.get("shipment", "")),
+        parse_id(request.POST.get("vehicle", "")),
+    )
+    if shipment_id is None or vehicle_id is None:
         messages.error(request, "Choose a shipment and a vehicle.")
         return redirect("dashboard:dispatch")
-    shipment = shipment_get(organization=organization, shipment_id=int(shipment_id))
-    vehicle = vehicle_get(organization=organization, vehicle_id=int(vehicle_id))
+    shipment = shipment_get(organization=organization, shipment_id=shipment_id)
+    vehicle = vehicle_get(organization=organization, vehicle_id=vehicle_id)
     try:
         shipment_assign(shipment=shipment, vehicle=vehicle, actor=workspace.user)
     except (PermissionDenied, Conflict, ValidationError) as error:

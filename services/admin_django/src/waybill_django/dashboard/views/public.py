@@ -2,9 +2,11 @@
 
 import time
 
+from allauth.account.adapter import get_adapter
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from waybill_contracts.channels import track_channel
@@ -22,7 +24,9 @@ def _minute() -> int:
 
 def _over_limit(request: HttpRequest) -> bool:
     """A fixed one-minute window per client address, in the shared cache (Redis in production)."""
-    key = f"waybill:dashboard:track-rate:{request.META.get('REMOTE_ADDR', '')}:{_minute()}"
+    # allauth's reading of the client address, so that sign-in limits and this one agree.
+    client = get_adapter(request).get_client_ip(request)
+    key = f"waybill:dashboard:track-rate:{client}:{_minute()}"
     cache.add(key, 0, timeout=60)
     try:
         return cache.incr(key) > REQUESTS_PER_MINUTE
@@ -39,16 +43,19 @@ def tracking(request: HttpRequest, code: str) -> HttpResponse:
         response["Retry-After"] = "60"
         return response
     shipment = shipment_by_tracking_code(code=code[:MAX_CODE_LENGTH])
+    zone = shipment.organization.time_zone
     context = {
         "shipment": shipment,
+        "time_zone_name": zone.replace("_", " "),
         "timeline": public_timeline(shipment=shipment),
         "ws_url": conf.realtime_websocket_url(request),
         "channel": track_channel(shipment.tracking_code),
     }
     partial = request.headers.get("HX-Request") == "true"
-    response = render(
-        request, "dashboard/tracking/_status.html" if partial else "dashboard/tracking/page.html", context
-    )
+    with timezone.override(zone):  # the customer reads the times of the sender's organization
+        response = render(
+            request, "dashboard/tracking/_status.html" if partial else "dashboard/tracking/page.html", context
+        )
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex"
     response["Referrer-Policy"] = "no-referrer"
