@@ -568,3 +568,26 @@ def test_cluster_overlays_take_every_terraform_output_they_need(
         for container in containers(workload):
             assert "/" not in container["image"], ident(workload)
             assert outputs["ecr_registry"] not in container["image"], ident(workload)
+
+
+def quantity_mib(value: str) -> float:
+    units = {"Ki": 1 / 1024, "Mi": 1, "Gi": 1024, "k": 1 / 1048.576, "M": 1 / 1.048576, "m": 1 / 1.048576}
+    for suffix, factor in units.items():
+        if value.endswith(suffix):
+            return float(value[: -len(suffix)]) * factor
+    return float(value) / 2**20
+
+
+def test_django_tmp_holds_concurrent_uploads_at_the_ingress_limit(manifests: list[Manifest]) -> None:
+    # Django spools uploads above 2.5 MB to /tmp; an emptyDir over its sizeLimit evicts the pod.
+    web = one(manifests, "Ingress", "waybill-web")
+    body_limit = quantity_mib(web["metadata"]["annotations"]["nginx.ingress.kubernetes.io/proxy-body-size"])
+    volumes = {v["name"]: v for v in pod_spec(one(manifests, "Deployment", "waybill-django"))["volumes"]}
+    assert quantity_mib(volumes["tmp"]["emptyDir"]["sizeLimit"]) >= 10 * body_limit
+
+
+def test_beat_has_room_for_itself_and_its_probe(manifests: list[Manifest]) -> None:
+    # Measured: beat about 120 MB, a waybill-worker-check probe up to 90 MB beside it.
+    beat = pod_spec(one(manifests, "Deployment", "waybill-beat"))["containers"][0]
+    assert quantity_mib(beat["resources"]["limits"]["memory"]) >= 120 + 90 + 64
+    assert quantity_mib(beat["resources"]["requests"]["memory"]) >= 120 + 90
