@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     ws_idle_timeout_seconds: float = Field(default=60.0, gt=0)
     ws_max_message_bytes: int = Field(default=64 * 1024, gt=0)
     ws_send_queue_size: int = Field(default=1000, gt=0)
+    ws_send_timeout_seconds: float = Field(
+        default=5.0, gt=0, description="A client whose socket takes longer to drain is closed with 4002."
+    )
     ws_max_subscriptions: int = Field(default=50, gt=0)
     stream_read_block_ms: int = Field(default=5000, gt=0)
     shutdown_grace_seconds: int = Field(default=5, ge=0)
