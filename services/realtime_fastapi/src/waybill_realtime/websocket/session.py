@@ -71,6 +71,15 @@ class Session:
         self._outbound.send(OutFrame.of(message.model_dump_json()))
         self._resources.metrics.messages_sent.inc()
 
+    def close(self, code: int, reason: str) -> None:
+        """Stop sending anything more and close the connection with ``code``."""
+        self._outbound.request_close(code, reason)
+
+    def organizations(self) -> set[int]:
+        """The organizations whose data this connection reads now."""
+        bound = {self._only_organization} if self._only_organization is not None else set()
+        return bound | {subscription.organization_id for subscription in self._subscriptions.values()}
+
     async def run(self) -> None:
         self._resources.metrics.sessions_started.labels("direct" if self._outbound.direct else "asgi").inc()
         try:
