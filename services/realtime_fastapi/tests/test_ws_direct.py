@@ -6,6 +6,7 @@ or a skipped queue would show.
 """
 
 import asyncio
+import json
 import re
 import socket
 import uuid
@@ -217,9 +218,14 @@ async def test_a_last_id_beyond_64_bits_is_refused_before_subscribing_and_the_la
 
     async with realtime.connect(token=token) as connection:
         assert isinstance(await connection.receive(5), Ready)
-        await connection.subscribe(channel, last_id="99999999999999999999999-0")
+        # Raw frames: the reference client would refuse to send these.
+        await connection.websocket.send(
+            json.dumps({"type": "subscribe", "channel": channel, "last_id": "9" * 23 + "-0"})
+        )
         refused = await connection.receive(5)
-        await connection.subscribe(channel, last_id=f"{2**64}-0")
+        await connection.websocket.send(
+            json.dumps({"type": "subscribe", "channel": channel, "last_id": f"{2**64}-0"})
+        )
         refused_too = await connection.receive(5)
         await connection.subscribe(channel, last_id=largest)
         accepted = await connection.receive(5)

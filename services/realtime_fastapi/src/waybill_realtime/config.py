@@ -53,6 +53,14 @@ class Settings(BaseSettings):
     track_rate_limit_per_minute: int = Field(
         default=60, gt=0, description="Public tracking requests per client address per minute."
     )
+    telemetry_rate_limit_per_minute: int = Field(
+        default=600, gt=0, description="Telemetry batches per device (signed-in user) per minute."
+    )
+    telemetry_address_rate_limit_per_minute: int = Field(
+        default=3000,
+        gt=0,
+        description="Telemetry batches per client address per minute (many devices behind a NAT).",
+    )
     track_cache_seconds: int = Field(
         default=15, ge=0, description="Cache-Control max-age of public tracking."
     )
