@@ -1,5 +1,7 @@
 """The report's header: the machine, its load, and the versions that the figures depend on."""
 
+import asyncio
+import functools
 import os
 import platform
 import shutil
@@ -12,6 +14,7 @@ import psutil
 import psycopg
 
 from waybill_devstack import stack
+from waybill_realtime.testing import Personas
 
 PACKAGES = (
     "uvicorn",
@@ -68,6 +71,7 @@ MIGRATED_FLAG = "BENCH_DATABASE_MIGRATED"
 """Set to 1 when DATABASE_URL is already a fresh, migrated database (the smoke test's)."""
 
 
+@functools.cache
 def bench_database() -> str:
     """A fresh, migrated database for this run, beside the throwaway one ``waybill-dev run`` made."""
     if os.environ.get(MIGRATED_FLAG) == "1":
@@ -79,3 +83,9 @@ def bench_database() -> str:
         connection.execute("CREATE DATABASE waybill_bench")
     stack.manage("migrate", "--no-input", "--verbosity", "0", env={"DATABASE_URL": database_url})
     return database_url
+
+
+@functools.cache
+def bench_personas() -> Personas:
+    """The named personas in this run's database, created once for every scenario."""
+    return asyncio.run(Personas.create(bench_database()))

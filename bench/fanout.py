@@ -28,7 +28,7 @@ from typing import Any
 import matplotlib
 import psutil
 import wsload
-from environment import bench_database
+from environment import bench_database, bench_personas
 from histogram import Histogram
 from redis.asyncio import Redis
 from report import Section, number
@@ -40,7 +40,6 @@ from waybill_devstack import stack
 from waybill_devstack.polling import wait_until
 from waybill_devstack.supervisor import ProcessGroup
 from waybill_realtime.client import RealtimeClient
-from waybill_realtime.testing import Personas
 
 matplotlib.use("Agg")
 from matplotlib import pyplot  # after choosing the non-interactive backend
@@ -313,7 +312,9 @@ SMOKE = Sizes(
 )
 
 
-def start_realtime(group: ProcessGroup, database_url: str, redis_url: str) -> tuple[str, int]:
+def start_realtime(
+    group: ProcessGroup, database_url: str, redis_url: str, **settings: str
+) -> tuple[str, int]:
     """``waybill-realtime`` in production mode (its own launcher, no reload, no debug): its URL and pid."""
     port = stack.free_port()
     env = {
@@ -324,6 +325,7 @@ def start_realtime(group: ProcessGroup, database_url: str, redis_url: str) -> tu
         "BIND_HOST": "127.0.0.1",
         "REALTIME_PORT": str(port),
         "LOG_LEVEL": "WARNING",
+        **settings,
     }
     process = group.start("realtime", stack.realtime_command(), env=env)
     url = f"http://127.0.0.1:{port}"
@@ -335,7 +337,7 @@ def run(out: Path, *, smoke: bool) -> Section:
     sizes = SMOKE if smoke else FULL
     wsload.raise_open_files_limit()
     database_url, redis_url = bench_database(), os.environ["REDIS_URL"]
-    personas = asyncio.run(Personas.create(database_url))
+    personas = bench_personas()
     channel = org_channel(personas.acme_id)
     runs: list[Run] = []
     with Path(os.devnull).open("w") as quiet, ProcessGroup(output=quiet) as group:

@@ -16,10 +16,17 @@ from pathlib import Path
 
 import csv_import
 import fanout
+import ingest
+import tracking
 from environment import machine_header
 from report import README, RESULTS_DIR, Section, update_readme
 
-SCENARIOS = {"fanout": fanout.run, "csv_import": csv_import.run_section}
+SCENARIOS = {
+    "fanout": fanout.run,
+    "tracking": tracking.run,
+    "ingest": ingest.run,
+    "csv_import": csv_import.run_section,
+}
 
 
 def main(argv: list[str]) -> int:
