@@ -11,6 +11,7 @@ from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from waybill_contracts.access import ACCESS_STREAM_KEY
 from waybill_contracts.enums import Role
+from waybill_contracts.signin import PER_ACCOUNT, account_failures_key
 from waybill_django.accounts.models import User
 from waybill_django.organizations.models import Membership, Organization
 from waybill_django.organizations.services import membership_change_role, membership_remove
@@ -114,3 +115,26 @@ def test_nothing_is_said_before_the_commit(
     membership_remove(membership=Membership.objects.get(user=admin, organization=organization), actor=owner)
 
     assert access_changes(redis_url) == []
+
+
+def test_failed_realtime_sign_ins_lock_the_dashboard_sign_in_too(
+    client: Client, dispatcher: User, redis_url: str
+) -> None:
+    # What the realtime service's POST /auth/jwt/login leaves after five wrong passwords.
+    redis.Redis.from_url(redis_url).set(account_failures_key(dispatcher.email), PER_ACCOUNT.failures, ex=60)
+
+    response = client.post(
+        "/accounts/login/", {"login": dispatcher.email, "password": "correct horse battery"}
+    )
+
+    assert response.status_code == 200
+    assert "Too many failed login attempts" in response.content.decode()
+
+
+def test_wrong_dashboard_passwords_count_in_the_shared_counter(
+    client: Client, dispatcher: User, redis_url: str
+) -> None:
+    for _ in range(2):
+        client.post("/accounts/login/", {"login": dispatcher.email, "password": "wrong"})
+
+    assert redis.Redis.from_url(redis_url).get(account_failures_key(dispatcher.email)) == b"2"

@@ -3,6 +3,7 @@
 Used by this service's tests and the benchmarks; the running service never imports it.
 """
 
+import json
 import secrets
 import uuid
 from collections.abc import AsyncIterator
@@ -155,6 +156,24 @@ class Personas:
                 {"email": email},
             )
 
+    async def unverify(self, email: str) -> None:
+        async with _connection(self.database_url) as connection:
+            await connection.execute(
+                text("UPDATE account_emailaddress SET verified = false WHERE email = :email"),
+                {"email": email},
+            )
+
+    async def enable_totp(self, email: str, secret: str) -> None:
+        """A TOTP authenticator, stored as allauth stores one (its secret is not encrypted by default)."""
+        async with _connection(self.database_url) as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO mfa_authenticator (user_id, type, data, created_at)"
+                    " SELECT id, 'totp', CAST(:data AS jsonb), now() FROM accounts_user WHERE email = :email"
+                ),
+                {"email": email, "data": json.dumps({"secret": secret})},
+            )
+
     async def user_id(self, email: str) -> int:
         async with _connection(self.database_url) as connection:
             query = text("SELECT id FROM accounts_user WHERE email = :email")
@@ -226,6 +245,13 @@ async def _member(
         "active": active,
     }
     user_id = (await connection.execute(user, values)).scalar_one()
+    # Verified, as allauth records it once the person followed the link: sign-in requires it.
+    await connection.execute(
+        text(
+            'INSERT INTO account_emailaddress (user_id, email, verified, "primary") VALUES (:user_id, :email, true, true)'
+        ),
+        {"user_id": user_id, "email": email},
+    )
     membership = text(
         "INSERT INTO organizations_membership (role, created_at, user_id, organization_id)"
         " VALUES (:role, now(), :user_id, :organization_id)"

@@ -55,3 +55,12 @@ def user_set_password(*, user: User, password: str | None) -> User:
     _revoke_tokens(user)
     access_changed_record(user_id=user.pk, reason=AccessChangeReason.PASSWORD_CHANGED)
     return user
+
+
+@transaction.atomic
+def user_update_profile(*, user: User, full_name: str, time_zone: str) -> User:
+    """A person's name (shown to their colleagues instead of the email) and their own time zone."""
+    user.full_name, user.time_zone = full_name.strip(), time_zone
+    user.full_clean(exclude={"password"})
+    user.save(update_fields=["full_name", "time_zone"])
+    return user

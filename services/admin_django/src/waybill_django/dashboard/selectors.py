@@ -179,7 +179,7 @@ def driver_shipments(*, organization: Organization, driver: User, now: datetime)
 
 def shipment_by_tracking_code(*, code: str) -> Shipment:
     """The shipment a public tracking code names, whatever its organization (the code is the secret)."""
-    return get_object_or_404(Shipment.unscoped.select_related("vehicle"), tracking_code=code)
+    return get_object_or_404(Shipment.unscoped.select_related("vehicle", "organization"), tracking_code=code)
 
 
 def public_timeline(*, shipment: Shipment) -> QuerySet[TrackingEvent]:

@@ -52,6 +52,31 @@ def organization_create(*, name: str, actor: User) -> Organization:
     return organization
 
 
+@transaction.atomic
+def organization_update(
+    *, organization: Organization, actor: User, name: str, time_zone: str
+) -> Organization:
+    """Owners and admins rename the organization or change the time zone its pages and forms use."""
+    check_permission(actor=actor, organization=organization, action=Action.MANAGE_MEMBERS)
+    changed = sorted(
+        field
+        for field, value in (("name", name), ("time_zone", time_zone))
+        if getattr(organization, field) != value
+    )
+    organization.name, organization.time_zone = name, time_zone
+    organization.full_clean()
+    if changed:
+        organization.save(update_fields=changed)
+        audit_record(
+            action="organization.updated",
+            target=organization,
+            actor=actor,
+            organization=organization,
+            data={"changed": changed},
+        )
+    return organization
+
+
 def _check_may_grant(*, actor: User, organization: Organization | int, role: Role) -> None:
     check_permission(actor=actor, organization=organization, action=Action.MANAGE_MEMBERS)
     if role is Role.OWNER:

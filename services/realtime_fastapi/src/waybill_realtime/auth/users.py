@@ -16,7 +16,14 @@ from waybill_realtime.auth.passwords import DjangoPasswordHelper
 from waybill_realtime.auth.tokens import Credential, TokenStrategy
 from waybill_realtime.resources import Resources, get_resources, get_session
 
-__all__ = ["Account", "Credential", "credential_from_token", "current_active_user", "fastapi_users"]
+__all__ = [
+    "Account",
+    "Credential",
+    "UserManager",
+    "credential_from_token",
+    "current_active_user",
+    "fastapi_users",
+]
 
 
 class UserManager(IntegerIDMixin, BaseUserManager[Account, int]):

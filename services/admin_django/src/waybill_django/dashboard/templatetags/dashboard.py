@@ -2,6 +2,7 @@ from datetime import datetime, timedelta
 
 from django import template
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.timesince import timesince
@@ -33,3 +34,17 @@ def ago(moment: datetime | None) -> str:
     if timezone.now() - moment < timedelta(minutes=1):
         return "just now"
     return f"{timesince(moment)} ago"
+
+
+_WHEN_FORMATS = {"": "M j, H:i T", "time": "H:i T", "seconds": "M j, H:i:s T", "long": "M j, Y, H:i T"}
+
+
+@register.filter
+def when(moment: datetime | None, style: str = "") -> SafeString | str:
+    """A moment as ``<time>`` in the page's time zone, always with the zone's name: "Dec 1, 13:12 CET"."""
+    if moment is None:
+        return ""
+    local = timezone.localtime(moment)
+    return format_html(
+        '<time datetime="{}">{}</time>', local.isoformat(), date_format(local, _WHEN_FORMATS[style])
+    )
