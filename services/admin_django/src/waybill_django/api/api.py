@@ -1,9 +1,11 @@
 """The integration API, ``/api/v1/``: OpenAPI schema at ``openapi.json``, interactive docs at ``docs``."""
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from waybill_django.api.auth import OrganizationSessionAuth, TokenAuth
+from waybill_django.api.input import InputParser
 from waybill_django.api.routers import members, shipments, tokens, vehicles
 from waybill_django.core.errors import DOMAIN_ERRORS, refusal
 
@@ -17,6 +19,7 @@ api = NinjaAPI(
     ),
     urls_namespace="api-v1",
     auth=[TokenAuth(), OrganizationSessionAuth()],
+    parser=InputParser(),
 )
 api.add_router("", shipments.router)
 api.add_router("", vehicles.router)
@@ -40,3 +43,8 @@ def refused(request: HttpRequest, error: Exception | type[Exception]) -> HttpRes
 
 for _error in DOMAIN_ERRORS:
     api.add_exception_handler(_error, refused)
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_big(request: HttpRequest, error: RequestDataTooBig) -> HttpResponse:
+    return api.create_response(request, {"detail": "The request body is too large."}, status=413)

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from waybill_contracts.ids import parse_id
 from waybill_django.accounts.models import User
 from waybill_django.organizations.context import current_membership, switch_organization
 from waybill_django.organizations.selectors import memberships_of
@@ -47,8 +48,8 @@ def organization_new(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def organization_switch(request: HttpRequest) -> HttpResponse:
-    raw_id = request.POST.get("organization_id", "")
-    membership = switch_organization(request, organization_id=int(raw_id)) if raw_id.isdigit() else None
+    organization_id = parse_id(request.POST.get("organization_id", ""))
+    membership = switch_organization(request, organization_id=organization_id) if organization_id else None
     if membership is None:
         messages.error(request, "You are not a member of that organization.")
     else:

@@ -33,6 +33,7 @@ from waybill_django.organizations.selectors import membership_role
 from waybill_django.outbox.services import outbox_record
 from waybill_django.shipments.models import DETAIL_FIELDS, ProofOfDelivery, Shipment, TrackingEvent
 from waybill_django.shipments.selectors import shipment_driven_by, shipment_moves_for
+from waybill_django.shipments.uploads import proof_file_name
 from waybill_django.shipments.workflow import TransitionNotAllowed, check_transition
 
 
@@ -230,8 +231,10 @@ def shipment_deliver(
     shipment_check_move(shipment=shipment, to_status=ShipmentStatus.DELIVERED, actor=actor)
     proof = ProofOfDelivery(shipment=shipment, recipient_name=recipient_name, note=note, recorded_by=actor)
     if photo is not None:
+        photo.name = proof_file_name(photo)
         proof.photo = photo
     if signature is not None:
+        signature.name = proof_file_name(signature)
         proof.signature = signature
     proof.full_clean(exclude={"shipment"})
     shipment = _move(

@@ -23,15 +23,24 @@ class ResolvedTarget:
     server_name: str
 
 
-def check_url(url: str) -> None:
+def check_url(url: str, *, https_443_only: bool = False) -> None:
+    """Refuse what is not http(s) with a host; with ``https_443_only``, what is not https on port 443."""
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise TargetRefused("The URL must be http:// or https:// with a host name.")
+    try:
+        port = parts.port
+    except ValueError as error:
+        raise TargetRefused(f"The URL's port is not a number from 1 to 65535: {error}") from error
+    if https_443_only and (parts.scheme != "https" or port not in {None, 443}):
+        raise TargetRefused(
+            "The URL must be https:// on port 443: this deployment sends webhooks to nothing else."
+        )
 
 
-def resolve_target(url: str, *, allow_private: bool) -> ResolvedTarget:
+def resolve_target(url: str, *, allow_private: bool, https_443_only: bool = False) -> ResolvedTarget:
     """Resolve ``url``'s host and refuse it if any of its addresses is not public."""
-    check_url(url)
+    check_url(url, https_443_only=https_443_only)
     parts = urlsplit(url)
     host = parts.hostname or ""
     port = parts.port or (443 if parts.scheme == "https" else 80)

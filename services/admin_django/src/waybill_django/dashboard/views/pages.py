@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from waybill_contracts.enums import ShipmentStatus
+from waybill_contracts.ids import parse_id
 from waybill_contracts.workflow import OPEN
 from waybill_django.core.errors import DOMAIN_ERRORS, refusal
 from waybill_django.dashboard.access import Workspace, workspace_view
@@ -77,12 +78,15 @@ def dispatch_board(request: HttpRequest, workspace: Workspace) -> HttpResponse:
 def dispatch_assign(request: HttpRequest, workspace: Workspace) -> HttpResponse:
     """Assign a booked shipment to a vehicle (a click, or a drop on the board)."""
     organization = workspace.organization
-    shipment_id, vehicle_id = request.POST.get("shipment", ""), request.POST.get("vehicle", "")
-    if not (shipment_id.isdigit() and vehicle_id.isdigit()):
+    shipment_id, vehicle_id = (
+        parse_id(request.POST.get("shipment", "")),
+        parse_id(request.POST.get("vehicle", "")),
+    )
+    if shipment_id is None or vehicle_id is None:
         messages.error(request, "Choose a shipment and a vehicle.")
         return redirect("dashboard:dispatch")
-    shipment = shipment_get(organization=organization, shipment_id=int(shipment_id))
-    vehicle = vehicle_get(organization=organization, vehicle_id=int(vehicle_id))
+    shipment = shipment_get(organization=organization, shipment_id=shipment_id)
+    vehicle = vehicle_get(organization=organization, vehicle_id=vehicle_id)
     try:
         shipment_assign(shipment=shipment, vehicle=vehicle, actor=workspace.user)
     except DOMAIN_ERRORS as error:
