@@ -17,7 +17,8 @@ from waybill_contracts.enums import Role, ShipmentStatus
 from waybill_contracts.workflow import ON_THE_ROAD, OPEN
 from waybill_django.accounts.models import User
 from waybill_django.fleet.models import Position, Vehicle
-from waybill_django.organizations.models import Invitation, Membership, Organization
+from waybill_django.organizations.models import Membership, Organization
+from waybill_django.organizations.selectors import open_invitations
 from waybill_django.shipments.models import Shipment, TrackingEvent
 
 
@@ -40,9 +41,7 @@ class OnboardingStep:
 def onboarding_steps(*, organization: Organization) -> list[OnboardingStep]:
     """What a new organization does before it can dispatch; empty once every step is done."""
     drivers = Membership.objects.filter(organization=organization, role=Role.DRIVER.value)
-    invited_drivers = Invitation.objects.in_organization(organization).filter(
-        role=Role.DRIVER.value, accepted_at=None, declined_at=None
-    )
+    invited_drivers = open_invitations(organization=organization).filter(role=Role.DRIVER.value)
     steps = [
         OnboardingStep("vehicle", Vehicle.objects.in_organization(organization).exists()),
         OnboardingStep("driver", drivers.exists() or invited_drivers.exists()),

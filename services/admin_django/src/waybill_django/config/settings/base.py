@@ -170,6 +170,9 @@ INVITATION_MAX_AGE_DAYS = 7
 ACCOUNT_ADAPTER = "waybill_django.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_SIGNUP_FORM_CLASS = "waybill_django.accounts.forms.SignupDetailsForm"
+# Confirming the email from the browser that signed up signs in at once (no second sign-in).
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
