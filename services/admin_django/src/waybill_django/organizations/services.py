@@ -18,6 +18,7 @@ from waybill_contracts.enums import Role
 from waybill_contracts.events import InvitationCreated
 from waybill_django.accounts.models import User
 from waybill_django.accounts.services import access_changed_record
+from waybill_django.api.tokens import api_tokens_revoke_for_member
 from waybill_django.audit.services import audit_record
 from waybill_django.core.errors import Conflict
 from waybill_django.organizations.models import Invitation, Membership, Organization
@@ -136,6 +137,8 @@ def membership_remove(*, membership: Membership, actor: User) -> None:
         organization=membership.organization,
         data={"user": membership.user.email, "role": membership.role},
     )
+    # A token acts as its creator: without this, re-inviting the member would bring their tokens back.
+    api_tokens_revoke_for_member(organization_id=membership.organization_id, user_id=membership.user_id)
     access_changed_record(
         user_id=membership.user_id,
         reason=AccessChangeReason.MEMBERSHIP_REMOVED,

@@ -10,6 +10,19 @@ import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
+# NAT64 prefixes: a gateway turns them into the IPv4 address they embed (Python counts them as global).
+_NAT64_WELL_KNOWN = ipaddress.ip_network("64:ff9b::/96")
+_NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
+
+
+def _public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if isinstance(address, ipaddress.IPv6Address):
+        if address in _NAT64_LOCAL:
+            return False
+        if address in _NAT64_WELL_KNOWN:
+            return _public(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    return address.is_global and not address.is_multicast
+
 
 class TargetRefused(Exception):
     """The URL is not one Waybill will send to."""
@@ -51,7 +64,7 @@ def resolve_target(url: str, *, allow_private: bool, https_443_only: bool = Fals
     addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
     if not allow_private:
         for address in addresses:
-            if not address.is_global or address.is_multicast:
+            if not _public(address):
                 raise TargetRefused(
                     f"{host} resolves to {address}, a private, loopback or link-local address."
                 )

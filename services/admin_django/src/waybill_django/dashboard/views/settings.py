@@ -290,7 +290,10 @@ def tokens(request: HttpRequest, workspace: Workspace) -> HttpResponse:
         "form": form,
         "secret": secret,
     }
-    return render_page(request, workspace, "dashboard/settings/tokens.html", context)
+    response = render_page(request, workspace, "dashboard/settings/tokens.html", context)
+    if secret is not None:
+        response["Cache-Control"] = "no-store"  # the page shows the secret: no copy in any cache
+    return response
 
 
 @require_POST
