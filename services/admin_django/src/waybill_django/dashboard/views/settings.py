@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from waybill_contracts.enums import Role, ShipmentStatus
 from waybill_django.api.models import ApiToken
 from waybill_django.api.tokens import api_token_create, api_token_revoke
-from waybill_django.core.errors import Conflict
+from waybill_django.core.errors import DOMAIN_ERRORS, attach_errors, refusal
 from waybill_django.dashboard.access import Workspace, workspace_view
 from waybill_django.dashboard.selectors import organization_members
 from waybill_django.dashboard.views.common import render_page
@@ -91,23 +91,14 @@ class NotificationSettingsForm(forms.Form):
     )
 
 
-def _refused(request: HttpRequest, error: Exception) -> None:
-    if isinstance(error, ValidationError):
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.error(request, str(error) or "Your role does not allow this.")
-
-
 def _attempt(request: HttpRequest, change: Callable[[], object], done: str) -> int:
     """Run a service call; report success or the domain's refusal. Returns the HTTP status to use."""
     try:
         change()
-    except PermissionDenied as error:
-        _refused(request, error)
-        return 403
-    except (Conflict, ValidationError) as error:
-        _refused(request, error)
-        return 409
+    except DOMAIN_ERRORS as error:
+        answer = refusal(error)
+        messages.error(request, answer.text)
+        return answer.status
     messages.success(request, done)
     return 200
 
@@ -152,8 +143,7 @@ def members(request: HttpRequest, workspace: Workspace) -> HttpResponse:
             form.add_error("role", str(error))
             status = 403
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            attach_errors(form, error)
         else:
             messages.success(request, f"{email} is invited as {role.value}; the email is on its way.")
             return redirect("dashboard:settings_members")
@@ -325,8 +315,7 @@ def webhooks(request: HttpRequest, workspace: Workspace) -> HttpResponse:
                     description=form.cleaned_data["description"],
                 )
             except ValidationError as error:
-                for field, errors in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                attach_errors(form, error)
             else:
                 messages.success(request, f"Endpoint {endpoint.url} is added.")
                 return redirect("dashboard:settings_webhooks")
