@@ -11,7 +11,7 @@ OWN_PACKAGES := -e libs/contracts -e libs/devstack -e services/admin_django \
 # mypy's Django plugin imports the settings, which need these set; nothing connects to them.
 LINT_ENV := DATABASE_URL=postgresql://lint@localhost/lint REDIS_URL=redis://localhost:6379/0
 
-.PHONY: up test lint format lock venv clean checkov sbom audit bench bench-smoke flower
+.PHONY: up test e2e lint format lock venv clean checkov sbom audit bench bench-smoke flower
 
 venv: $(INSTALLED)
 
@@ -28,6 +28,10 @@ up: $(INSTALLED)
 ## Run every test against throwaway PostgreSQL and Redis.
 test: $(INSTALLED)
 	$(BIN)/waybill-dev test
+
+## Run only the browser tests (e2e/: real Chromium through Playwright, against the running stack).
+e2e: $(INSTALLED)
+	$(BIN)/waybill-dev test e2e
 
 ## Run the benchmarks against throwaway backends; report and plots go to bench/results/<timestamp>/.
 bench: $(INSTALLED)
