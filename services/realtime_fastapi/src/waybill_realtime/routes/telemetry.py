@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from waybill_contracts.telemetry import TelemetryBatch, TelemetryResult
+from waybill_realtime.client_address import client_address
 from waybill_realtime.deps import CurrentUser, ResourcesDep
 from waybill_realtime.ratelimit import hit
 
@@ -35,7 +36,7 @@ async def report_positions(
     device may resend a batch whose answer it did not receive.
     """
     settings = resources.settings
-    address = request.client.host if request.client else "unknown"
+    address = client_address(request, trusted_proxy_count=settings.trusted_proxy_count)
     for scope, client, limit in (
         ("telemetry-user", str(user.id), settings.telemetry_rate_limit_per_minute),
         ("telemetry-address", address, settings.telemetry_address_rate_limit_per_minute),
