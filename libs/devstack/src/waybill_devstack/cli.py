@@ -1,6 +1,6 @@
 """``waybill-dev``: run the whole product locally, or run the tests against real backends.
 
-waybill-dev up        PostgreSQL, Redis, Django, realtime, worker, beat; Ctrl-C stops all
+waybill-dev up        PostgreSQL, Redis, Django, realtime, worker, beat; restarts what crashes; Ctrl-C stops all
 waybill-dev test ...  throwaway PostgreSQL and Redis on free ports, then pytest ...
 waybill-dev backends  only the throwaway test backends, printing their URLs
 """
@@ -107,10 +107,8 @@ def up(settings: DevSettings) -> int:
         group.start("simulator", [str(stack.BIN / "waybill-dev"), "simulate"], env=env)
         group.say(_banner(settings, time.monotonic() - started))
 
-        exited = group.wait_for_any_exit(lambda: stop.requested)
-        if exited:
-            group.say(f"{exited.name} exited with code {exited.popen.returncode}; stopping everything")
-            return 1
+        # A crashed child is restarted (with a growing delay); only Ctrl-C stops everything.
+        group.supervise(lambda: stop.requested)
         group.say("Stopping every process")
     return 0
 
