@@ -44,6 +44,8 @@ app = Celery(
 )
 app.conf.update(
     broker_url=settings.redis_url,
+    # Kombu's Redis transport with a fix for closing a busy channel after Redis went away (see broker.py).
+    broker_transport="waybill_worker.broker:Transport",
     broker_connection_retry_on_startup=True,
     # A task is acknowledged when it finishes, not when it starts: a worker that
     # dies mid-task leaves it to be delivered again (every task is idempotent).
