@@ -64,11 +64,14 @@ def test_a_crashed_child_is_restarted_with_a_growing_delay_and_the_log_says_so()
             return crasher.restarts >= 3
 
         group.supervise(three_restarts_done, backoff=Backoff(first=0.2, longest=0.8), poll=0.02)
-        assert steady.popen.pid == steady_pid and steady.popen.poll() is None
+        assert steady.popen.pid == steady_pid
+        assert steady.popen.poll() is None
     gaps = [later - earlier for earlier, later in itertools.pairwise(starts)]
     assert len(gaps) == 3
     # 0.2 s, 0.4 s, then 0.8 s after each crash (plus the child's own run time).
-    assert gaps[0] >= 0.2 and gaps[1] >= 0.4 and gaps[2] >= 0.8
+    assert gaps[0] >= 0.2
+    assert gaps[1] >= 0.4
+    assert gaps[2] >= 0.8
     log = output.getvalue()
     assert "crasher exited with code 3" in log
     assert "restarting it in 0.8 s (restart 3)" in log

@@ -36,7 +36,7 @@ class Backoff:
     longest: float = 30.0
 
     def delay(self, consecutive_crashes: int) -> float:
-        return min(self.longest, self.first * 2 ** max(0, consecutive_crashes - 1))
+        return min(self.longest, self.first * 2.0 ** max(0, consecutive_crashes - 1))
 
 
 @dataclass

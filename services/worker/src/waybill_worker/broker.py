@@ -25,10 +25,10 @@ class Channel(redis.Channel):
     def _connparams(self, asynchronous: bool = False) -> dict[str, Any]:
         transport = self.connection
         if transport.client is not None:
-            return super()._connparams(asynchronous)  # type: ignore[no-any-return]
+            return super()._connparams(asynchronous)  # type: ignore[misc,no-any-return]  # kombu: no types
         transport.client = self._opened_with
         try:
-            return super()._connparams(asynchronous)  # type: ignore[no-any-return]
+            return super()._connparams(asynchronous)  # type: ignore[misc,no-any-return]  # kombu: no types
         finally:
             transport.client = None
 

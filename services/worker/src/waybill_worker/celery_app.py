@@ -30,6 +30,7 @@ django.setup()
 
 app = Celery(
     "waybill",
+    task_cls="waybill_worker.deliveries:CountedTask",
     include=[
         "waybill_worker.tasks.invitations",
         "waybill_worker.tasks.notifications",

@@ -16,6 +16,8 @@ class WorkerSettings(BaseSettings):
     late_check_interval_seconds: float = 300.0
     broker_visibility_timeout_seconds: int = 60 * 60
     """Redis hands an unacknowledged task to another worker after this long; above every time limit."""
+    task_max_deliveries: int = 5
+    """A task delivered more often than this (its worker process died each time) is given up."""
 
 
 @cache

@@ -42,7 +42,10 @@ class RestartableRedis:
 
     def start(self) -> None:
         self.popen = subprocess.Popen(
-            self.server.command(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+            self.server.command(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
         self.server.wait_until_ready()
 

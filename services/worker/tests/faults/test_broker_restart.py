@@ -1,6 +1,7 @@
 """The worker keeps working through Redis restarts, busy or idle."""
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -26,13 +27,19 @@ def worker_overrides() -> dict[str, Any]:
 
 
 @pytest.mark.timeout(300)
-
 def test_a_busy_worker_survives_redis_restarts_and_every_webhook_arrives(
-    owner: User, receiver: Receiver, start_worker: StartWorker, own_redis: RestartableRedis, beat: object
+    owner: User,
+    receiver: Receiver,
+    start_worker: StartWorker,
+    own_redis: RestartableRedis,
+    beat: Any,
+    fault_figure: Callable[[str], None],
 ) -> None:
     receiver.delay = 0.1
     endpoint = subscribe(owner, receiver)
-    worker = start_worker(concurrency=2, as_make_up=True, REDIS_URL=own_redis.url, BROKER_VISIBILITY_TIMEOUT_SECONDS="20")
+    worker = start_worker(
+        concurrency=2, as_make_up=True, REDIS_URL=own_redis.url, BROKER_VISIBILITY_TIMEOUT_SECONDS="20"
+    )
     beat(REDIS_URL=own_redis.url, WEBHOOK_DISPATCH_INTERVAL_SECONDS="1", OUTBOX_RELAY_INTERVAL_SECONDS="1")
     create_shipments(owner, DELIVERIES)
 
@@ -55,7 +62,7 @@ def test_a_busy_worker_survives_redis_restarts_and_every_webhook_arrives(
     assert worker.poll() is None
     assert receiver.processed == {delivery.message_id for delivery in deliveries}
     duplicates = sum(receiver.ids.values()) - DELIVERIES
-    print(  # noqa: T201 - the figure docs/reliability.md reports
-        f"FIGURE broker-restart: {DELIVERIES}/{DELIVERIES} delivered across {RESTARTS} Redis restarts, "
+    fault_figure(
+        f"{DELIVERIES}/{DELIVERIES} delivered across {RESTARTS} Redis restarts, "
         f"{duplicates} re-sent, worker back {max(recoveries):.1f} s after Redis at worst"
     )
