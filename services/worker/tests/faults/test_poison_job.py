@@ -110,6 +110,7 @@ def test_a_webhook_that_kills_its_worker_fails_after_a_bounded_number_of_deliver
         what="the poisoned delivery to be given up",
         timeout=60,
     )
+    assert failed is not None
     assert failed.message_id == poison_receiver.poison_id
     log = WebhookAttemptLog.objects.get(delivery=failed)
     assert log.error.startswith(f"given up: delivered {MAX_DELIVERIES + 1} times, the worker process died")
