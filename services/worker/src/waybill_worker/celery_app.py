@@ -53,7 +53,8 @@ app.conf.update(
     task_acks_late=True,
     task_reject_on_worker_lost=True,
     worker_prefetch_multiplier=1,
-    # Redis redelivers an unacknowledged task after this long; it must exceed the longest time limit.
+    # Redis redelivers an unacknowledged task after this long, also one held by a worker that died: it
+    # bounds that delay, and exceeds every time limit plus retry countdown (tests/test_time_limits.py).
     broker_transport_options={
         "visibility_timeout": settings.broker_visibility_timeout_seconds,
         # Look for tasks of dead workers every few seconds, so they run again soon after the timeout.

@@ -23,7 +23,7 @@ def _abandon_report(kwargs: dict[str, Any], reason: str) -> None:
     abandon=staticmethod(_abandon_report),
     autoretry_for=(OperationalError,),
     retry_backoff=30,
-    retry_backoff_max=600,
+    retry_backoff_max=300,
     retry_jitter=True,
     max_retries=5,
     soft_time_limit=5 * 60,
