@@ -16,7 +16,7 @@ def test_every_task_finishes_or_is_killed_before_redis_would_hand_it_to_another_
     # A retry's countdown is spent holding the message unacknowledged, so it counts too.
     held_longest = {
         name: (task.time_limit or app.conf.task_time_limit)
-        + (task.retry_backoff_max if getattr(task, "autoretry_for", ()) else 0)
+        + (getattr(task, "retry_backoff_max", 0) if getattr(task, "autoretry_for", ()) else 0)
         for name, task in app.tasks.items()
         if name.startswith("waybill.")
     }

@@ -22,13 +22,6 @@ from waybill_django.core.redis_client import get_redis
 from waybill_django.core.task_queue import _producer
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    here = Path(__file__).parent
-    for item in items:
-        if here in Path(item.path).parents:
-            item.add_marker(pytest.mark.faults)
-
-
 @dataclass
 class RestartableRedis:
     """A Redis server of one test: killed, stopped and started again on the same port and data."""

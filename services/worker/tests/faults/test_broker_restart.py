@@ -16,6 +16,8 @@ from .conftest import RestartableRedis
 
 __all__ = ["owner"]
 
+pytestmark = pytest.mark.faults
+
 DELIVERIES = 150
 RESTARTS = 5
 

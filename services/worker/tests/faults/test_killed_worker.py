@@ -16,6 +16,8 @@ from ..test_webhooks import create_shipments, owner, subscribe
 
 __all__ = ["owner"]
 
+pytestmark = pytest.mark.faults
+
 DELIVERIES = 40
 VISIBILITY_TIMEOUT = 15
 RESTORE_INTERVAL = 5  # celery_app: unacked_restore_interval

@@ -17,6 +17,8 @@ from .conftest import RestartableRedis
 
 __all__ = ["owner"]
 
+pytestmark = pytest.mark.faults
+
 
 def test_the_next_commit_after_redis_returns_publishes_what_waited(
     owner: User, own_redis: RestartableRedis, monkeypatch: pytest.MonkeyPatch

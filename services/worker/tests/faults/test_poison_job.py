@@ -22,6 +22,8 @@ from ..test_webhooks import create_shipments, owner, subscribe
 
 __all__ = ["owner"]
 
+pytestmark = pytest.mark.faults
+
 MAX_DELIVERIES = 3
 SHIPMENTS = 20
 
