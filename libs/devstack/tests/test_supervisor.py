@@ -64,6 +64,8 @@ def test_a_crashed_child_is_restarted_with_a_growing_delay_and_the_log_says_so()
             return crasher.restarts >= 3
 
         group.supervise(three_restarts_done, backoff=Backoff(first=0.2, longest=0.8), poll=0.02)
+        crasher.popen.wait(timeout=10)
+        crasher.log_thread.join(timeout=5)
         assert steady.popen.pid == steady_pid
         assert steady.popen.poll() is None
     gaps = [later - earlier for earlier, later in itertools.pairwise(starts)]

@@ -34,6 +34,10 @@ def main(argv: list[str] | None = None) -> int:
     run = commands.add_parser("run", help="run a command with throwaway backends")
     run.add_argument("command_args", nargs=argparse.REMAINDER)
     commands.add_parser("simulate", help="drive the demo fleet (needs DATABASE_URL and a running stack)")
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["test"]:
+        # Everything after `test` is pytest's, options first included (`test -m faults`).
+        return run_tests(argv[1:])
     args = parser.parse_args(argv)
     if args.command == "up":
         return up(DevSettings())

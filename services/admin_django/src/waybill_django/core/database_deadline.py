@@ -6,6 +6,8 @@ stopped process is sent, so TCP never times out either. A query of a request
 that has waited ``DATABASE_QUERY_DEADLINE_SECONDS`` has its socket shut down
 from a watchdog thread: psycopg sees the connection closed and raises
 ``OperationalError``; Django drops that connection at the end of the request.
+The health check of a reused connection, at the start of a request, is bounded
+the same way (``core/postgresql``).
 Any request that ended in a database error answers 503 with ``Retry-After``
 instead of 500.
 """
@@ -16,7 +18,7 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.conf import settings
@@ -42,7 +44,6 @@ class DatabaseDeadlineMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        _start_watchdog()
         with connection.execute_wrapper(_bounded):
             response = self.get_response(request)
         if getattr(request, _UNAVAILABLE, False) and response.status_code >= 500:
@@ -50,13 +51,21 @@ class DatabaseDeadlineMiddleware:
         return response
 
 
-def _bounded(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
+@contextlib.contextmanager
+def database_deadline(wrapper: BaseDatabaseWrapper) -> Iterator[None]:
+    """Cut ``wrapper``'s connection if what runs inside waits on it longer than the deadline."""
+    _start_watchdog()
     me = threading.get_ident()
-    _in_flight[me] = (time.monotonic() + settings.DATABASE_QUERY_DEADLINE_SECONDS, context["connection"])
+    _in_flight[me] = (time.monotonic() + settings.DATABASE_QUERY_DEADLINE_SECONDS, wrapper)
     try:
-        return execute(sql, params, many, context)
+        yield
     finally:
         _in_flight.pop(me, None)
+
+
+def _bounded(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
+    with database_deadline(context["connection"]):
+        return execute(sql, params, many, context)
 
 
 def _start_watchdog() -> None:

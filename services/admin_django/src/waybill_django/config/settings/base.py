@@ -92,9 +92,8 @@ TEMPLATES = [
 # Fail fast on a stopped or frozen PostgreSQL: connecting waits at most 2 s (libpq's minimum), a
 # statement at most 30 s on the server, and a web request's query 2 s (core/database_deadline.py); after a
 # failed attempt new connections fail at once for a second (core/postgresql).
-# No health check query at the start of a request: it would run before that deadline applies.
 DATABASES = {
-    "default": dj_database_url.parse(required("DATABASE_URL"), conn_max_age=60, conn_health_checks=False),
+    "default": dj_database_url.parse(required("DATABASE_URL"), conn_max_age=60, conn_health_checks=True),
 }
 DATABASES["default"]["ENGINE"] = "waybill_django.core.postgresql"  # pauses reconnecting after a failure
 DATABASES["default"]["OPTIONS"] = {"connect_timeout": 2, "options": "-c statement_timeout=30000"}

@@ -6,7 +6,8 @@ connect timeout; and every other request would wait too. After a failed
 attempt, new connections of this process fail immediately for
 ``RECONNECT_PAUSE_SECONDS``, so while PostgreSQL is down or frozen requests
 answer 503 at once (``core/database_deadline.py``), and one attempt a pause
-finds it again when it is back.
+finds it again when it is back. The health check of a reused connection
+waits no longer than a query of a request.
 """
 
 import threading
@@ -15,6 +16,8 @@ from typing import Any
 
 import psycopg
 from django.db.backends.postgresql import base
+
+from waybill_django.core.database_deadline import database_deadline
 
 RECONNECT_PAUSE_SECONDS = 1.0
 
@@ -33,3 +36,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
             with _lock:
                 _failed_until = time.monotonic() + RECONNECT_PAUSE_SECONDS
             raise
+
+    def is_usable(self) -> bool:
+        # The health check of a reused connection runs before any middleware: bound it here.
+        with database_deadline(self):
+            return bool(super().is_usable())
