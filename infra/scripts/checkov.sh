@@ -38,6 +38,8 @@ for dockerfile in services/*/Dockerfile; do
 done
 
 # --skip-download: no Bridgecrew platform, no network; the checks are the ones in the wheel.
+# --var-file: the Terraform root's inputs are prod's tfvars (no file is auto-loaded there).
 "$venv/bin/checkov" --quiet --compact --skip-download \
   --framework kubernetes dockerfile terraform \
-  --directory "$rendered" --directory infra/terraform
+  --directory "$rendered" --directory infra/terraform \
+  --var-file infra/terraform/envs/prod.tfvars

@@ -25,85 +25,40 @@ resource "aws_kms_key" "state" {
   })
 }
 
-resource "aws_s3_bucket" "state" {
-  # checkov:skip=CKV_AWS_18:Access to the state is audited by CloudTrail data events; a log bucket per state bucket adds cost without more insight.
-  # checkov:skip=CKV_AWS_144:Versioning keeps every past state; cross-region replication is left to teams whose recovery plan needs it.
-  # checkov:skip=CKV2_AWS_62:Nothing consumes events about state objects.
-  bucket = "waybill-terraform-state-${var.aws_account_id}"
+module "state" {
+  source                  = "../modules/bucket"
+  name                    = "waybill-terraform-state-${var.aws_account_id}"
+  kms_key_arn             = aws_kms_key.state.arn
+  noncurrent_version_days = 90
 }
 
-resource "aws_s3_bucket_versioning" "state" {
-  bucket = aws_s3_bucket.state.id
-  versioning_configuration {
-    status = "Enabled"
-  }
+# The bucket's resources before they moved into modules/bucket.
+moved {
+  from = aws_s3_bucket.state
+  to   = module.state.aws_s3_bucket.this
 }
 
-resource "aws_s3_bucket_server_side_encryption_configuration" "state" {
-  bucket = aws_s3_bucket.state.id
-  rule {
-    apply_server_side_encryption_by_default {
-      sse_algorithm     = "aws:kms"
-      kms_master_key_id = aws_kms_key.state.arn
-    }
-    bucket_key_enabled = true
-  }
+moved {
+  from = aws_s3_bucket_versioning.state
+  to   = module.state.aws_s3_bucket_versioning.this
 }
 
-resource "aws_s3_bucket_public_access_block" "state" {
-  bucket                  = aws_s3_bucket.state.id
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
+moved {
+  from = aws_s3_bucket_server_side_encryption_configuration.state
+  to   = module.state.aws_s3_bucket_server_side_encryption_configuration.this
 }
 
-resource "aws_s3_bucket_lifecycle_configuration" "state" {
-  bucket = aws_s3_bucket.state.id
-  rule {
-    id     = "expire-old-versions"
-    status = "Enabled"
-    filter {}
-    noncurrent_version_expiration {
-      noncurrent_days = 90
-    }
-    abort_incomplete_multipart_upload {
-      days_after_initiation = 7
-    }
-  }
+moved {
+  from = aws_s3_bucket_public_access_block.state
+  to   = module.state.aws_s3_bucket_public_access_block.this
 }
 
-resource "aws_s3_bucket_policy" "state" {
-  bucket = aws_s3_bucket.state.id
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Sid       = "DenyPlainHttp"
-      Effect    = "Deny"
-      Principal = "*"
-      Action    = "s3:*"
-      Resource  = [aws_s3_bucket.state.arn, "${aws_s3_bucket.state.arn}/*"]
-      Condition = { Bool = { "aws:SecureTransport" = "false" } }
-    }]
-  })
+moved {
+  from = aws_s3_bucket_lifecycle_configuration.state
+  to   = module.state.aws_s3_bucket_lifecycle_configuration.this
 }
 
-resource "aws_dynamodb_table" "locks" {
-  name         = "waybill-terraform-locks"
-  billing_mode = "PAY_PER_REQUEST"
-  hash_key     = "LockID"
-
-  attribute {
-    name = "LockID"
-    type = "S"
-  }
-
-  point_in_time_recovery {
-    enabled = true
-  }
-
-  server_side_encryption {
-    enabled     = true
-    kms_key_arn = aws_kms_key.state.arn
-  }
+moved {
+  from = aws_s3_bucket_policy.state
+  to   = module.state.aws_s3_bucket_policy.this
 }

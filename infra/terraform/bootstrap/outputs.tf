@@ -1,8 +1,4 @@
-output "backend_config" {
-  description = "The contents of envs/*/backend.hcl."
-  value       = <<-EOT
-    bucket         = "${aws_s3_bucket.state.bucket}"
-    region         = "${var.aws_region}"
-    dynamodb_table = "${aws_dynamodb_table.locks.name}"
-  EOT
+output "state_bucket" {
+  description = "The state bucket, for the bucket line of infra/terraform/envs/*.s3.tfbackend."
+  value       = module.state.bucket
 }

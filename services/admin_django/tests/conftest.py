@@ -1,6 +1,7 @@
 from collections.abc import Callable, Iterator
 
 import pytest
+import redis
 from django.core.cache import cache
 
 from waybill_contracts.enums import Role
@@ -10,11 +11,15 @@ from waybill_django.organizations.models import Membership, Organization
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache() -> Iterator[None]:
-    """Rate-limit counters live in the cache: each test starts with none."""
+def _empty_cache(redis_url: str) -> Iterator[None]:
+    """Rate-limit counters live in the cache and (shared with the realtime service) in Redis: each test starts with none."""
     cache.clear()
     yield
     cache.clear()
+    client = redis.Redis.from_url(redis_url)
+    for key in client.scan_iter("waybill:signin-failures:*"):
+        client.delete(key)
+    client.close()
 
 
 @pytest.fixture

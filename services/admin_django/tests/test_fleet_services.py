@@ -3,12 +3,14 @@ from collections.abc import Callable
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from waybill_contracts.enums import Role
+from waybill_contracts.enums import Role, ShipmentStatus
 from waybill_django.accounts.models import User
 from waybill_django.audit.models import AuditLog
+from waybill_django.core.errors import Conflict
 from waybill_django.fleet.models import Vehicle
-from waybill_django.fleet.services import vehicle_create, vehicle_update
+from waybill_django.fleet.services import vehicle_create, vehicle_retire, vehicle_update
 from waybill_django.organizations.models import Organization
+from waybill_django.shipments.services import shipment_create, shipment_transition
 
 pytestmark = pytest.mark.django_db
 
@@ -43,3 +45,21 @@ def test_plates_are_unique_within_an_organization(organization: Organization, st
     vehicle_create(organization=organization, actor=staff, plate="AB-12")
     with pytest.raises(ValidationError):
         vehicle_create(organization=organization, actor=staff, plate="AB-12")
+
+
+def test_a_vehicle_is_retired_only_when_nothing_unfinished_is_on_it(
+    organization: Organization, make_member: Callable[..., User], truck: Vehicle
+) -> None:
+    admin = make_member(Role.ADMIN)
+    shipment = shipment_create(
+        organization=organization, actor=admin, reference="R-1", origin_address="A", destination_address="B"
+    )
+    shipment_transition(shipment=shipment, to_status=ShipmentStatus.BOOKED, actor=admin)
+    shipment_transition(shipment=shipment, to_status=ShipmentStatus.ASSIGNED, actor=admin, vehicle=truck)
+    with pytest.raises(Conflict, match="still has 1 open shipment"):
+        vehicle_retire(vehicle=truck, actor=admin)
+    shipment_transition(shipment=shipment, to_status=ShipmentStatus.CANCELLED, actor=admin, reason="No")
+    vehicle_retire(vehicle=truck, actor=admin)
+    truck.refresh_from_db()
+    assert not truck.active
+    assert AuditLog.objects.in_organization(organization).filter(action="vehicle.retired").exists()

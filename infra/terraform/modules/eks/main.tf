@@ -18,6 +18,25 @@ resource "aws_iam_role_policy_attachment" "cluster" {
   policy_arn = "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"
 }
 
+# Envelope encryption of Kubernetes Secrets: the control plane uses the key as
+# the cluster role, which AmazonEKSClusterPolicy does not cover.
+data "aws_iam_policy_document" "cluster_encryption" {
+  statement {
+    actions   = ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"]
+    resources = [var.kms_key_arn]
+  }
+}
+
+resource "aws_iam_policy" "cluster_encryption" {
+  name   = "${var.name}-cluster-encryption"
+  policy = data.aws_iam_policy_document.cluster_encryption.json
+}
+
+resource "aws_iam_role_policy_attachment" "cluster_encryption" {
+  role       = aws_iam_role.cluster.name
+  policy_arn = aws_iam_policy.cluster_encryption.arn
+}
+
 # Created before the cluster so that its retention and encryption are ours.
 resource "aws_cloudwatch_log_group" "cluster" {
   name              = "/aws/eks/${var.name}/cluster"
@@ -51,7 +70,7 @@ resource "aws_eks_cluster" "this" {
     bootstrap_cluster_creator_admin_permissions = false
   }
 
-  depends_on = [aws_iam_role_policy_attachment.cluster, aws_cloudwatch_log_group.cluster]
+  depends_on = [aws_iam_role_policy_attachment.cluster, aws_iam_role_policy_attachment.cluster_encryption, aws_cloudwatch_log_group.cluster]
 }
 
 resource "aws_eks_access_entry" "admin" {
@@ -71,22 +90,31 @@ resource "aws_eks_access_policy_association" "admin" {
   depends_on = [aws_eks_access_entry.admin]
 }
 
-# The VPC CNI enforces NetworkPolicies only with this setting.
+# EKS installs self-managed vpc-cni, kube-proxy and CoreDNS with every cluster;
+# OVERWRITE lets the managed add-ons take them over instead of failing on the
+# conflict, and later updates win over hand edits.
+# The VPC CNI enforces NetworkPolicies only with enableNetworkPolicy.
 resource "aws_eks_addon" "vpc_cni" {
-  cluster_name         = aws_eks_cluster.this.name
-  addon_name           = "vpc-cni"
-  configuration_values = jsonencode({ enableNetworkPolicy = "true" })
+  cluster_name                = aws_eks_cluster.this.name
+  addon_name                  = "vpc-cni"
+  configuration_values        = jsonencode({ enableNetworkPolicy = "true" })
+  resolve_conflicts_on_create = "OVERWRITE"
+  resolve_conflicts_on_update = "OVERWRITE"
 }
 
 resource "aws_eks_addon" "kube_proxy" {
-  cluster_name = aws_eks_cluster.this.name
-  addon_name   = "kube-proxy"
+  cluster_name                = aws_eks_cluster.this.name
+  addon_name                  = "kube-proxy"
+  resolve_conflicts_on_create = "OVERWRITE"
+  resolve_conflicts_on_update = "OVERWRITE"
 }
 
 resource "aws_eks_addon" "coredns" {
-  cluster_name = aws_eks_cluster.this.name
-  addon_name   = "coredns"
-  depends_on   = [aws_eks_node_group.this]
+  cluster_name                = aws_eks_cluster.this.name
+  addon_name                  = "coredns"
+  resolve_conflicts_on_create = "OVERWRITE"
+  resolve_conflicts_on_update = "OVERWRITE"
+  depends_on                  = [aws_eks_node_group.this]
 }
 
 data "aws_iam_policy_document" "node_assume" {
@@ -144,7 +172,7 @@ resource "aws_eks_node_group" "this" {
 
   scaling_config {
     min_size     = var.node_count.min
-    desired_size = var.node_count.desired
+    desired_size = var.node_count.min
     max_size     = var.node_count.max
   }
 
@@ -157,7 +185,11 @@ resource "aws_eks_node_group" "this" {
     version = aws_launch_template.node.latest_version
   }
 
-  # The cluster autoscaler, not Terraform, moves desired_size after creation.
+  # The cluster autoscaler, not Terraform, moves desired_size after creation
+  # (within min and max). EKS tags the Auto Scaling group with
+  # k8s.io/cluster-autoscaler/enabled and k8s.io/cluster-autoscaler/<cluster>,
+  # which the autoscaler discovers it by. Raising min above the current size
+  # needs desired raised first (docs/deploy.md#scaling).
   lifecycle {
     ignore_changes = [scaling_config[0].desired_size]
   }

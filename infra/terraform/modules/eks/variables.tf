@@ -5,10 +5,10 @@ variable "name" {
 
 variable "kubernetes_version" {
   type        = string
-  description = "EKS Kubernetes version; the manifests are validated against 1.32."
+  description = "EKS Kubernetes version, MAJOR.MINOR, in EKS standard support."
   validation {
-    condition     = can(regex("^1\\.(3[2-9])$", var.kubernetes_version))
-    error_message = "kubernetes_version must be 1.32 or newer, as MAJOR.MINOR."
+    condition     = can(regex("^1\\.(3[5-9]|[4-9][0-9])$", var.kubernetes_version))
+    error_message = "kubernetes_version must be 1.35 or newer, as MAJOR.MINOR: older versions are out of EKS standard support."
   }
 }
 
@@ -42,14 +42,13 @@ variable "node_instance_types" {
 
 variable "node_count" {
   type = object({
-    min     = number
-    desired = number
-    max     = number
+    min = number
+    max = number
   })
-  description = "Size of the managed node group."
+  description = "Bounds of the managed node group: created at min, resized by the cluster autoscaler."
   validation {
-    condition     = var.node_count.min >= 1 && var.node_count.min <= var.node_count.desired && var.node_count.desired <= var.node_count.max
-    error_message = "node_count must satisfy 1 <= min <= desired <= max."
+    condition     = var.node_count.min >= 1 && var.node_count.min <= var.node_count.max
+    error_message = "node_count must satisfy 1 <= min <= max."
   }
 }
 

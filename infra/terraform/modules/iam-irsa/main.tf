@@ -1,4 +1,4 @@
-# An IAM role that exactly one Kubernetes ServiceAccount can assume (IRSA).
+# An IAM role that only the named Kubernetes ServiceAccounts can assume (IRSA).
 data "aws_iam_policy_document" "assume" {
   statement {
     actions = ["sts:AssumeRoleWithWebIdentity"]
@@ -9,7 +9,7 @@ data "aws_iam_policy_document" "assume" {
     condition {
       test     = "StringEquals"
       variable = "${var.oidc_issuer}:sub"
-      values   = ["system:serviceaccount:${var.namespace}:${var.service_account}"]
+      values   = [for account in var.service_accounts : "system:serviceaccount:${var.namespace}:${account}"]
     }
     condition {
       test     = "StringEquals"

@@ -15,12 +15,16 @@ variable "oidc_issuer" {
 
 variable "namespace" {
   type        = string
-  description = "Namespace of the Kubernetes ServiceAccount that may assume the role."
+  description = "Namespace of the Kubernetes ServiceAccounts that may assume the role."
 }
 
-variable "service_account" {
-  type        = string
-  description = "Name of the Kubernetes ServiceAccount that may assume the role."
+variable "service_accounts" {
+  type        = list(string)
+  description = "Names of the Kubernetes ServiceAccounts in namespace that may assume the role."
+  validation {
+    condition     = length(var.service_accounts) > 0
+    error_message = "Name at least one ServiceAccount."
+  }
 }
 
 variable "policy_json" {

@@ -10,7 +10,7 @@ resource "aws_security_group" "this" {
 }
 
 resource "aws_vpc_security_group_ingress_rule" "postgres" {
-  for_each                     = toset(var.allowed_security_group_ids)
+  for_each                     = var.allowed_security_groups
   security_group_id            = aws_security_group.this.id
   description                  = "PostgreSQL from the Kubernetes cluster"
   referenced_security_group_id = each.value
@@ -56,7 +56,7 @@ resource "aws_iam_role_policy_attachment" "monitoring" {
 }
 
 resource "aws_db_instance" "this" {
-  # checkov:skip=CKV_AWS_157:multi_az is a variable; envs/prod sets it to true (infra/tests checks it), staging saves the standby's cost.
+  # checkov:skip=CKV_AWS_157:multi_az is a variable; prod.tfvars sets it to true (infra/tests checks it), staging saves the standby's cost.
   identifier                            = var.name
   engine                                = "postgres"
   engine_version                        = var.engine_version

@@ -13,17 +13,17 @@ variable "subnet_ids" {
   description = "Private subnets, in at least two zones."
 }
 
-variable "allowed_security_group_ids" {
-  type        = list(string)
-  description = "Security groups that may connect on 5432 (the EKS cluster's)."
+variable "allowed_security_groups" {
+  type        = map(string)
+  description = "Security groups that may connect on 5432, by a name fixed in the configuration (the map's keys must be known at plan time; the ids may not be)."
 }
 
 variable "engine_version" {
   type        = string
-  description = "PostgreSQL version; the same major as docker-compose.yml and the dev overlay."
+  description = "PostgreSQL major version, the same as docker-compose.yml and the dev overlay; RDS applies minor upgrades in the maintenance window."
   validation {
-    condition     = can(regex("^16\\.[0-9]+$", var.engine_version))
-    error_message = "engine_version must be a PostgreSQL 16 minor version, e.g. 16.9."
+    condition     = can(regex("^16$", var.engine_version))
+    error_message = "engine_version must be the major version \"16\": a pinned minor version fights auto_minor_version_upgrade."
   }
 }
 

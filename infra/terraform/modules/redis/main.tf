@@ -10,7 +10,7 @@ resource "aws_security_group" "this" {
 }
 
 resource "aws_vpc_security_group_ingress_rule" "redis" {
-  for_each                     = toset(var.allowed_security_group_ids)
+  for_each                     = var.allowed_security_groups
   security_group_id            = aws_security_group.this.id
   description                  = "Redis from the Kubernetes cluster"
   referenced_security_group_id = each.value
@@ -32,7 +32,7 @@ resource "aws_elasticache_parameter_group" "this" {
 }
 
 resource "aws_elasticache_replication_group" "this" {
-  # checkov:skip=CKV2_AWS_50:Failover follows node_count: envs/prod runs two nodes (infra/tests checks it); staging saves the replica's cost.
+  # checkov:skip=CKV2_AWS_50:Failover follows node_count: prod.tfvars runs two nodes (infra/tests checks it); staging saves the replica's cost.
   replication_group_id       = var.name
   description                = "Waybill broker and event bus (${var.name})"
   engine                     = "redis"

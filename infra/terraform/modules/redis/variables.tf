@@ -13,14 +13,14 @@ variable "subnet_ids" {
   description = "Private subnets, in at least two zones."
 }
 
-variable "allowed_security_group_ids" {
-  type        = list(string)
-  description = "Security groups that may connect on 6379 (the EKS cluster's)."
+variable "allowed_security_groups" {
+  type        = map(string)
+  description = "Security groups that may connect on 6379, by a name fixed in the configuration (the map's keys must be known at plan time; the ids may not be)."
 }
 
 variable "engine_version" {
   type        = string
-  description = "Redis OSS version."
+  description = "Redis OSS MAJOR.MINOR; ElastiCache applies patch releases itself (auto_minor_version_upgrade)."
   validation {
     condition     = can(regex("^7\\.[0-9]+$", var.engine_version))
     error_message = "engine_version must be a Redis 7 version, e.g. 7.1."

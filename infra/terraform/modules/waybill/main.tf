@@ -5,6 +5,11 @@ data "aws_region" "current" {}
 locals {
   name       = "waybill-${var.environment}"
   account_id = data.aws_caller_identity.current.account_id
+  region     = data.aws_region.current.region
+  # Auto Scaling launches the managed nodes, so it encrypts their volumes with
+  # the key. The role exists once per account (docs/deploy.md, step 1).
+  autoscaling_role_arn = "arn:aws:iam::${local.account_id}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
+  sender_domain        = regex("@([^>]+)>$", var.email_from)[0]
 }
 
 # One customer-managed key encrypts the environment's data: Kubernetes Secrets,
@@ -28,7 +33,30 @@ data "aws_iam_policy_document" "kms" {
     resources = ["*"]
     principals {
       type        = "Service"
-      identifiers = ["logs.${data.aws_region.current.region}.amazonaws.com"]
+      identifiers = ["logs.${local.region}.amazonaws.com"]
+    }
+  }
+  statement {
+    sid       = "AutoScalingEncryptsNodeVolumes"
+    actions   = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
+    resources = ["*"]
+    principals {
+      type        = "AWS"
+      identifiers = [local.autoscaling_role_arn]
+    }
+  }
+  statement {
+    sid       = "AutoScalingGrantsForNodeVolumes"
+    actions   = ["kms:CreateGrant"]
+    resources = ["*"]
+    principals {
+      type        = "AWS"
+      identifiers = [local.autoscaling_role_arn]
+    }
+    condition {
+      test     = "Bool"
+      variable = "kms:GrantIsForAWSResource"
+      values   = ["true"]
     }
   }
 }
@@ -92,35 +120,35 @@ resource "random_password" "secret_key" {
 }
 
 module "rds" {
-  source                     = "../rds"
-  name                       = local.name
-  vpc_id                     = module.network.vpc_id
-  subnet_ids                 = module.network.private_subnet_ids
-  allowed_security_group_ids = [module.eks.cluster_security_group_id]
-  engine_version             = var.postgres.engine_version
-  instance_class             = var.postgres.instance_class
-  allocated_storage_gb       = var.postgres.allocated_storage_gb
-  max_allocated_storage_gb   = var.postgres.max_storage_gb
-  multi_az                   = var.postgres.multi_az
-  backup_retention_days      = var.postgres.backup_retention_days
-  kms_key_arn                = aws_kms_key.this.arn
-  database_name              = "waybill"
-  username                   = "waybill"
-  password                   = random_password.database.result
+  source                   = "../rds"
+  name                     = local.name
+  vpc_id                   = module.network.vpc_id
+  subnet_ids               = module.network.private_subnet_ids
+  allowed_security_groups  = { eks_cluster = module.eks.cluster_security_group_id }
+  engine_version           = var.postgres.engine_version
+  instance_class           = var.postgres.instance_class
+  allocated_storage_gb     = var.postgres.allocated_storage_gb
+  max_allocated_storage_gb = var.postgres.max_storage_gb
+  multi_az                 = var.postgres.multi_az
+  backup_retention_days    = var.postgres.backup_retention_days
+  kms_key_arn              = aws_kms_key.this.arn
+  database_name            = "waybill"
+  username                 = "waybill"
+  password                 = random_password.database.result
 }
 
 module "redis" {
-  source                     = "../redis"
-  name                       = local.name
-  vpc_id                     = module.network.vpc_id
-  subnet_ids                 = module.network.private_subnet_ids
-  allowed_security_group_ids = [module.eks.cluster_security_group_id]
-  engine_version             = var.redis.engine_version
-  node_type                  = var.redis.node_type
-  node_count                 = var.redis.node_count
-  auth_token                 = random_password.redis.result
-  snapshot_retention_days    = var.redis.snapshot_retention_days
-  kms_key_arn                = aws_kms_key.this.arn
+  source                  = "../redis"
+  name                    = local.name
+  vpc_id                  = module.network.vpc_id
+  subnet_ids              = module.network.private_subnet_ids
+  allowed_security_groups = { eks_cluster = module.eks.cluster_security_group_id }
+  engine_version          = var.redis.engine_version
+  node_type               = var.redis.node_type
+  node_count              = var.redis.node_count
+  auth_token              = random_password.redis.result
+  snapshot_retention_days = var.redis.snapshot_retention_days
+  kms_key_arn             = aws_kms_key.this.arn
 }
 
 module "secrets" {
@@ -138,25 +166,16 @@ module "secrets" {
   }
 }
 
-data "aws_iam_policy_document" "read_secrets" {
-  statement {
-    actions   = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
-    resources = module.secrets.secret_arns
-  }
-  statement {
-    actions   = ["kms:Decrypt"]
-    resources = [aws_kms_key.this.arn]
-  }
+# Uploads and generated files, shared by the Django and worker pods.
+module "media" {
+  source                  = "../bucket"
+  name                    = "${local.name}-media-${local.account_id}"
+  kms_key_arn             = aws_kms_key.this.arn
+  noncurrent_version_days = 90
 }
 
-# The External Secrets Operator reads the two secrets as the ServiceAccount
-# waybill/waybill-external-secrets (infra/k8s/components/external-secrets).
-module "external_secrets_role" {
-  source            = "../iam-irsa"
-  name              = "${local.name}-external-secrets"
-  oidc_provider_arn = module.eks.oidc_provider_arn
-  oidc_issuer       = module.eks.oidc_issuer
-  namespace         = "waybill"
-  service_account   = "waybill-external-secrets"
-  policy_json       = data.aws_iam_policy_document.read_secrets.json
+# SES sends only from a verified identity: the sender's domain, verified by
+# the DKIM records in the ses_dkim_records output (docs/deploy.md, step 5).
+resource "aws_sesv2_email_identity" "sender" {
+  email_identity = local.sender_domain
 }

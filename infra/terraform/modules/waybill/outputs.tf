@@ -42,3 +42,31 @@ output "database_identifier" {
   description = "The RDS instance, for snapshots and restores."
   value       = module.rds.identifier
 }
+
+output "media_bucket" {
+  description = "S3 bucket of uploads and generated files."
+  value       = module.media.bucket
+}
+
+output "media_role_arn" {
+  description = "IAM role of the ServiceAccounts waybill-django and waybill-worker."
+  value       = module.media_role.role_arn
+}
+
+output "default_from_email" {
+  description = "Sender of every email."
+  value       = var.email_from
+}
+
+output "ses_dkim_records" {
+  description = "CNAME records (name => value) that verify the sender domain in SES."
+  value = {
+    for token in aws_sesv2_email_identity.sender.dkim_signing_attributes[0].tokens :
+    "${token}._domainkey.${local.sender_domain}" => "${token}.dkim.amazonses.com"
+  }
+}
+
+output "cluster_autoscaler_role_arn" {
+  description = "IAM role of the ServiceAccount kube-system/cluster-autoscaler."
+  value       = module.cluster_autoscaler_role.role_arn
+}

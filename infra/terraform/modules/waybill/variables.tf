@@ -44,11 +44,10 @@ variable "node_instance_types" {
 
 variable "node_count" {
   type = object({
-    min     = number
-    desired = number
-    max     = number
+    min = number
+    max = number
   })
-  description = "Size of the node group."
+  description = "Bounds of the node group."
 }
 
 variable "postgres" {
@@ -60,7 +59,7 @@ variable "postgres" {
     multi_az              = bool
     backup_retention_days = number
   })
-  description = "The RDS PostgreSQL instance."
+  description = "The RDS PostgreSQL instance (engine_version: the major version)."
 }
 
 variable "redis" {
@@ -76,4 +75,9 @@ variable "redis" {
 variable "log_retention_days" {
   type        = number
   description = "Days to keep VPC flow logs and EKS control-plane logs."
+}
+
+variable "email_from" {
+  type        = string
+  description = "Sender of every email, as \"Name <address>\"; its domain becomes an SES identity."
 }

@@ -1,7 +1,7 @@
 """Domain events: what Django writes to the outbox and the streams carry."""
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal, get_args
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
@@ -13,22 +13,30 @@ from waybill_contracts.jobs import JobKind, JobState
 class _Event(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    webhook: ClassVar[bool]
+    """Whether organizations may receive it at their webhook endpoints; every event class decides."""
+
     event_id: UUID
     organization_id: int
     occurred_at: datetime
 
 
-class ShipmentCreated(_Event):
-    type: Literal["shipment.created"] = "shipment.created"
+class ShipmentEvent(_Event):
+    """An event about one shipment: ``shipment:<id>`` subscribers receive every one of them."""
+
     shipment_id: int
     reference: str
+
+
+class ShipmentCreated(ShipmentEvent):
+    webhook: ClassVar[bool] = True
+    type: Literal["shipment.created"] = "shipment.created"
     status: ShipmentStatus
 
 
-class ShipmentStatusChanged(_Event):
+class ShipmentStatusChanged(ShipmentEvent):
+    webhook: ClassVar[bool] = True
     type: Literal["shipment.status_changed"] = "shipment.status_changed"
-    shipment_id: int
-    reference: str
     previous_status: ShipmentStatus
     status: ShipmentStatus
     vehicle_id: int | None = None
@@ -37,18 +45,18 @@ class ShipmentStatusChanged(_Event):
     """Why, when the change says (an exception, a cancellation)."""
 
 
-class ShipmentUpdated(_Event):
+class ShipmentUpdated(ShipmentEvent):
     """Descriptive fields changed (never the status)."""
 
+    webhook: ClassVar[bool] = True
     type: Literal["shipment.updated"] = "shipment.updated"
-    shipment_id: int
-    reference: str
     changed_fields: list[str]
 
 
 class InvitationCreated(_Event):
     """Someone was invited to join the organization; the worker emails the link."""
 
+    webhook: ClassVar[bool] = False  # it names a person invited, not the organization's business
     type: Literal["invitation.created"] = "invitation.created"
     invitation_id: int
     role: Role
@@ -61,6 +69,7 @@ class JobProgress(_Event):
     the final state goes through the outbox, so a page always learns the end.
     """
 
+    webhook: ClassVar[bool] = False  # the progress of a page's own import or report
     type: Literal["job.progress"] = "job.progress"
     job_id: UUID
     kind: JobKind
@@ -87,16 +96,16 @@ class VehiclePositionsUpdated(_Event):
     superseded by the next). ``positions`` holds at most one entry per vehicle.
     """
 
+    webhook: ClassVar[bool] = False  # once a second per organization: streamed, never posted
     type: Literal["vehicle.positions_updated"] = "vehicle.positions_updated"
     positions: list[VehiclePosition]
 
 
-class ShipmentEtaUpdated(_Event):
+class ShipmentEtaUpdated(ShipmentEvent):
     """The estimated arrival of a shipment on its way changed, or whether it is at risk of being late."""
 
+    webhook: ClassVar[bool] = True
     type: Literal["shipment.eta_updated"] = "shipment.eta_updated"
-    shipment_id: int
-    reference: str
     eta: datetime | None
     """None when it cannot be estimated (no recent positions, vehicle standing still)."""
     at_risk: bool
@@ -106,6 +115,7 @@ class ShipmentEtaUpdated(_Event):
 class VehicleConnectivityChanged(_Event):
     """A vehicle stopped reporting positions for longer than allowed (offline), or reported again."""
 
+    webhook: ClassVar[bool] = True
     type: Literal["vehicle.connectivity_changed"] = "vehicle.connectivity_changed"
     vehicle_id: int
     plate: str
@@ -127,3 +137,18 @@ Event = Annotated[
 """Any event; parse with ``EVENT_ADAPTER.validate_json``."""
 
 EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
+
+EVENT_CLASSES: tuple[type[_Event], ...] = get_args(get_args(Event)[0])
+"""Every event class of the union, in its order."""
+
+
+def event_type(event_class: type[_Event]) -> str:
+    """The ``type`` tag of an event class."""
+    tag: str = event_class.model_fields["type"].default
+    return tag
+
+
+WEBHOOK_EVENT_TYPES: tuple[str, ...] = tuple(
+    event_type(event_class) for event_class in EVENT_CLASSES if event_class.webhook
+)
+"""The event types a webhook endpoint may subscribe to (all of them when it names none)."""

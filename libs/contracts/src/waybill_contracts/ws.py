@@ -156,3 +156,5 @@ class CloseCode:
     SLOW_CONSUMER = 4002  # the client read too slowly and its send queue filled: reconnect and resume
     IDLE_TIMEOUT = 4003  # nothing received from the client (not even a ping) for too long
     TRY_AGAIN_LATER = 1013  # the database is unreachable: reconnect after a backoff
+    ACCESS_REVOKED = 4004  # deactivated, removed, role or password changed, signed out: reconnect or sign in
+    TOKEN_EXPIRED = 4005  # the JWT the connection authenticated with expired: sign in again

@@ -17,7 +17,7 @@ from waybill_django.fleet.models import Vehicle
 from waybill_django.imports.models import ShipmentImport
 from waybill_django.jobs.services import job_create
 from waybill_django.organizations.models import Membership, Organization
-from waybill_django.shipments.models import Shipment
+from waybill_django.shipments.models import ProofOfDelivery, Shipment
 from waybill_django.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 PUBLIC = {"tracking"}
@@ -33,6 +33,8 @@ POST_ONLY = {
     "settings_token_revoke",
     "settings_webhook_enable",
     "settings_delivery_resend",
+    "vehicle_retire",
+    "vehicle_restore",
 }
 _SETTINGS_ROLES = {Role.DISPATCHER, Role.DRIVER, Role.VIEWER}
 # Pages a role may not open; every other page answers 200 to every member.
@@ -40,6 +42,10 @@ FORBIDDEN = {
     "shipment_new": {Role.DRIVER, Role.VIEWER},
     "shipment_edit": {Role.DRIVER, Role.VIEWER},
     "dispatch": {Role.DRIVER, Role.VIEWER},
+    "vehicle_new": _SETTINGS_ROLES,
+    "vehicle_edit": _SETTINGS_ROLES,
+    "vehicle_retire": _SETTINGS_ROLES,
+    "vehicle_restore": _SETTINGS_ROLES,
     "settings_members": _SETTINGS_ROLES,
     "settings_tokens": _SETTINGS_ROLES,
     "settings_webhooks": _SETTINGS_ROLES,
@@ -79,6 +85,9 @@ def _objects(
     shipment_import.source.save("s.csv", ContentFile(b"reference\n"), save=False)
     shipment_import.error_report.save("e.csv", ContentFile(b"line,reference,errors\n"), save=False)
     shipment_import.save()
+    proof = ProofOfDelivery(shipment=shipment, recipient_name="R")
+    proof.photo.save("p.png", ContentFile(b"\x89PNG\r\n\x1a\n" + b"\0" * 16), save=False)
+    proof.save()
     someone = User.objects.create_user(f"member@{organization.slug}.test", "correct horse battery")
     membership = Membership.objects.create(user=someone, organization=organization, role=Role.VIEWER)
     return {
@@ -90,6 +99,7 @@ def _objects(
         "endpoint_id": endpoint.pk,
         "delivery_id": delivery.pk,
         "job_id": job.pk,
+        "kind": "photo",
     }
 
 

@@ -264,6 +264,10 @@ def test_a_window_that_ends_before_it_starts_is_refused(
         },
     )
     assert response.status_code == 400
+    assert response.context["form"].errors == {
+        "delivery_window_end": ["The delivery window must end after it starts."]
+    }
+    assert not Shipment.unscoped.filter(reference="NEW-1").exists()
 
 
 def test_edit_changes_details_while_booked_and_not_after(

@@ -82,7 +82,7 @@ def test_a_file_with_bad_rows_imports_nothing_and_reports_each_one(
         ["2", "WB-1", "reference: appears more than once in the file"],
         ["3", "WB-2", "customer_email: Enter a valid email address."],
         ["4", "WB-3", "destination_address: This field is required."],
-        ["5", "WB-4", "delivery_window_end: ends before it starts"],
+        ["5", "WB-4", "delivery_window_end: The delivery window must end after it starts."],
         ["6", "WB-1", "reference: appears more than once in the file"],
         ["7", "WB-OLD", "reference: a shipment with this reference already exists"],
         ["8", "WB-7", "parcels: Enter a whole number."],

@@ -14,6 +14,7 @@ from waybill_realtime.errors import install_error_handlers
 from waybill_realtime.logs import RequestIdMiddleware
 from waybill_realtime.metrics import Metrics
 from waybill_realtime.resources import Resources
+from waybill_realtime.revocation import READ_BLOCK_MS, Revocations
 from waybill_realtime.routes import auth, health, metrics, telemetry, tracking, users, ws
 from waybill_realtime.streaming.hub import Hub
 from waybill_realtime.streaming.streams import OrgStreams
@@ -44,6 +45,14 @@ async def _open_resources(settings: Settings) -> AsyncIterator[Resources]:
         socket_timeout=settings.stream_read_block_ms / 1000 + REDIS_POOL_WAIT_SECONDS,
         max_connections=1,
     )
+    # The access stream's reader has its own connection too, for the same reason.
+    access_reader_redis = Redis.from_url(
+        settings.redis_url,
+        decode_responses=True,
+        socket_timeout=READ_BLOCK_MS / 1000 + REDIS_POOL_WAIT_SECONDS,
+        max_connections=1,
+    )
+    revocations = Revocations(access_reader_redis)
     streams = OrgStreams(redis, stream_reader_redis)
     app_metrics = Metrics()
     hub = Hub(
@@ -68,6 +77,7 @@ async def _open_resources(settings: Settings) -> AsyncIterator[Resources]:
     background = [
         asyncio.create_task(hub.run(), name="stream-reader"),
         asyncio.create_task(publisher.run(), name="position-publisher"),
+        asyncio.create_task(revocations.run(), name="access-reader"),
     ]
     try:
         yield Resources(
@@ -78,6 +88,7 @@ async def _open_resources(settings: Settings) -> AsyncIterator[Resources]:
             hub=hub,
             metrics=app_metrics,
             ingest=ingest,
+            revocations=revocations,
         )
     finally:
         for task in background:
@@ -89,6 +100,7 @@ async def _open_resources(settings: Settings) -> AsyncIterator[Resources]:
             await streams.close()
         await redis.aclose()
         await stream_reader_redis.aclose()
+        await access_reader_redis.aclose()
         await engine.dispose()
 
 

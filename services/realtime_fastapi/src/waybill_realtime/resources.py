@@ -9,6 +9,7 @@ from starlette.requests import HTTPConnection
 
 from waybill_realtime.config import Settings
 from waybill_realtime.metrics import Metrics
+from waybill_realtime.revocation import Revocations
 from waybill_realtime.streaming.hub import Hub
 from waybill_realtime.telemetry.ingest import Ingest
 
@@ -22,6 +23,7 @@ class Resources:
     hub: Hub
     metrics: Metrics
     ingest: Ingest
+    revocations: Revocations
 
 
 def get_resources(connection: HTTPConnection) -> Resources:

@@ -8,7 +8,8 @@ disagrees with the migrated database. Never create or migrate them from here.
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, DateTime, Double, ForeignKey, String, Uuid
+from sqlalchemy import BigInteger, Boolean, DateTime, Double, ForeignKey, Integer, String, Uuid
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -27,6 +28,29 @@ class User(Base):
     full_name: Mapped[str] = mapped_column(String(150))
     is_active: Mapped[bool] = mapped_column(Boolean)
     is_superuser: Mapped[bool] = mapped_column(Boolean)
+    token_version: Mapped[int] = mapped_column(Integer)
+
+
+class EmailAddress(Base):
+    """allauth's email addresses: sign-in needs the account's address verified."""
+
+    __tablename__ = "account_emailaddress"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("accounts_user.id"))
+    email: Mapped[str] = mapped_column(String(254))
+    verified: Mapped[bool] = mapped_column(Boolean)
+
+
+class Authenticator(Base):
+    """allauth's second factors: a ``totp`` row holds the TOTP secret (``data["secret"]``)."""
+
+    __tablename__ = "mfa_authenticator"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("accounts_user.id"))
+    type: Mapped[str] = mapped_column(String(20))
+    data: Mapped[dict[str, object]] = mapped_column(JSONB)
 
 
 class Organization(Base):

@@ -3,6 +3,7 @@
 Used by this service's tests and the benchmarks; the running service never imports it.
 """
 
+import json
 import secrets
 import uuid
 from collections.abc import AsyncIterator
@@ -15,6 +16,12 @@ from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
+from waybill_contracts.access import (
+    ACCESS_STREAM_KEY,
+    ACCESS_STREAM_MAXLEN,
+    AccessChanged,
+    AccessChangeReason,
+)
 from waybill_contracts.channels import ORG_STREAM_MAXLEN, STREAM_ENTRY_FIELD, org_stream_key
 from waybill_contracts.enums import Role, ShipmentStatus
 from waybill_contracts.events import Event, ShipmentCreated
@@ -131,6 +138,42 @@ class Personas:
                 text("UPDATE accounts_user SET is_active = false WHERE email = :email"), {"email": email}
             )
 
+    async def remove_membership(self, email: str, organization_id: int) -> None:
+        async with _connection(self.database_url) as connection:
+            await connection.execute(
+                text(
+                    "DELETE FROM organizations_membership WHERE organization_id = :org"
+                    " AND user_id = (SELECT id FROM accounts_user WHERE email = :email)"
+                ),
+                {"email": email, "org": organization_id},
+            )
+
+    async def revoke_tokens(self, email: str) -> None:
+        """What a password change does to the user's row."""
+        async with _connection(self.database_url) as connection:
+            await connection.execute(
+                text("UPDATE accounts_user SET token_version = token_version + 1 WHERE email = :email"),
+                {"email": email},
+            )
+
+    async def unverify(self, email: str) -> None:
+        async with _connection(self.database_url) as connection:
+            await connection.execute(
+                text("UPDATE account_emailaddress SET verified = false WHERE email = :email"),
+                {"email": email},
+            )
+
+    async def enable_totp(self, email: str, secret: str) -> None:
+        """A TOTP authenticator, stored as allauth stores one (its secret is not encrypted by default)."""
+        async with _connection(self.database_url) as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO mfa_authenticator (user_id, type, data, created_at)"
+                    " SELECT id, 'totp', CAST(:data AS jsonb), now() FROM accounts_user WHERE email = :email"
+                ),
+                {"email": email, "data": json.dumps({"secret": secret})},
+            )
+
     async def user_id(self, email: str) -> int:
         async with _connection(self.database_url) as connection:
             query = text("SELECT id FROM accounts_user WHERE email = :email")
@@ -202,6 +245,13 @@ async def _member(
         "active": active,
     }
     user_id = (await connection.execute(user, values)).scalar_one()
+    # Verified, as allauth records it once the person followed the link: sign-in requires it.
+    await connection.execute(
+        text(
+            'INSERT INTO account_emailaddress (user_id, email, verified, "primary") VALUES (:user_id, :email, true, true)'
+        ),
+        {"user_id": user_id, "email": email},
+    )
     membership = text(
         "INSERT INTO organizations_membership (role, created_at, user_id, organization_id)"
         " VALUES (:role, now(), :user_id, :organization_id)"
@@ -235,6 +285,25 @@ class EventStreams:
             org_stream_key(event.organization_id),
             {STREAM_ENTRY_FIELD: event.model_dump_json()},
             maxlen=ORG_STREAM_MAXLEN,
+            approximate=True,
+        )
+        return str(stream_id)
+
+    async def change_access(
+        self, *, user_id: int, reason: AccessChangeReason, organization_id: int | None = None
+    ) -> str:
+        """Append an access change to the access stream, as Django's outbox relay does."""
+        change = AccessChanged(
+            event_id=uuid.uuid4(),
+            occurred_at=datetime.now(UTC),
+            user_id=user_id,
+            reason=reason,
+            organization_id=organization_id,
+        )
+        stream_id = await self.redis.xadd(
+            ACCESS_STREAM_KEY,
+            {STREAM_ENTRY_FIELD: change.model_dump_json()},
+            maxlen=ACCESS_STREAM_MAXLEN,
             approximate=True,
         )
         return str(stream_id)

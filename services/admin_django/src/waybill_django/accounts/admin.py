@@ -1,7 +1,18 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
+from django.forms import ModelForm
+from django.http import HttpRequest
 
 from waybill_django.accounts.models import User
+from waybill_django.accounts.services import user_deactivate, user_set_password
+
+
+class PasswordChangeForm(AdminPasswordChangeForm):  # type: ignore[type-arg]  # not subscriptable at run time
+    def save(self, commit: bool = True) -> Any:
+        return user_set_password(user=self.user, password=self.cleaned_data["password1"])
 
 
 @admin.register(User)
@@ -18,3 +29,11 @@ class UserAdmin(DjangoUserAdmin[User]):
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+    change_password_form = PasswordChangeForm
+
+    def save_model(self, request: HttpRequest, obj: User, form: ModelForm[User], change: bool) -> None:
+        deactivated = change and "is_active" in form.changed_data and not obj.is_active
+        super().save_model(request, obj, form, change)
+        if deactivated:
+            assert isinstance(request.user, User)  # the admin requires a signed-in staff user
+            user_deactivate(user=obj, actor=request.user)

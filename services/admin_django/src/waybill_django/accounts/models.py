@@ -5,6 +5,8 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
 
+from waybill_django.core.time_zones import validate_time_zone
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -31,9 +33,22 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField(unique=True)
     full_name = models.CharField(max_length=150, blank=True)
+    time_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        default="",
+        db_default="",
+        validators=[validate_time_zone],
+        help_text="Shows times in this zone instead of the organization's; empty: the organization's.",
+    )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="Platform staff: may use the Django admin.")
     date_joined = models.DateTimeField(default=timezone.now)
+    token_version = models.PositiveIntegerField(
+        default=0,
+        db_default=0,
+        help_text="Carried by every realtime JWT; raising it (password change, deactivation) revokes them all.",
+    )
 
     objects: ClassVar[UserManager] = UserManager()
 
@@ -46,3 +61,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
+
+    @property
+    def display_name(self) -> str:
+        """What other people see: the name the person gave, else their email."""
+        return self.full_name or self.email

@@ -1,12 +1,12 @@
 from django.contrib import admin
-from django.http import HttpRequest
 
 from waybill_django.api.models import ApiToken, IdempotencyKey
+from waybill_django.core.admin import DomainModelAdmin
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
-    """Tokens are created by their organization's owners and admins; the back office can only look."""
+class ApiTokenAdmin(DomainModelAdmin[ApiToken]):
+    """Tokens are created and revoked by their organization's owners and admins; the back office looks."""
 
     list_display = (
         "name",
@@ -23,22 +23,12 @@ class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
     date_hierarchy = "created_at"
     exclude = ("digest",)
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: ApiToken | None = None) -> bool:
-        return False
-
 
 @admin.register(IdempotencyKey)
-class IdempotencyKeyAdmin(admin.ModelAdmin[IdempotencyKey]):
+class IdempotencyKeyAdmin(DomainModelAdmin[IdempotencyKey]):
+    """Read-only: deleting a key would let a retried request create its object twice."""
+
     list_display = ("key", "endpoint", "organization", "response_status", "created_at")
     list_filter = ("organization", "endpoint")
     search_fields = ("key",)
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: IdempotencyKey | None = None) -> bool:
-        return False

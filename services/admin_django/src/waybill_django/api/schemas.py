@@ -1,11 +1,13 @@
 """Request and response bodies of the integration API."""
 
 from datetime import datetime
-from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from ninja import Field, Schema
 
 from waybill_contracts.enums import Role, ShipmentStatus
+from waybill_django.api.model_fields import details_schema
+from waybill_django.shipments.models import DETAIL_FIELDS, Shipment
 
 
 class Error(Schema):
@@ -15,54 +17,37 @@ class Error(Schema):
     )
 
 
-class ShipmentFields(Schema):
-    customer_name: str = ""
-    customer_email: str = ""
-    origin_latitude: float | None = Field(default=None, ge=-90, le=90)
-    origin_longitude: float | None = Field(default=None, ge=-180, le=180)
-    destination_latitude: float | None = Field(default=None, ge=-90, le=90)
-    destination_longitude: float | None = Field(default=None, ge=-180, le=180)
-    pickup_window_start: datetime | None = None
-    pickup_window_end: datetime | None = None
-    delivery_window_start: datetime | None = None
-    delivery_window_end: datetime | None = None
-    weight_kg: Decimal | None = Field(default=None, ge=0, max_digits=10, decimal_places=2)
-    parcels: int = Field(default=1, ge=0)
+if TYPE_CHECKING:
+    # mypy cannot follow classes built at runtime; these stand in for them.
+    class ShipmentDetails(Schema): ...
+
+    class ShipmentCreate(Schema): ...
+
+    class ShipmentPatch(Schema): ...
+
+else:
+    ShipmentDetails = details_schema(
+        "ShipmentDetails", Shipment, DETAIL_FIELDS, doc="A shipment's descriptive fields."
+    )
+    ShipmentCreate = details_schema(
+        "ShipmentCreate",
+        Shipment,
+        DETAIL_FIELDS,
+        doc="A new draft shipment. The rules are the model's: a value it refuses answers 422 naming the field.",
+    )
+    ShipmentPatch = details_schema(
+        "ShipmentPatch",
+        Shipment,
+        DETAIL_FIELDS,
+        partial=True,
+        doc="Only the fields sent are changed; allowed while the shipment is draft or booked.",
+    )
 
 
-class ShipmentCreate(ShipmentFields):
-    reference: str = Field(min_length=1, max_length=64)
-    origin_address: str = Field(min_length=1, max_length=300)
-    destination_address: str = Field(min_length=1, max_length=300)
-
-
-class ShipmentPatch(Schema):
-    """Only the fields sent are changed; allowed while the shipment is draft or booked."""
-
-    reference: str | None = Field(default=None, min_length=1, max_length=64)
-    customer_name: str | None = None
-    customer_email: str | None = None
-    origin_address: str | None = Field(default=None, min_length=1, max_length=300)
-    origin_latitude: float | None = Field(default=None, ge=-90, le=90)
-    origin_longitude: float | None = Field(default=None, ge=-180, le=180)
-    destination_address: str | None = Field(default=None, min_length=1, max_length=300)
-    destination_latitude: float | None = Field(default=None, ge=-90, le=90)
-    destination_longitude: float | None = Field(default=None, ge=-180, le=180)
-    pickup_window_start: datetime | None = None
-    pickup_window_end: datetime | None = None
-    delivery_window_start: datetime | None = None
-    delivery_window_end: datetime | None = None
-    weight_kg: Decimal | None = Field(default=None, ge=0, max_digits=10, decimal_places=2)
-    parcels: int | None = Field(default=None, ge=0)
-
-
-class ShipmentOut(ShipmentFields):
+class ShipmentOut(ShipmentDetails):
     id: int
-    reference: str
     tracking_code: str
     status: ShipmentStatus
-    origin_address: str
-    destination_address: str
     vehicle_id: int | None
     exception_reason: str
     created_at: datetime

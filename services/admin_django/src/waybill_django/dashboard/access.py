@@ -10,9 +10,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
+from django.utils import timezone
 
 from waybill_contracts.enums import Role
 from waybill_django.accounts.models import User
+from waybill_django.core.time_zones import zone_for
 from waybill_django.organizations.context import current_membership
 from waybill_django.organizations.models import Membership, Organization
 from waybill_django.organizations.permissions import Action, role_allows
@@ -42,6 +44,10 @@ class Workspace:
         return role_allows(self.role, Action(action))
 
     @property
+    def time_zone(self) -> str:
+        return zone_for(user_zone=self.user.time_zone, organization_zone=self.organization.time_zone)
+
+    @property
     def is_driver(self) -> bool:
         return self.role is Role.DRIVER
 
@@ -68,7 +74,9 @@ def workspace_view(
             workspace = Workspace(user=request.user, membership=membership)
             if not workspace.may(action):
                 raise PermissionDenied("Your role in this organization does not allow this page.")
-            return view(request, workspace, *args, **kwargs)
+            # Every time on the page, and every date a form takes, is in this zone.
+            with timezone.override(workspace.time_zone):
+                return view(request, workspace, *args, **kwargs)
 
         update_wrapper(wrapper, view)
         return wrapper

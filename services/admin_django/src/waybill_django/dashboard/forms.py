@@ -5,11 +5,12 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from waybill_contracts.enums import ShipmentStatus
+from waybill_contracts.enums import Role, ShipmentStatus
+from waybill_django.accounts.models import User
 from waybill_django.fleet.models import Vehicle
 from waybill_django.organizations.models import Organization
-from waybill_django.shipments.models import STATUS_CHOICES, STATUS_LABELS, Shipment
-from waybill_django.shipments.services import DETAIL_FIELDS
+from waybill_django.organizations.selectors import members_with_role
+from waybill_django.shipments.models import DETAIL_FIELDS, STATUS_CHOICES, STATUS_LABELS, Shipment
 from waybill_django.shipments.uploads import validate_proof_upload
 
 SORTS = {
@@ -123,3 +124,48 @@ class TransitionForm(forms.Form):
 
     def target(self) -> ShipmentStatus:
         return ShipmentStatus(self.cleaned_data["to_status"])
+
+
+class DriverChoiceField(forms.ModelChoiceField[User]):
+    def label_from_instance(self, obj: User) -> str:
+        return f"{obj.full_name} ({obj.email})" if obj.full_name else obj.email
+
+
+class VehicleForm(forms.ModelForm[Vehicle]):
+    """A vehicle's details; the driver is picked from the organization's members with the driver role."""
+
+    driver = DriverChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="No driver",
+        help_text="Members with the driver role. Invite drivers under Settings → Members.",
+    )
+
+    class Meta:
+        model = Vehicle
+        fields = ("plate", "label", "capacity_kg", "driver")
+        labels = {"plate": "Number plate", "label": "Name", "capacity_kg": "Capacity (kg)"}
+        help_texts = {"label": "How dispatchers call it, e.g. “Van 2”."}
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+        driver_field = self.fields["driver"]
+        assert isinstance(driver_field, DriverChoiceField)
+        driver_field.queryset = members_with_role(organization=organization, role=Role.DRIVER)
+
+    def clean_plate(self) -> str:
+        plate: str = self.cleaned_data["plate"].strip().upper()
+        others = Vehicle.objects.in_organization(self.organization).filter(plate__iexact=plate)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            raise ValidationError("Another vehicle of this organization has this plate.")
+        return plate
+
+    def validate_unique(self) -> None:
+        # The organization is not a form field; clean_plate checks uniqueness within it.
+        pass
+
+    def details(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}

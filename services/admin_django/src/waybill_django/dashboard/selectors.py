@@ -13,10 +13,10 @@ from django.db.models.functions import TruncDate
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from waybill_contracts.enums import ShipmentStatus
+from waybill_contracts.enums import Role, ShipmentStatus
 from waybill_django.accounts.models import User
 from waybill_django.fleet.models import Position, Vehicle
-from waybill_django.organizations.models import Membership, Organization
+from waybill_django.organizations.models import Invitation, Membership, Organization
 from waybill_django.shipments.models import Shipment, TrackingEvent
 
 OPEN_STATUSES = (
@@ -43,6 +43,26 @@ def online_within() -> timedelta:
 AT_RISK_WITHIN = timedelta(hours=2)
 TRACK_WINDOW = timedelta(hours=6)
 TRACK_MAX_POINTS = 500
+
+
+@dataclass(frozen=True)
+class OnboardingStep:
+    key: str
+    done: bool
+
+
+def onboarding_steps(*, organization: Organization) -> list[OnboardingStep]:
+    """What a new organization does before it can dispatch; empty once every step is done."""
+    drivers = Membership.objects.filter(organization=organization, role=Role.DRIVER.value)
+    invited_drivers = Invitation.objects.in_organization(organization).filter(
+        role=Role.DRIVER.value, accepted_at=None, declined_at=None
+    )
+    steps = [
+        OnboardingStep("vehicle", Vehicle.objects.in_organization(organization).exists()),
+        OnboardingStep("driver", drivers.exists() or invited_drivers.exists()),
+        OnboardingStep("shipment", Shipment.objects.in_organization(organization).exists()),
+    ]
+    return [] if all(step.done for step in steps) else steps
 
 
 def shipment_status_counts(*, organization: Organization) -> dict[ShipmentStatus, int]:
@@ -178,7 +198,7 @@ def driver_shipments(*, organization: Organization, driver: User, now: datetime)
 
 def shipment_by_tracking_code(*, code: str) -> Shipment:
     """The shipment a public tracking code names, whatever its organization (the code is the secret)."""
-    return get_object_or_404(Shipment.unscoped.select_related("vehicle"), tracking_code=code)
+    return get_object_or_404(Shipment.unscoped.select_related("vehicle", "organization"), tracking_code=code)
 
 
 def public_timeline(*, shipment: Shipment) -> QuerySet[TrackingEvent]:

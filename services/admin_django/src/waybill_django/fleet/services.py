@@ -5,9 +5,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from waybill_contracts.enums import Role
+from waybill_contracts.enums import Role, ShipmentStatus
 from waybill_django.accounts.models import User
 from waybill_django.audit.services import audit_record
+from waybill_django.core.errors import Conflict
 from waybill_django.fleet.models import Vehicle
 from waybill_django.organizations.models import Organization
 from waybill_django.organizations.permissions import Action, check_permission
@@ -56,4 +57,27 @@ def vehicle_update(*, vehicle: Vehicle, actor: User, fields: dict[str, Any]) -> 
         organization=vehicle.organization,
         data={"changed": sorted(fields)},
     )
+    return vehicle
+
+
+@transaction.atomic
+def vehicle_retire(*, vehicle: Vehicle, actor: User) -> Vehicle:
+    """Take a vehicle out of service: it keeps its history but cannot be given shipments.
+
+    Refused while shipments on the road are assigned to it: they would be left without a vehicle.
+    """
+    check_permission(actor=actor, organization=vehicle.organization_id, action=Action.MANAGE_VEHICLES)
+    vehicle = Vehicle.unscoped.select_for_update().get(pk=vehicle.pk)
+    if not vehicle.active:
+        return vehicle
+    finished = (ShipmentStatus.DELIVERED.value, ShipmentStatus.CANCELLED.value)
+    on_the_road = vehicle.shipments.exclude(status__in=finished).count()
+    if on_the_road:
+        raise Conflict(
+            f"{vehicle.plate} still has {on_the_road} open shipment{'s' if on_the_road != 1 else ''}: "
+            "reassign or finish them before retiring it."
+        )
+    vehicle.active = False
+    vehicle.save(update_fields=["active"])
+    audit_record(action="vehicle.retired", target=vehicle, actor=actor, organization=vehicle.organization)
     return vehicle

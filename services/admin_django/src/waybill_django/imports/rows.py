@@ -1,51 +1,44 @@
-"""What one CSV row of a shipment import must look like."""
+"""What one CSV row of a shipment import must look like: the shipment model's fields and rules."""
 
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 
-from waybill_django.shipments.services import DETAIL_FIELDS
+from waybill_django.shipments.models import DETAIL_FIELDS, Shipment, shipment_details_check
 
 # A row carries exactly the fields a shipment is created with.
 COLUMNS = DETAIL_FIELDS
-REQUIRED_COLUMNS = frozenset({"reference", "origin_address", "destination_address"})
+_FIELDS = forms.fields_for_model(Shipment, fields=DETAIL_FIELDS)
+# An optional column: the model's default applies when it is empty.
+_FIELDS["parcels"].required = False
+REQUIRED_COLUMNS = frozenset(name for name, field in _FIELDS.items() if field.required)
 
 
 class ShipmentRowForm(forms.Form):
-    """The checks of ``Shipment``'s fields, without a query per row.
+    """The model's form fields and rules, without a query per row.
 
-    A model form would run the model's check constraints as database queries;
-    the windows are compared here instead, and references are checked for the
-    whole file at once in SQL.
+    A model form would run the model's unique and check constraints as
+    database queries; the rules are checked by ``shipment_details_check``
+    instead, and references for the whole file at once in SQL.
     """
-
-    reference = forms.CharField(max_length=64)
-    customer_name = forms.CharField(max_length=200, required=False)
-    customer_email = forms.EmailField(required=False)
-    origin_address = forms.CharField(max_length=300)
-    origin_latitude = forms.FloatField(required=False, min_value=-90, max_value=90)
-    origin_longitude = forms.FloatField(required=False, min_value=-180, max_value=180)
-    destination_address = forms.CharField(max_length=300)
-    destination_latitude = forms.FloatField(required=False, min_value=-90, max_value=90)
-    destination_longitude = forms.FloatField(required=False, min_value=-180, max_value=180)
-    pickup_window_start = forms.DateTimeField(required=False)
-    pickup_window_end = forms.DateTimeField(required=False)
-    delivery_window_start = forms.DateTimeField(required=False)
-    delivery_window_end = forms.DateTimeField(required=False)
-    weight_kg = forms.DecimalField(required=False, max_digits=10, decimal_places=2, min_value=0)
-    parcels = forms.IntegerField(required=False, min_value=1)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        for start, end in (
-            ("pickup_window_start", "pickup_window_end"),
-            ("delivery_window_start", "delivery_window_end"),
-        ):
-            if cleaned.get(start) and cleaned.get(end) and cleaned[end] < cleaned[start]:
-                self.add_error(end, "ends before it starts")
         if cleaned.get("parcels") is None:
-            cleaned["parcels"] = 1
+            cleaned["parcels"] = Shipment._meta.get_field("parcels").get_default()
+        if self.errors:
+            return cleaned
+        try:
+            shipment_details_check(cleaned)
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                self.add_error(field if field in self.fields else None, messages)
         return cleaned
+
+
+# Assigned after the class statement: the form metaclass sets ``base_fields`` from declared fields.
+ShipmentRowForm.base_fields = _FIELDS
 
 
 def describe_errors(form: ShipmentRowForm) -> str:

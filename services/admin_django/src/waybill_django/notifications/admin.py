@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from waybill_contracts.enums import ShipmentStatus
-from waybill_django.accounts.models import User
+from waybill_django.core.admin import DomainAdminForm, DomainModelAdmin, Write, admin_actor
 from waybill_django.notifications.models import (
     Notification,
     NotificationSubscription,
@@ -14,20 +14,15 @@ from waybill_django.shipments.models import STATUS_CHOICES
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin[Notification]):
+class NotificationAdmin(DomainModelAdmin[Notification]):
+    """Read-only: the record that an email went out, which keeps it from going out twice."""
+
     list_display = ("subject", "recipient", "shipment", "sent_at")
     search_fields = ("recipient", "subject", "shipment__reference")
     date_hierarchy = "sent_at"
-    readonly_fields = ("event_id", "shipment", "recipient", "subject", "sent_at")
-
-    def has_add_permission(self, request: object) -> bool:
-        return False
-
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False
 
 
-class OrganizationNotificationSettingsForm(forms.ModelForm[OrganizationNotificationSettings]):
+class OrganizationNotificationSettingsForm(DomainAdminForm[OrganizationNotificationSettings]):
     member_statuses = forms.MultipleChoiceField(
         choices=STATUS_CHOICES, widget=forms.CheckboxSelectMultiple, required=False
     )
@@ -38,7 +33,8 @@ class OrganizationNotificationSettingsForm(forms.ModelForm[OrganizationNotificat
 
 
 @admin.register(OrganizationNotificationSettings)
-class OrganizationNotificationSettingsAdmin(admin.ModelAdmin[OrganizationNotificationSettings]):
+class OrganizationNotificationSettingsAdmin(DomainModelAdmin[OrganizationNotificationSettings]):
+    domain_writes = {Write.ADD: notification_settings_update, Write.CHANGE: notification_settings_update}
     form = OrganizationNotificationSettingsForm
     list_display = ("organization", "email_customers", "member_statuses", "updated_at")
     list_filter = ("email_customers",)
@@ -46,37 +42,27 @@ class OrganizationNotificationSettingsAdmin(admin.ModelAdmin[OrganizationNotific
     list_select_related = ("organization",)
     readonly_fields = ("updated_at",)
 
-    def save_model(
-        self,
-        request: HttpRequest,
-        obj: OrganizationNotificationSettings,
-        form: forms.ModelForm[OrganizationNotificationSettings],
-        change: bool,
-    ) -> None:
-        assert isinstance(request.user, User)
-        saved = notification_settings_update(
-            organization=obj.organization,
-            actor=request.user,
-            email_customers=obj.email_customers,
-            member_statuses=[ShipmentStatus(status) for status in obj.member_statuses],
+    def domain_save(
+        self, request: HttpRequest, form: DomainAdminForm[OrganizationNotificationSettings]
+    ) -> OrganizationNotificationSettings:
+        data = form.cleaned_data
+        organization = data.get("organization") or form.instance.organization
+        return notification_settings_update(
+            organization=organization,
+            actor=admin_actor(request),
+            email_customers=data["email_customers"],
+            member_statuses=[ShipmentStatus(status) for status in data["member_statuses"]],
         )
-        obj.pk = saved.pk
 
 
 @admin.register(NotificationSubscription)
-class NotificationSubscriptionAdmin(admin.ModelAdmin[NotificationSubscription]):
+class NotificationSubscriptionAdmin(DomainModelAdmin[NotificationSubscription]):
+    """Read-only: a member's own choice, made in the dashboard."""
+
     list_display = ("member", "organization", "role", "subscribed", "updated_at")
     list_filter = ("subscribed", "membership__role", "membership__organization")
     search_fields = ("membership__user__email", "membership__organization__name")
     list_select_related = ("membership__user", "membership__organization")
-    readonly_fields = ("membership", "subscribed", "updated_at")
-
-    # A member's own choice: they change it in the dashboard, not staff.
-    def has_add_permission(self, request: object) -> bool:
-        return False
-
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False
 
     @admin.display(ordering="membership__user__email")
     def member(self, obj: NotificationSubscription) -> str:

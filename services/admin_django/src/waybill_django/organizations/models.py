@@ -3,6 +3,7 @@ from django.db import models
 
 from waybill_contracts.enums import Role
 from waybill_django.core.tenancy import OrganizationScopedManager
+from waybill_django.core.time_zones import DEFAULT_TIME_ZONE, validate_time_zone
 
 ROLE_CHOICES = [(role.value, role.name.title()) for role in Role]
 
@@ -12,6 +13,13 @@ class Organization(models.Model):
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(unique=True)
+    time_zone = models.CharField(
+        max_length=64,
+        default=DEFAULT_TIME_ZONE,
+        db_default=DEFAULT_TIME_ZONE,
+        validators=[validate_time_zone],
+        help_text="Times on every page and the dates a form takes are in this zone.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

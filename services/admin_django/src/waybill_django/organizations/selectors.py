@@ -24,3 +24,10 @@ def membership_for(*, user: User, organization_id: int | None) -> Membership | N
         if chosen is not None:
             return chosen
     return memberships.first()
+
+
+def members_with_role(*, organization: Organization | int, role: Role) -> QuerySet[User]:
+    """The organization's users who hold ``role``, by name then email."""
+    return User.objects.filter(
+        memberships__organization=organization, memberships__role=role.value, is_active=True
+    ).order_by("full_name", "email")

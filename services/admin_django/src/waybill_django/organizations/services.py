@@ -13,9 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from waybill_contracts.access import AccessChangeReason
 from waybill_contracts.enums import Role
 from waybill_contracts.events import InvitationCreated
 from waybill_django.accounts.models import User
+from waybill_django.accounts.services import access_changed_record
 from waybill_django.audit.services import audit_record
 from waybill_django.core.errors import Conflict
 from waybill_django.organizations.models import Invitation, Membership, Organization
@@ -50,6 +52,31 @@ def organization_create(*, name: str, actor: User) -> Organization:
     return organization
 
 
+@transaction.atomic
+def organization_update(
+    *, organization: Organization, actor: User, name: str, time_zone: str
+) -> Organization:
+    """Owners and admins rename the organization or change the time zone its pages and forms use."""
+    check_permission(actor=actor, organization=organization, action=Action.MANAGE_MEMBERS)
+    changed = sorted(
+        field
+        for field, value in (("name", name), ("time_zone", time_zone))
+        if getattr(organization, field) != value
+    )
+    organization.name, organization.time_zone = name, time_zone
+    organization.full_clean()
+    if changed:
+        organization.save(update_fields=changed)
+        audit_record(
+            action="organization.updated",
+            target=organization,
+            actor=actor,
+            organization=organization,
+            data={"changed": changed},
+        )
+    return organization
+
+
 def _check_may_grant(*, actor: User, organization: Organization | int, role: Role) -> None:
     check_permission(actor=actor, organization=organization, action=Action.MANAGE_MEMBERS)
     if role is Role.OWNER:
@@ -81,6 +108,12 @@ def membership_change_role(*, membership: Membership, role: Role, actor: User) -
         organization=membership.organization,
         data={"user": membership.user.email, "from": previous, "to": role.value},
     )
+    if previous != role.value:
+        access_changed_record(
+            user_id=membership.user_id,
+            reason=AccessChangeReason.ROLE_CHANGED,
+            organization_id=membership.organization_id,
+        )
     return membership
 
 
@@ -101,6 +134,11 @@ def membership_remove(*, membership: Membership, actor: User) -> None:
         actor=actor,
         organization=membership.organization,
         data={"user": membership.user.email, "role": membership.role},
+    )
+    access_changed_record(
+        user_id=membership.user_id,
+        reason=AccessChangeReason.MEMBERSHIP_REMOVED,
+        organization_id=membership.organization_id,
     )
     membership.delete()
 

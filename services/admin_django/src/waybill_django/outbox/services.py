@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from waybill_contracts.access import ACCESS_CHANGED, ACCESS_STREAM_KEY, ACCESS_STREAM_MAXLEN, AccessChanged
 from waybill_contracts.channels import ORG_STREAM_MAXLEN, STREAM_ENTRY_FIELD, org_stream_key
 from waybill_contracts.events import EVENT_ADAPTER, Event
 from waybill_django.core.redis_client import get_redis
@@ -39,6 +40,19 @@ def outbox_record(event: Event) -> OutboxMessage:
         payload=event.model_dump(mode="json"),
     )
     transaction.on_commit(lambda: outbox_relay(event_ids=[event.event_id]), robust=True)
+    return message
+
+
+def outbox_record_access(change: AccessChanged) -> OutboxMessage:
+    """Write an access change in the current transaction; after commit it goes to the access stream."""
+    message = OutboxMessage.objects.create(
+        event_id=change.event_id,
+        # User-wide changes belong to no organization; 0 is no organization's id.
+        organization_id=change.organization_id or 0,
+        event_type=change.type,
+        payload=change.model_dump(mode="json"),
+    )
+    transaction.on_commit(lambda: outbox_relay(event_ids=[change.event_id]), robust=True)
     return message
 
 
@@ -68,9 +82,8 @@ def _relay(candidates: QuerySet[OutboxMessage]) -> int:
             .order_by("created_at")[:RELAY_BATCH_SIZE]
         )
         for row in rows:
-            event = EVENT_ADAPTER.validate_python(row.payload)
             try:
-                _publish(event)
+                _publish_row(row)
             except Exception as error:  # noqa: BLE001 - any failure leaves the row for the next relay
                 row.attempts += 1
                 row.last_error = f"{type(error).__name__}: {error}"[:2000]
@@ -83,6 +96,19 @@ def _relay(candidates: QuerySet[OutboxMessage]) -> int:
             row.save(update_fields=["attempts", "published_at", "last_error"])
             published += 1
     return published
+
+
+def _publish_row(row: OutboxMessage) -> None:
+    if row.event_type == ACCESS_CHANGED:
+        change = AccessChanged.model_validate(row.payload)
+        get_redis().xadd(
+            ACCESS_STREAM_KEY,
+            {STREAM_ENTRY_FIELD: change.model_dump_json()},
+            maxlen=ACCESS_STREAM_MAXLEN,
+            approximate=True,
+        )
+    else:
+        _publish(EVENT_ADAPTER.validate_python(row.payload))
 
 
 def _publish(event: Event) -> None:

@@ -1,13 +1,12 @@
 from django.contrib import admin
 
+from waybill_django.core.admin import DomainModelAdmin
 from waybill_django.reports.models import Report
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin[Report]):
+class ReportAdmin(DomainModelAdmin[Report]):
+    """Read-only: reports are requested in the dashboard or scheduled monthly, and built by the worker."""
+
     list_display = ("organization", "period_start", "period_end", "scheduled", "job")
     list_filter = ("scheduled",)
-    readonly_fields = [field.name for field in Report._meta.fields]
-
-    def has_add_permission(self, request: object) -> bool:
-        return False

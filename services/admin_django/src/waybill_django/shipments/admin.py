@@ -5,18 +5,26 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 
 from waybill_contracts.enums import ShipmentStatus
 from waybill_django.accounts.models import User
-from waybill_django.core.errors import Conflict
+from waybill_django.core.admin import (
+    DOMAIN_ERRORS,
+    DomainAdminForm,
+    DomainModelAdmin,
+    Write,
+    admin_actor,
+    refusal_text,
+)
 from waybill_django.fleet.models import Vehicle
-from waybill_django.shipments.models import ProofOfDelivery, Shipment, TrackingEvent
+from waybill_django.shipments.models import DETAIL_FIELDS, ProofOfDelivery, Shipment, TrackingEvent
+from waybill_django.shipments.proof_files import PROOF_FILES, proof_file_response
 from waybill_django.shipments.services import (
-    DETAIL_FIELDS,
     EDITABLE_STATUSES,
     shipment_assign,
     shipment_cancel,
@@ -28,16 +36,8 @@ from waybill_django.shipments.services import (
 )
 from waybill_django.shipments.workflow import allowed_targets
 
-DOMAIN_ERRORS = (Conflict, PermissionDenied, ValidationError)
 
-
-def _error_text(error: Exception) -> str:
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    return str(error)
-
-
-class ShipmentAdminForm(forms.ModelForm[Shipment]):
+class ShipmentAdminForm(DomainAdminForm[Shipment]):
     transition_to = forms.ChoiceField(
         required=False,
         label="Change status to",
@@ -50,8 +50,6 @@ class ShipmentAdminForm(forms.ModelForm[Shipment]):
         required=False, label="Reason", help_text="For an exception or a cancellation."
     )
     recipient_name = forms.CharField(required=False, help_text="Who received it, when delivering.")
-
-    actor: User | None = None
 
     class Meta:
         model = Shipment
@@ -88,13 +86,15 @@ class ShipmentAdminForm(forms.ModelForm[Shipment]):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         target = cleaned.get("transition_to")
-        if target and self.instance.pk and self.actor is not None:
+        if target and self.instance.pk and self.domain_request is not None:
             try:
                 shipment_check_move(
-                    shipment=self.instance, to_status=ShipmentStatus(target), actor=self.actor
+                    shipment=self.instance,
+                    to_status=ShipmentStatus(target),
+                    actor=admin_actor(self.domain_request),
                 )
             except DOMAIN_ERRORS as error:
-                self.add_error("transition_to", _error_text(error))
+                self.add_error("transition_to", refusal_text(error))
         return cleaned
 
 
@@ -108,7 +108,13 @@ class ShipmentActionForm(ActionForm):
 
 
 @admin.register(Shipment)
-class ShipmentAdmin(admin.ModelAdmin[Shipment]):
+class ShipmentAdmin(DomainModelAdmin[Shipment]):
+    """Edits and moves go through the workflow; a shipment is never deleted (cancel it)."""
+
+    domain_writes = {
+        Write.ADD: shipment_create,
+        Write.CHANGE: shipment_update_details,
+    }
     form = ShipmentAdminForm
     action_form = ShipmentActionForm
     actions = ("cancel_shipments", "assign_to_vehicle", "mark_exception")
@@ -168,18 +174,13 @@ class ShipmentAdmin(admin.ModelAdmin[Shipment]):
         proof = ProofOfDelivery.objects.filter(shipment=obj).first()
         if proof is None:
             return "—"
-        files = [f.url for f in (proof.photo, proof.signature) if f]
-        links = format_html_join(" ", '<a href="{}">{}</a>', ((url, url.rsplit("/", 1)[-1]) for url in files))
         return format_html(
-            "Received by {} at {}. {} {}", proof.recipient_name, proof.recorded_at, proof.note, links
+            "Received by {} at {}. {}<br>{}",
+            proof.recipient_name,
+            proof.recorded_at,
+            proof.note,
+            proof_images(proof),
         )
-
-    def get_form(
-        self, request: HttpRequest, obj: Shipment | None = None, change: bool = False, **kwargs: Any
-    ) -> type[forms.ModelForm[Shipment]]:
-        form = super().get_form(request, obj, change=change, **kwargs)
-        # The form checks a status change against the workflow and the signed-in person's role.
-        return type(form.__name__, (form,), {"actor": request.user})
 
     def get_fields(
         self, request: HttpRequest, obj: Shipment | None = None
@@ -189,32 +190,26 @@ class ShipmentAdmin(admin.ModelAdmin[Shipment]):
         transition_fields = {"transition_to", "transition_vehicle", "transition_reason", "recipient_name"}
         return fields if obj else [name for name in fields if name not in transition_fields]
 
-    def save_model(
-        self, request: HttpRequest, obj: Shipment, form: forms.ModelForm[Shipment], change: bool
-    ) -> None:
-        actor = request.user
-        assert isinstance(actor, User)
-        details = {name: form.cleaned_data[name] for name in DETAIL_FIELDS if name in form.cleaned_data}
-        if not change:
-            created = shipment_create(organization=form.cleaned_data["organization"], actor=actor, **details)
-            # The admin goes on with ``obj`` (messages, redirect): make it the created row.
-            obj.pk = created.pk
-            obj.refresh_from_db()
-            return
+    def domain_save(self, request: HttpRequest, form: DomainAdminForm[Shipment]) -> Shipment:
+        actor, data = admin_actor(request), form.cleaned_data
+        details = {name: data[name] for name in DETAIL_FIELDS if name in data}
+        if form.instance._state.adding:
+            return shipment_create(organization=data["organization"], actor=actor, **details)
         # Compared with the stored row, so a form post that repeats the values changes nothing.
-        stored = Shipment.unscoped.get(pk=obj.pk)
+        stored = Shipment.unscoped.get(pk=form.instance.pk)
         changed = {name: value for name, value in details.items() if getattr(stored, name) != value}
         if changed:
-            shipment_update_details(shipment=obj, actor=actor, fields=changed)
-        if target := form.cleaned_data.get("transition_to"):
-            shipment_transition(
-                shipment=obj,
+            stored = shipment_update_details(shipment=stored, actor=actor, fields=changed)
+        if target := data.get("transition_to"):
+            stored = shipment_transition(
+                shipment=stored,
                 to_status=ShipmentStatus(target),
                 actor=actor,
-                vehicle=form.cleaned_data.get("transition_vehicle"),
-                reason=form.cleaned_data.get("transition_reason", ""),
-                recipient_name=form.cleaned_data.get("recipient_name", ""),
+                vehicle=data.get("transition_vehicle"),
+                reason=data.get("transition_reason", ""),
+                recipient_name=data.get("recipient_name", ""),
             )
+        return stored
 
     def _apply(self, request: HttpRequest, queryset: QuerySet[Shipment], step: Any, verb: str) -> None:
         done = 0
@@ -222,7 +217,7 @@ class ShipmentAdmin(admin.ModelAdmin[Shipment]):
             try:
                 step(shipment)
             except DOMAIN_ERRORS as error:
-                self.message_user(request, f"{shipment}: {_error_text(error)}", messages.ERROR)
+                self.message_user(request, f"{shipment}: {refusal_text(error)}", messages.ERROR)
             else:
                 done += 1
         if done:
@@ -264,33 +259,55 @@ class ShipmentAdmin(admin.ModelAdmin[Shipment]):
 
 
 @admin.register(TrackingEvent)
-class TrackingEventAdmin(admin.ModelAdmin[TrackingEvent]):
+class TrackingEventAdmin(DomainModelAdmin[TrackingEvent]):
+    """Read-only: the timeline is written by the workflow functions."""
+
     list_display = ("shipment", "previous_status", "status", "actor", "occurred_at")
     list_filter = ("status", "organization")
     list_select_related = ("shipment", "actor")
     search_fields = ("shipment__reference", "note")
     date_hierarchy = "occurred_at"
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
 
-    def has_change_permission(self, request: HttpRequest, obj: TrackingEvent | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: TrackingEvent | None = None) -> bool:
-        return False
+def proof_images(proof: ProofOfDelivery) -> str:
+    """The photo and signature as thumbnails linking to the full image, served by the admin's own view."""
+    shown = [
+        (reverse("admin:shipments_proofofdelivery_file", args=[proof.pk, kind]), kind)
+        for kind in PROOF_FILES
+        if getattr(proof, kind)
+    ]
+    if not shown:
+        return format_html("{}", "No photo or signature.")
+    return format_html_join(
+        " ",
+        '<a href="{0}"><img src="{0}" alt="{1}" class="proof-thumb" height="120"></a>',
+        ((url, kind.title()) for url, kind in shown),
+    )
 
 
 @admin.register(ProofOfDelivery)
-class ProofOfDeliveryAdmin(admin.ModelAdmin[ProofOfDelivery]):
-    list_display = ("shipment", "recipient_name", "recorded_by", "recorded_at")
+class ProofOfDeliveryAdmin(DomainModelAdmin[ProofOfDelivery]):
+    """Read-only: recorded with the delivery."""
+
+    list_display = ("shipment", "recipient_name", "files", "recorded_by", "recorded_at")
+    readonly_fields = ("files",)
     list_select_related = ("shipment", "recorded_by")
     search_fields = ("shipment__reference", "recipient_name")
     date_hierarchy = "recorded_at"
-    autocomplete_fields = ("shipment",)
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
+    @admin.display(description="Photo and signature")
+    def files(self, obj: ProofOfDelivery) -> str:
+        return proof_images(obj)
 
-    def has_change_permission(self, request: HttpRequest, obj: ProofOfDelivery | None = None) -> bool:
-        return False
+    def get_urls(self) -> list[URLPattern]:
+        serve = self.admin_site.admin_view(self.file_view)
+        return [
+            path("<int:proof_id>/file/<str:kind>/", serve, name="shipments_proofofdelivery_file"),
+            *super().get_urls(),
+        ]
+
+    def file_view(self, request: HttpRequest, proof_id: int, kind: str) -> FileResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        proof = ProofOfDelivery.objects.filter(pk=proof_id).first()
+        return proof_file_response(proof=proof, kind=kind)

@@ -1,6 +1,8 @@
 import secrets
+from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
@@ -15,6 +17,31 @@ STATUS_CHOICES = [(status.value, label) for status, label in STATUS_LABELS.items
 
 _LATITUDE = [MinValueValidator(-90), MaxValueValidator(90)]
 _LONGITUDE = [MinValueValidator(-180), MaxValueValidator(180)]
+
+
+# The descriptive fields: the ones a person types in (dashboard, admin, API, CSV import).
+DETAIL_FIELDS = (
+    "reference",
+    "customer_name",
+    "customer_email",
+    "origin_address",
+    "origin_latitude",
+    "origin_longitude",
+    "destination_address",
+    "destination_latitude",
+    "destination_longitude",
+    "pickup_window_start",
+    "pickup_window_end",
+    "delivery_window_start",
+    "delivery_window_end",
+    "weight_kg",
+    "parcels",
+)
+COORDINATE_PAIRS = (
+    ("origin_latitude", "origin_longitude"),
+    ("destination_latitude", "destination_longitude"),
+)
+BOTH_COORDINATES = "Give both the latitude and the longitude, or neither."
 
 
 def new_tracking_code() -> str:
@@ -44,8 +71,11 @@ class Shipment(models.Model):
     pickup_window_end = models.DateTimeField(null=True, blank=True)
     delivery_window_start = models.DateTimeField(null=True, blank=True)
     delivery_window_end = models.DateTimeField(null=True, blank=True)
-    weight_kg = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
-    parcels = models.PositiveIntegerField(default=1)
+    weight_kg = models.DecimalField(
+        max_digits=10, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    # Not a PositiveIntegerField: its form field would refuse -1 with "≥ 0", the model with "≥ 1".
+    parcels = models.IntegerField(default=1, validators=[MinValueValidator(1)])
     vehicle = models.ForeignKey(
         Vehicle, on_delete=models.PROTECT, null=True, blank=True, related_name="shipments"
     )
@@ -77,18 +107,57 @@ class Shipment(models.Model):
                 | models.Q(pickup_window_start__isnull=True)
                 | models.Q(pickup_window_end__gte=models.F("pickup_window_start")),
                 name="shipment_pickup_window_ordered",
+                violation_error_message="The pickup window must end after it starts.",
             ),
             models.CheckConstraint(
                 condition=models.Q(delivery_window_end__isnull=True)
                 | models.Q(delivery_window_start__isnull=True)
                 | models.Q(delivery_window_end__gte=models.F("delivery_window_start")),
                 name="shipment_delivery_window_ordered",
+                violation_error_message="The delivery window must end after it starts.",
             ),
         ]
         indexes = [models.Index(fields=("organization", "status"))]
 
     def __str__(self) -> str:
         return self.reference
+
+    def clean(self) -> None:
+        """The rules between fields, each error on the field a person corrects.
+
+        Every entry point validates through the model (``full_clean`` in the
+        services, model forms, :func:`shipment_details_check` for the CSV import),
+        so the rules and their messages exist once.
+        """
+        errors: dict[str, str] = {}
+        for latitude, longitude in COORDINATE_PAIRS:
+            given = (getattr(self, latitude) is not None, getattr(self, longitude) is not None)
+            if given == (True, False):
+                errors[longitude] = BOTH_COORDINATES
+            elif given == (False, True):
+                errors[latitude] = BOTH_COORDINATES
+        if _before(self.pickup_window_end, self.pickup_window_start):
+            errors["pickup_window_end"] = "The pickup window must end after it starts."
+        if _before(self.delivery_window_end, self.delivery_window_start):
+            errors["delivery_window_end"] = "The delivery window must end after it starts."
+        elif _before(self.delivery_window_end, self.pickup_window_start):
+            errors["delivery_window_end"] = "The delivery window must end after the pickup window starts."
+        if errors:
+            raise ValidationError(errors)
+
+
+def _before(end: Any, start: Any) -> bool:
+    return end is not None and start is not None and end < start
+
+
+def shipment_details_check(details: dict[str, Any]) -> None:
+    """Check details by the model's rules without a query (no unique or check-constraint lookups).
+
+    For bulk paths such as the CSV import, which check references for the
+    whole file at once; raises ``ValidationError`` keyed by field.
+    """
+    others = [field.name for field in Shipment._meta.fields if field.name not in details]
+    Shipment(**details).full_clean(exclude=others, validate_unique=False, validate_constraints=False)
 
 
 class TrackingEvent(models.Model):

@@ -3,7 +3,7 @@ from django.shortcuts import get_object_or_404
 
 from waybill_contracts.enums import ShipmentStatus
 from waybill_django.organizations.models import Organization
-from waybill_django.shipments.models import Shipment, TrackingEvent
+from waybill_django.shipments.models import ProofOfDelivery, Shipment, TrackingEvent
 
 
 def shipment_list(
@@ -32,3 +32,8 @@ def shipment_get(*, organization: Organization, shipment_id: int) -> Shipment:
 
 def shipment_timeline(*, shipment: Shipment) -> QuerySet[TrackingEvent]:
     return TrackingEvent.objects.in_organization(shipment.organization_id).filter(shipment=shipment)
+
+
+def proof_of_delivery(*, shipment: Shipment) -> ProofOfDelivery | None:
+    """What the driver recorded at the door, or None before delivery."""
+    return ProofOfDelivery.objects.filter(shipment=shipment).select_related("recorded_by").first()

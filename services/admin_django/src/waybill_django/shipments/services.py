@@ -29,26 +29,9 @@ from waybill_django.organizations.permissions import (
     transition_action,
 )
 from waybill_django.outbox.services import outbox_record
-from waybill_django.shipments.models import ProofOfDelivery, Shipment, TrackingEvent
+from waybill_django.shipments.models import DETAIL_FIELDS, ProofOfDelivery, Shipment, TrackingEvent
 from waybill_django.shipments.workflow import TransitionNotAllowed, check_transition
 
-DETAIL_FIELDS = (
-    "reference",
-    "customer_name",
-    "customer_email",
-    "origin_address",
-    "origin_latitude",
-    "origin_longitude",
-    "destination_address",
-    "destination_latitude",
-    "destination_longitude",
-    "pickup_window_start",
-    "pickup_window_end",
-    "delivery_window_start",
-    "delivery_window_end",
-    "weight_kg",
-    "parcels",
-)
 EDITABLE_STATUSES = frozenset({ShipmentStatus.DRAFT, ShipmentStatus.BOOKED})
 
 

@@ -4,8 +4,11 @@ import secrets
 from django.conf import settings
 from django.db import models
 
+from waybill_contracts.events import WEBHOOK_EVENT_TYPES
 from waybill_django.core.tenancy import OrganizationScopedManager
 from waybill_django.organizations.models import Organization
+
+WEBHOOK_EVENT_CHOICES = [(event_type, event_type) for event_type in WEBHOOK_EVENT_TYPES]
 
 
 def new_signing_secret() -> str:

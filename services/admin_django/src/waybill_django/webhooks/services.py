@@ -27,7 +27,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from waybill_contracts.enums import Role
-from waybill_contracts.events import EVENT_ADAPTER
+from waybill_contracts.events import EVENT_ADAPTER, WEBHOOK_EVENT_TYPES
 from waybill_contracts.tasks import DELIVER_WEBHOOK, WebhookAttempt
 from waybill_django.accounts.models import User
 from waybill_django.audit.services import audit_record
@@ -63,6 +63,9 @@ def webhook_endpoint_create(
             resolve_target(url, allow_private=False)
     except TargetRefused as error:
         raise ValidationError({"url": str(error)}) from error
+    unknown = sorted(set(event_types) - set(WEBHOOK_EVENT_TYPES))
+    if unknown:
+        raise ValidationError({"event_types": f"Webhooks do not carry {', '.join(unknown)}."})
     endpoint = WebhookEndpoint(
         organization=organization,
         url=url,

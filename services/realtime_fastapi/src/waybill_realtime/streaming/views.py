@@ -14,10 +14,9 @@ from waybill_contracts.enums import Role
 from waybill_contracts.events import (
     Event,
     JobProgress,
-    ShipmentCreated,
     ShipmentEtaUpdated,
+    ShipmentEvent,
     ShipmentStatusChanged,
-    ShipmentUpdated,
     VehiclePositionsUpdated,
 )
 from waybill_contracts.tracking import (
@@ -53,12 +52,10 @@ class ShipmentView:
         if not event_visible(self.role, event):
             return None
         match event:
-            case ShipmentCreated() | ShipmentUpdated() | ShipmentEtaUpdated() if (
-                event.shipment_id == self.shipment_id
-            ):
-                return _event_frame(channel, stream_id, event)
             case ShipmentStatusChanged() if event.shipment_id == self.shipment_id:
                 self.vehicle_id = event.vehicle_id
+                return _event_frame(channel, stream_id, event)
+            case ShipmentEvent() if event.shipment_id == self.shipment_id:
                 return _event_frame(channel, stream_id, event)
             case VehiclePositionsUpdated() if self.vehicle_id is not None:
                 mine = [position for position in event.positions if position.vehicle_id == self.vehicle_id]

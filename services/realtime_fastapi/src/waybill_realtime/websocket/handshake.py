@@ -1,6 +1,7 @@
 """Before a WebSocket session starts: the Origin check and authentication."""
 
 import asyncio
+import time
 from dataclasses import dataclass
 
 from pydantic import ValidationError
@@ -10,7 +11,7 @@ from starlette.websockets import WebSocket
 from waybill_contracts.channels import parse_track_channel
 from waybill_contracts.tickets import WS_TICKET_MIN_LENGTH, WsTicket, ws_ticket_key
 from waybill_contracts.ws import CLIENT_MESSAGE_ADAPTER, Authenticate, CloseCode, Subscribe
-from waybill_realtime.auth.users import user_from_token
+from waybill_realtime.auth.users import credential_from_token
 from waybill_realtime.authorization import may_subscribe_to_organization, organization_role
 from waybill_realtime.errors import BACKEND_ERRORS
 from waybill_realtime.resources import Resources
@@ -31,6 +32,12 @@ class Principal:
     """Set when a ticket bound the connection to one organization."""
     pending: Subscribe | None = None
     """An anonymous connection's first message (its first subscription), for the session to handle."""
+    token_id: str | None = None
+    """The JWT's id (None for a ticket or an anonymous connection)."""
+    expires_at: float | None = None
+    """When the JWT expires (Unix time): the connection closes then."""
+    verified_at: float = 0.0
+    """``time.monotonic()`` when the credentials were checked."""
 
 
 def _bearer_token(websocket: WebSocket) -> str | None:
@@ -71,15 +78,21 @@ async def authenticate(websocket: WebSocket, resources: Resources) -> Principal 
             await websocket.close(CloseCode.POLICY_VIOLATION, "the first message must be auth")
             return None
         token = message.token
+    verified_at = time.monotonic()
     try:
-        user = await user_from_token(token, resources)
+        credential = await credential_from_token(token, resources)
     except BACKEND_ERRORS:
         await websocket.close(CloseCode.TRY_AGAIN_LATER, "database unavailable: reconnect shortly")
         return None
-    if user is None:
+    if credential is None:
         await websocket.close(CloseCode.POLICY_VIOLATION, "authentication failed")
         return None
-    return Principal(user.id)
+    return Principal(
+        credential.account.id,
+        token_id=credential.token_id,
+        expires_at=credential.expires_at,
+        verified_at=verified_at,
+    )
 
 
 async def _redeem_ticket(ticket: str, resources: Resources) -> Principal | None:
@@ -96,6 +109,7 @@ async def _redeem_ticket(ticket: str, resources: Resources) -> Principal | None:
     except ValidationError:
         return None
     # The user may have been deactivated or removed from the organization since Django issued the ticket.
+    verified_at = time.monotonic()
     try:
         async with resources.sessions() as session:
             role = await organization_role(
@@ -105,4 +119,4 @@ async def _redeem_ticket(ticket: str, resources: Resources) -> Principal | None:
         return None
     if not may_subscribe_to_organization(role):
         return None
-    return Principal(bound.user_id, bound.organization_id)
+    return Principal(bound.user_id, bound.organization_id, verified_at=verified_at)

@@ -67,6 +67,15 @@ class Session:
     def send(self, message: ServerMessage) -> None:
         self._outbound.send(message.model_dump_json())
 
+    def close(self, code: int, reason: str) -> None:
+        """Stop sending anything more and close the connection with ``code``."""
+        self._outbound.request_close(code, reason)
+
+    def organizations(self) -> set[int]:
+        """The organizations whose data this connection reads now."""
+        bound = {self._only_organization} if self._only_organization is not None else set()
+        return bound | {subscription.organization_id for subscription in self._subscriptions.values()}
+
     async def run(self) -> None:
         if self._user_id is not None:
             self.send(Ready(user_id=self._user_id))

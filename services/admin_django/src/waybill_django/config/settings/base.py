@@ -61,6 +61,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "waybill_django.core.database_deadline.DatabaseDeadlineMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "waybill_django.dashboard.security_headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -139,6 +140,7 @@ SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
 INVITATION_MAX_AGE_DAYS = 7
 
 # Sign-in (django-allauth): the email is the username and must be verified.
+ACCOUNT_ADAPTER = "waybill_django.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None

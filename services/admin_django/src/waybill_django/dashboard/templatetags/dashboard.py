@@ -1,6 +1,11 @@
+from datetime import datetime, timedelta
+
 from django import template
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.timesince import timesince
 
 from waybill_django.shipments.models import STATUS_LABELS
 
@@ -19,3 +24,27 @@ def status_badge(status: str) -> SafeString:
 @register.filter
 def status_label(status: str) -> str:
     return _LABELS.get(str(status), str(status))
+
+
+@register.filter
+def ago(moment: datetime | None) -> str:
+    """How long ago ``moment`` was, in words; under a minute is "just now" (not "0 minutes ago")."""
+    if moment is None:
+        return ""
+    if timezone.now() - moment < timedelta(minutes=1):
+        return "just now"
+    return f"{timesince(moment)} ago"
+
+
+_WHEN_FORMATS = {"": "M j, H:i T", "time": "H:i T", "seconds": "M j, H:i:s T", "long": "M j, Y, H:i T"}
+
+
+@register.filter
+def when(moment: datetime | None, style: str = "") -> SafeString | str:
+    """A moment as ``<time>`` in the page's time zone, always with the zone's name: "Dec 1, 13:12 CET"."""
+    if moment is None:
+        return ""
+    local = timezone.localtime(moment)
+    return format_html(
+        '<time datetime="{}">{}</time>', local.isoformat(), date_format(local, _WHEN_FORMATS[style])
+    )

@@ -1,4 +1,4 @@
-"""Overview, live map, fleet, dispatch board and the driver's phone view."""
+"""Overview, live map, dispatch board and the driver's phone view."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,6 +13,7 @@ from waybill_django.dashboard.access import Workspace, workspace_view
 from waybill_django.dashboard.selectors import (
     driver_shipments,
     fleet_overview,
+    onboarding_steps,
     shipment_status_counts,
     shipments_at_risk,
     shipments_late,
@@ -46,6 +47,10 @@ def overview(request: HttpRequest, workspace: Workspace) -> HttpResponse:
         "exceptions": counts[ShipmentStatus.EXCEPTION],
         "vehicles_online": sum(1 for row in fleet if row.online),
         "vehicles_total": len(fleet),
+        "onboarding": {step.key: step.done for step in onboarding_steps(organization=organization)},
+        "may_manage": workspace.may(Action.MANAGE_SHIPMENTS),
+        "may_manage_vehicles": workspace.may(Action.MANAGE_VEHICLES),
+        "may_manage_members": workspace.may(Action.MANAGE_MEMBERS),
     }
     return render_page(
         request, workspace, "dashboard/overview.html", context, partial="dashboard/partials/_overview.html"
@@ -55,14 +60,6 @@ def overview(request: HttpRequest, workspace: Workspace) -> HttpResponse:
 @workspace_view(Action.VIEW_VEHICLES)
 def live_map(request: HttpRequest, workspace: Workspace) -> HttpResponse:
     return render_page(request, workspace, "dashboard/map.html", {})
-
-
-@workspace_view(Action.VIEW_VEHICLES)
-def fleet(request: HttpRequest, workspace: Workspace) -> HttpResponse:
-    rows = fleet_overview(organization=workspace.organization, now=timezone.now())
-    return render_page(
-        request, workspace, "dashboard/fleet.html", {"rows": rows}, partial="dashboard/partials/_fleet.html"
-    )
 
 
 @workspace_view(Action.MANAGE_SHIPMENTS)

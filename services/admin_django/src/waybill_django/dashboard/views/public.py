@@ -5,6 +5,7 @@ import time
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from waybill_contracts.channels import track_channel
@@ -39,16 +40,19 @@ def tracking(request: HttpRequest, code: str) -> HttpResponse:
         response["Retry-After"] = "60"
         return response
     shipment = shipment_by_tracking_code(code=code[:MAX_CODE_LENGTH])
+    zone = shipment.organization.time_zone
     context = {
         "shipment": shipment,
+        "time_zone_name": zone.replace("_", " "),
         "timeline": public_timeline(shipment=shipment),
         "ws_url": conf.realtime_websocket_url(request),
         "channel": track_channel(shipment.tracking_code),
     }
     partial = request.headers.get("HX-Request") == "true"
-    response = render(
-        request, "dashboard/tracking/_status.html" if partial else "dashboard/tracking/page.html", context
-    )
+    with timezone.override(zone):  # the customer reads the times of the sender's organization
+        response = render(
+            request, "dashboard/tracking/_status.html" if partial else "dashboard/tracking/page.html", context
+        )
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex"
     response["Referrer-Policy"] = "no-referrer"

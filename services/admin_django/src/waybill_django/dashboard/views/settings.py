@@ -26,7 +26,7 @@ from waybill_django.organizations.models import ROLE_CHOICES, Invitation, Member
 from waybill_django.organizations.permissions import Action
 from waybill_django.organizations.services import invitation_create, membership_change_role, membership_remove
 from waybill_django.shipments.models import STATUS_CHOICES
-from waybill_django.webhooks.models import WebhookDelivery
+from waybill_django.webhooks.models import WEBHOOK_EVENT_CHOICES, WebhookDelivery
 from waybill_django.webhooks.selectors import (
     webhook_attempts_of,
     webhook_delivery_list,
@@ -57,11 +57,7 @@ class EndpointForm(forms.Form):
         label="Events",
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        choices=[
-            ("shipment.created", "shipment.created"),
-            ("shipment.status_changed", "shipment.status_changed"),
-            ("shipment.updated", "shipment.updated"),
-        ],
+        choices=WEBHOOK_EVENT_CHOICES,
         help_text="None ticked: every event.",
     )
 

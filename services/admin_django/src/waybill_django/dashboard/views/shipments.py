@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,7 +18,13 @@ from waybill_django.dashboard.forms import SORTS, ShipmentFilterForm, ShipmentFo
 from waybill_django.dashboard.views.common import render_page
 from waybill_django.organizations.permissions import OWN_VEHICLE_ONLY, Action, transition_action
 from waybill_django.shipments.models import STATUS_LABELS, Shipment
-from waybill_django.shipments.selectors import shipment_get, shipment_list, shipment_timeline
+from waybill_django.shipments.proof_files import proof_file_response
+from waybill_django.shipments.selectors import (
+    proof_of_delivery,
+    shipment_get,
+    shipment_list,
+    shipment_timeline,
+)
 from waybill_django.shipments.services import (
     EDITABLE_STATUSES,
     shipment_check_move,
@@ -125,6 +131,9 @@ def _detail_context(
         "moves": available_moves(shipment=shipment, workspace=workspace),
         "transition_form": form or TransitionForm(organization=workspace.organization),
         "editable": workspace.may(Action.MANAGE_SHIPMENTS) and shipment.status in EDITABLE_STATUSES,
+        "proof": proof_of_delivery(shipment=shipment)
+        if shipment.status == ShipmentStatus.DELIVERED
+        else None,
     }
 
 
@@ -138,6 +147,27 @@ def shipment_detail(request: HttpRequest, workspace: Workspace, shipment_id: int
         _detail_context(shipment, workspace),
         partial="dashboard/shipments/_detail_live.html",
     )
+
+
+@workspace_view()
+def shipment_proof(request: HttpRequest, workspace: Workspace, shipment_id: int) -> HttpResponse:
+    """The proof of delivery on one printable page."""
+    shipment = shipment_get(organization=workspace.organization, shipment_id=shipment_id)
+    proof = proof_of_delivery(shipment=shipment)
+    if proof is None:
+        messages.error(request, f"{shipment.reference} has no proof of delivery yet.")
+        return redirect("dashboard:shipment", shipment_id=shipment.pk)
+    context = {"shipment": shipment, "proof": proof}
+    return render_page(request, workspace, "dashboard/shipments/proof.html", context)
+
+
+@workspace_view()
+def shipment_proof_file(
+    request: HttpRequest, workspace: Workspace, shipment_id: int, kind: str
+) -> FileResponse:
+    """The photo or signature, to members of the shipment's organization only (404 to anyone else)."""
+    shipment = shipment_get(organization=workspace.organization, shipment_id=shipment_id)
+    return proof_file_response(proof=proof_of_delivery(shipment=shipment), kind=kind)
 
 
 @require_POST

@@ -97,11 +97,11 @@
       }
       if (olat != null) {
         L.circleMarker([olat, olng], { radius: 6, color: "#0f766e", fillOpacity: 0.9 })
-          .bindTooltip(`${s.reference} from ${oaddr}`).addTo(ends);
+          .bindTooltip(escape(`${s.reference} from ${oaddr}`)).addTo(ends);
       }
       if (dlat != null) {
         L.circleMarker([dlat, dlng], { radius: 6, color: "#b45309", fillOpacity: 0.9 })
-          .bindTooltip(`${s.reference} to ${daddr}`).addTo(ends);
+          .bindTooltip(escape(`${s.reference} to ${daddr}`)).addTo(ends);
       }
     }
   }

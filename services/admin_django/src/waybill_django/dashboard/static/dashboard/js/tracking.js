@@ -10,19 +10,6 @@
   let attempt = 0;
   let pingTimer = null;
 
-  function showEta(tracking) {
-    const eta = document.getElementById("tracking-eta");
-    if (!eta) return;
-    if (!tracking.eta) {
-      eta.hidden = true;
-      return;
-    }
-    const when = new Date(tracking.eta);
-    eta.hidden = false;
-    eta.querySelector("time").dateTime = tracking.eta;
-    eta.querySelector("time").textContent = when.toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
-  }
-
   function connect() {
     const socket = new WebSocket(root.dataset.wsUrl);
     socket.addEventListener("open", () => {
@@ -40,8 +27,8 @@
         attempt = 0;
         root.dataset.socket = "live";
       } else if (data.type === "tracking") {
+        // The server renders status, ETA and times in the organization's zone: one format everywhere.
         root.dataset.status = data.tracking.status;
-        showEta(data.tracking);
         if (window.htmx) window.htmx.trigger(root, "wb-refresh");
       } else if (data.type === "error" && data.code === "unknown_channel") {
         socket.close(1000, "unknown code");

@@ -15,10 +15,11 @@ terraform {
     }
   }
 
-  # State in S3, one lock at a time through DynamoDB. The bucket and the table
-  # come from infra/terraform/bootstrap: terraform init -backend-config=backend.hcl
+  # State in S3 (infra/terraform/bootstrap), locked by an S3 lock file next to
+  # it. Bucket, region and key come from the environment's file:
+  #   terraform init -backend-config=prod.s3.tfbackend
   backend "s3" {
-    key     = "waybill/staging/terraform.tfstate"
-    encrypt = true
+    encrypt      = true
+    use_lockfile = true
   }
 }

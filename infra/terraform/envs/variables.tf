@@ -1,3 +1,12 @@
+variable "environment" {
+  type        = string
+  description = "staging or prod: part of every name, and the overlay terraform-outputs.sh writes to."
+  validation {
+    condition     = contains(["staging", "prod"], var.environment)
+    error_message = "environment must be staging or prod."
+  }
+}
+
 variable "aws_account_id" {
   type        = string
   description = "The only AWS account this environment may be applied to."
@@ -41,10 +50,10 @@ variable "single_nat_gateway" {
 
 variable "kubernetes_version" {
   type        = string
-  description = "EKS Kubernetes version (the manifests are validated against 1.32)."
+  description = "EKS Kubernetes version, MAJOR.MINOR, in EKS standard support (1.35 until 2027-03-27); extended support costs six times as much."
   validation {
-    condition     = can(regex("^1\\.(3[2-9])$", var.kubernetes_version))
-    error_message = "kubernetes_version must be 1.32 or newer."
+    condition     = can(regex("^1\\.(3[5-9]|[4-9][0-9])$", var.kubernetes_version))
+    error_message = "kubernetes_version must be 1.35 or newer: older versions are out of EKS standard support."
   }
 }
 
@@ -77,14 +86,13 @@ variable "node_instance_types" {
 
 variable "node_count" {
   type = object({
-    min     = number
-    desired = number
-    max     = number
+    min = number
+    max = number
   })
-  description = "Size of the managed node group."
+  description = "Bounds of the managed node group; it starts at min and the cluster autoscaler moves it within them."
   validation {
-    condition     = var.node_count.min >= 2 && var.node_count.min <= var.node_count.desired && var.node_count.desired <= var.node_count.max
-    error_message = "node_count must satisfy 2 <= min <= desired <= max (two nodes survive one node's loss)."
+    condition     = var.node_count.min >= 2 && var.node_count.min <= var.node_count.max
+    error_message = "node_count must satisfy 2 <= min <= max (two nodes survive one node's loss)."
   }
 }
 
@@ -97,10 +105,14 @@ variable "postgres" {
     multi_az              = bool
     backup_retention_days = number
   })
-  description = "The RDS PostgreSQL instance."
+  description = "The RDS PostgreSQL instance; engine_version is the major version only, RDS applies minor upgrades itself."
   validation {
     condition     = var.postgres.max_storage_gb >= var.postgres.allocated_storage_gb && var.postgres.backup_retention_days >= 7
     error_message = "postgres needs max_storage_gb >= allocated_storage_gb and at least 7 days of backups."
+  }
+  validation {
+    condition     = can(regex("^16$", var.postgres.engine_version))
+    error_message = "postgres.engine_version is the major version, \"16\": a pinned minor version fights RDS's automatic minor upgrades."
   }
 }
 
@@ -124,5 +136,18 @@ variable "log_retention_days" {
   validation {
     condition     = contains([365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
     error_message = "log_retention_days must be a CloudWatch retention period of at least a year."
+  }
+}
+
+variable "email_from" {
+  type        = string
+  description = "Sender of every email (DEFAULT_FROM_EMAIL), as \"Name <address>\"; its domain becomes an SES identity to verify."
+  validation {
+    condition     = can(regex("^[^<>@]+ <[^<>@\\s]+@([a-z0-9-]+\\.)+[a-z]{2,}>$", var.email_from))
+    error_message = "email_from looks like: Waybill <no-reply@waybill.example.com>."
+  }
+  validation {
+    condition     = !can(regex("\\.(test|example|invalid|localhost)>$", var.email_from))
+    error_message = "email_from needs a domain you own: SES never verifies .test, .example, .invalid or .localhost."
   }
 }

@@ -1,0 +1,29 @@
+"""Failed sign-ins, counted in Redis by every service that checks a password, so that one lockout holds everywhere.
+
+Django (allauth sign-in) and the realtime service (``POST /auth/jwt/login``)
+refuse a sign-in while either counter is at its limit, and add one to both
+after a wrong password or a wrong second-factor code. A counter is a fixed
+window: it starts at the first failure and expires with its window.
+"""
+
+import hashlib
+from typing import Final, NamedTuple
+
+
+class Limit(NamedTuple):
+    failures: int
+    window_seconds: int
+
+
+# allauth's own default for its login_failed rate limit: 5 per 5 minutes per account, 10 per minute per address.
+PER_ACCOUNT: Final = Limit(5, 300)
+PER_ADDRESS: Final = Limit(10, 60)
+
+
+def account_failures_key(email: str) -> str:
+    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    return f"waybill:signin-failures:account:{digest}"
+
+
+def address_failures_key(address: str) -> str:
+    return f"waybill:signin-failures:address:{address}"

@@ -1,0 +1,71 @@
+"""API bodies derived from a model's fields, so the model's rules are the only ones.
+
+The bodies carry each field's type (a wrong type is refused before the
+domain function runs) and document its limits in the OpenAPI schema
+(``maxLength``, ``minimum``, ``maximum``, ``format``) without enforcing them:
+the model enforces them, in ``full_clean``, with the same message on the same
+field as the dashboard, the admin and the CSV import. Responses enforce
+nothing, so a row stored before a rule existed is still served.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from ninja import Field, Schema
+from pydantic import create_model
+
+_TYPES: dict[str, type] = {
+    "CharField": str,
+    "FloatField": float,
+    "DecimalField": Decimal,
+    "IntegerField": int,
+    "DateTimeField": datetime,
+}
+
+
+def _documented_limits(field: models.Field[Any, Any]) -> dict[str, Any]:
+    limits: dict[str, Any] = {}
+    if field.max_length:
+        limits["maxLength"] = field.max_length
+    if isinstance(field, models.EmailField):
+        limits["format"] = "email"
+    for validator in field.validators:
+        if isinstance(validator, MinValueValidator):
+            limits["minimum"] = validator.limit_value
+        elif isinstance(validator, MaxValueValidator):
+            limits["maximum"] = validator.limit_value
+    return limits
+
+
+def _schema_field(field: models.Field[Any, Any], *, partial: bool) -> tuple[Any, Any]:
+    python_type: Any = _TYPES[field.get_internal_type()]
+    extra = _documented_limits(field)
+    if partial:
+        return python_type | None, Field(default=None, json_schema_extra=extra)
+    if field.null:
+        python_type = python_type | None
+    if field.has_default():
+        default = field.get_default()
+    elif field.null:
+        default = None
+    elif field.blank:
+        default = ""
+    else:
+        return python_type, Field(json_schema_extra=extra)
+    return python_type, Field(default=default, json_schema_extra=extra)
+
+
+def details_schema(
+    name: str, model: type[models.Model], fields: Sequence[str], *, partial: bool = False, doc: str
+) -> type[Schema]:
+    """A body of ``model``'s ``fields``: required as in the model, or all optional when ``partial``."""
+    definitions: dict[str, Any] = {
+        field_name: _schema_field(model._meta.get_field(field_name), partial=partial)  # type: ignore[arg-type]
+        for field_name in fields
+    }
+    schema: type[Schema] = create_model(name, __base__=Schema, __doc__=doc, **definitions)
+    return schema

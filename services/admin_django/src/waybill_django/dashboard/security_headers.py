@@ -1,0 +1,73 @@
+"""Content-Security-Policy and Permissions-Policy on every response.
+
+Scripts and styles come only from this site's static files: no inline script,
+no inline event handler, no ``eval`` (htmx is configured not to need it, see
+the ``htmx-config`` meta tag), no inline ``<style>`` or ``style=`` attribute.
+The page may connect to the realtime WebSocket and load map tiles, nothing else.
+"""
+
+from collections.abc import Callable
+from typing import Final
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+from waybill_django.dashboard.conf import map_tile_url, realtime_websocket_url
+
+PERMISSIONS_POLICY: Final = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+)
+# Social sign-in forms redirect to the provider after the POST; form-action covers that redirect.
+_PROVIDER_ORIGINS: Final = {
+    "github": "https://github.com",
+    "google": "https://accounts.google.com",
+}
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+def content_security_policy(request: HttpRequest) -> str:
+    # Leaflet's {s} subdomain placeholder becomes a wildcard host.
+    tiles = _origin(map_tile_url().replace("{s}", "*"))
+    providers = [
+        _PROVIDER_ORIGINS[name] for name in settings.SOCIALACCOUNT_PROVIDERS if name in _PROVIDER_ORIGINS
+    ]
+    directives = {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:", tiles],
+        "connect-src": ["'self'", _origin(realtime_websocket_url(request))],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'", *providers],
+    }
+    return "; ".join(" ".join([name, *filter(None, sources)]) for name, sources in directives.items())
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.setdefault("Content-Security-Policy", content_security_policy(request))
+        response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response
