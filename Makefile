@@ -11,7 +11,7 @@ OWN_PACKAGES := -e libs/contracts -e libs/devstack -e services/admin_django \
 # mypy's Django plugin imports the settings, which need these set; nothing connects to them.
 LINT_ENV := DATABASE_URL=postgresql://lint@localhost/lint REDIS_URL=redis://localhost:6379/0
 
-.PHONY: up test test-faults lint format lock venv clean checkov sbom audit bench flower
+.PHONY: up test test-faults e2e lint format lock venv clean checkov sbom audit bench flower
 
 venv: $(INSTALLED)
 
@@ -32,6 +32,10 @@ test: $(INSTALLED)
 ## Kill, freeze and restart the real processes (docs/reliability.md); prints the figures measured.
 test-faults: $(INSTALLED)
 	$(BIN)/waybill-dev test -m faults services libs
+
+## Run only the browser tests (e2e/: real Chromium through Playwright, against the running stack).
+e2e: $(INSTALLED)
+	$(BIN)/waybill-dev test e2e
 
 ## Run the benchmarks against throwaway backends; reports (with plots) go to bench/reports/.
 bench: $(INSTALLED)

@@ -1,3 +1,5 @@
+import os
+import secrets
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -20,6 +22,34 @@ def _empty_cache(redis_url: str) -> Iterator[None]:
     for key in client.scan_iter("waybill:signin-failures:*"):
         client.delete(key)
     client.close()
+
+
+# Variables of the process's environment that the settings read and a test states itself.
+DEPLOYMENT_VARIABLES = (
+    "MEDIA_ROOT",
+    "MEDIA_BUCKET",
+    "SITE_URL",
+    "DEFAULT_FROM_EMAIL",
+    "TRUSTED_PROXY_COUNT",
+    "AWS_REGION",
+    "EMAIL_URL",
+)
+
+
+@pytest.fixture
+def production_env() -> dict[str, str]:
+    """The environment of a production process (S3 uploads), without the machine's own deployment values."""
+    return {
+        **{name: value for name, value in os.environ.items() if name not in DEPLOYMENT_VARIABLES},
+        "DJANGO_SETTINGS_MODULE": "waybill_django.config.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "EMAIL_URL": "smtps://mailer:pw@smtp.example.test:465",
+        "ALLOWED_HOSTS": "waybill.example.test",
+        "SITE_URL": "https://waybill.example.test",
+        "DEFAULT_FROM_EMAIL": "Waybill <no-reply@waybill.example.test>",
+        "MEDIA_BUCKET": "waybill-media",
+        "AWS_REGION": "eu-central-1",
+    }
 
 
 @pytest.fixture

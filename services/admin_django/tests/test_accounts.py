@@ -37,17 +37,23 @@ def link_in(message: mail.EmailMessage) -> str:
 
 
 def test_sign_up_requires_verifying_the_email_before_signing_in(client: Client) -> None:
+    assert "Your name" in client.get("/accounts/signup/").content.decode()
     response = client.post(
-        "/accounts/signup/", {"email": "new@example.test", "password1": PASSWORD, "password2": PASSWORD}
+        "/accounts/signup/",
+        {"full_name": "Nia New", "email": "new@example.test", "password1": PASSWORD, "password2": PASSWORD},
     )
     assert response["Location"] == "/accounts/confirm-email/"
+    assert User.objects.get(email="new@example.test").full_name == "Nia New"
     assert sign_in(Client(), "new@example.test") == "/accounts/confirm-email/"
 
     [message] = mail.outbox
     confirm = link_in(message)
-    client.post(confirm)
+    confirmed = client.post(confirm)
 
     assert EmailAddress.objects.get(email="new@example.test").verified
+    # Confirmed in the browser that signed up: signed in at once, no second sign-in.
+    assert confirmed["Location"] == reverse("dashboard:overview")
+    assert client.get(reverse("dashboard:welcome")).status_code == 200
     assert sign_in(Client(), "new@example.test") == reverse("dashboard:overview")
 
 
@@ -82,7 +88,8 @@ def test_password_reset_answers_alike_for_known_and_unknown_addresses(client: Cl
 def test_signing_up_with_a_taken_email_looks_like_any_sign_up(client: Client) -> None:
     verified_user()
     response = client.post(
-        "/accounts/signup/", {"email": "jo@example.test", "password1": PASSWORD, "password2": PASSWORD}
+        "/accounts/signup/",
+        {"full_name": "Jo", "email": "jo@example.test", "password1": PASSWORD, "password2": PASSWORD},
     )
     assert response["Location"] == "/accounts/confirm-email/"
     assert User.objects.filter(email="jo@example.test").count() == 1

@@ -1,5 +1,7 @@
 """The rules of the shipment write path beyond who may move what."""
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -54,8 +56,30 @@ def test_the_driver_delivers_with_a_photo_and_the_proof_is_kept(
 
     proof = ProofOfDelivery.objects.get(shipment=shipment)
     assert (proof.recipient_name, proof.recorded_by) == ("Jo at reception", driver)
-    assert proof.photo.read() == PNG
+    with proof.photo.open("rb") as photo:
+        assert photo.read() == PNG
     assert TrackingEvent.unscoped.get(shipment=shipment).note == "Received by Jo at reception"
+
+
+def test_a_proof_is_stored_under_a_name_the_server_chose_with_the_extension_of_its_real_type(
+    organization: Organization, driver: User, truck: Vehicle
+) -> None:
+    shipment = shipment_at(organization, ShipmentStatus.IN_TRANSIT, truck)
+    polyglot = PNG + b"<script>alert(document.cookie)</script>"
+
+    shipment_deliver(
+        shipment=shipment,
+        actor=driver,
+        recipient_name="Jo",
+        photo=SimpleUploadedFile("evil.html", polyglot, content_type="text/html"),
+        signature=SimpleUploadedFile("../../sig.svg", PNG, content_type="image/svg+xml"),
+    )
+
+    proof = ProofOfDelivery.objects.get(shipment=shipment)
+    for stored, folder in ((proof.photo.name, "proof/photos/"), (proof.signature.name, "proof/signatures/")):
+        assert re.fullmatch(rf"{folder}\d{{4}}/\d{{2}}/[0-9a-f]{{32}}\.png", str(stored)), stored
+    with proof.photo.open("rb") as photo:
+        assert photo.read() == polyglot
 
 
 @pytest.mark.parametrize(

@@ -95,20 +95,32 @@ async def test_an_unknown_code_answers_404_revealing_nothing(realtime: RealtimeC
     assert (malformed.status_code, malformed.json()) == (404, {"detail": "not found"})
 
 
-async def test_tracking_is_rate_limited_per_client_address(
+async def test_behind_one_trusted_proxy_each_client_has_its_own_tracking_limit(
     start_realtime: StartRealtime, personas: Personas
 ) -> None:
-    realtime = start_realtime(personas.database_url, track_rate_limit_per_minute="3")
+    realtime = start_realtime(personas.database_url, track_rate_limit_per_minute="3", trusted_proxy_count="1")
     url = f"{realtime.http_url}/v1/track/whatever"
 
-    # The replica trusts X-Forwarded-For from the local proxy (127.0.0.1), as behind a load balancer.
+    # The proxy appends the address it saw; what a client wrote further left does not count.
     first_client = [
-        (await get(url, headers={"X-Forwarded-For": "203.0.113.1"})).status_code for _ in range(4)
+        (await get(url, headers={"X-Forwarded-For": f"198.51.100.{n}, 203.0.113.1"})).status_code
+        for n in range(4)
     ]
     other_client = await get(url, headers={"X-Forwarded-For": "203.0.113.2"})
 
     assert first_client == [404, 404, 404, 429]
     assert other_client.status_code == 404
+
+
+async def test_without_a_trusted_proxy_a_forged_forwarded_for_does_not_escape_the_limit(
+    start_realtime: StartRealtime, personas: Personas
+) -> None:
+    realtime = start_realtime(personas.database_url, track_rate_limit_per_minute="3")
+    url = f"{realtime.http_url}/v1/track/whatever"
+
+    answers = [(await get(url, headers={"X-Forwarded-For": f"198.51.100.{n}"})).status_code for n in range(5)]
+
+    assert answers == [404, 404, 404, 429, 429]
 
 
 async def test_the_public_channel_streams_the_same_view_live_without_sign_in(

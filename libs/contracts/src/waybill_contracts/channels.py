@@ -7,6 +7,8 @@ the same thing as the channel ``org:<id>``.
 from typing import Final
 from uuid import UUID
 
+from waybill_contracts.ids import parse_id
+
 STREAM_ENTRY_FIELD: Final = "event"
 """The one field of a stream entry: the event as JSON."""
 
@@ -25,9 +27,7 @@ def org_channel(organization_id: int) -> str:
 def parse_org_channel(channel: str) -> int | None:
     """The organization id of an ``org:<id>`` channel, or None if it is not one."""
     prefix, _, raw_id = channel.partition(":")
-    if prefix != "org" or not raw_id.isdigit():
-        return None
-    return int(raw_id)
+    return parse_id(raw_id) if prefix == "org" else None
 
 
 SHIPMENT_CHANNEL_PREFIX: Final = "shipment"
@@ -52,9 +52,7 @@ def track_channel(tracking_code: str) -> str:
 
 def parse_shipment_channel(channel: str) -> int | None:
     prefix, _, raw_id = channel.partition(":")
-    if prefix != SHIPMENT_CHANNEL_PREFIX or not raw_id.isdigit() or len(raw_id) > 18:
-        return None
-    return int(raw_id)
+    return parse_id(raw_id) if prefix == SHIPMENT_CHANNEL_PREFIX else None
 
 
 def parse_job_channel(channel: str) -> UUID | None:

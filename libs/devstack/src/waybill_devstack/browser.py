@@ -1,9 +1,11 @@
 """Chromium for browser tests: Playwright's own build where installed, else Debian's."""
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
-from playwright.sync_api import Browser, Playwright
+from playwright.sync_api import Browser, Playwright, sync_playwright
 
 # Flags for a headless Chromium as root on a machine with no outside network:
 # without the networking ones it keeps trying to reach Google's services.
@@ -17,12 +19,55 @@ SYSTEM_CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+INSTALL_TIMEOUT_SECONDS = 600
+
+
+def system_chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def playwright_chromium() -> Path:
+    """Where Playwright's own Chromium is, or would be once installed."""
+    with sync_playwright() as playwright:
+        return Path(playwright.chromium.executable_path)
 
 
 def launch_chromium(playwright: Playwright) -> Browser:
     if Path(playwright.chromium.executable_path).exists():
         return playwright.chromium.launch()
-    system_chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if system_chromium is None:
+    chromium = system_chromium()
+    if chromium is None:
         raise RuntimeError("No Chromium found: install Debian's `chromium` package (see .ci/run).")
-    return playwright.chromium.launch(executable_path=system_chromium, args=SYSTEM_CHROMIUM_ARGS)
+    return playwright.chromium.launch(executable_path=chromium, args=SYSTEM_CHROMIUM_ARGS)
+
+
+def ensure_chromium() -> str | None:
+    """Make sure the browser tests have a Chromium; None when they do, else what is missing and how to fix it.
+
+    Playwright's own build is installed when neither it nor a system Chromium
+    is there (which needs Playwright's download to be reachable).
+    """
+    own = playwright_chromium()
+    if own.exists() or system_chromium():
+        return None
+    print("No Chromium for the browser tests: running `playwright install chromium`", flush=True)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "playwright", "install", "chromium"],
+            capture_output=True,
+            text=True,
+            timeout=INSTALL_TIMEOUT_SECONDS,
+            check=False,
+        )
+        failure = (result.stderr + result.stdout).strip().splitlines()[-1:] if result.returncode else []
+    except subprocess.TimeoutExpired:
+        failure = [f"no answer within {INSTALL_TIMEOUT_SECONDS} s"]
+    if not failure and playwright_chromium().exists():
+        return None
+    return (
+        "The browser tests (e2e/) need Chromium and this machine has none: Playwright's own build is "
+        f"not at {own}, no `chromium` or `chromium-browser` is on PATH, and `playwright install chromium` "
+        f"failed ({' '.join(failure) or 'it installed nothing'}).\n"
+        "Install Debian's package (`apt-get install chromium`), or make Playwright's download reachable "
+        "and run `.venv/bin/playwright install --with-deps chromium`; then run the tests again."
+    )

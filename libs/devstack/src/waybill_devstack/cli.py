@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from waybill_devstack import fleet_simulator, stack
+from waybill_devstack import browser, fleet_simulator, stack
 from waybill_devstack.settings import REPO_ROOT, DevSettings
 from waybill_devstack.supervisor import ProcessGroup
 
@@ -91,9 +91,7 @@ def up(settings: DevSettings) -> int:
                 database_url=settings.database_url or local.database_url,
                 redis_url=settings.redis_url or local.redis_url,
             )
-        env = stack.service_environment(
-            backends, settings_module="waybill_django.config.settings.local", environment="development"
-        )
+        env = up_environment(settings, backends)
         group.say("Applying migrations")
         stack.manage("migrate", "--no-input", env=env)
         group.say("Seeding the demo organization")
@@ -115,6 +113,16 @@ def up(settings: DevSettings) -> int:
         group.supervise(lambda: stop.requested)
         group.say("Stopping every process")
     return 0
+
+
+def up_environment(settings: DevSettings, backends: stack.Backends) -> dict[str, str]:
+    """The environment of every process ``make up`` starts."""
+    return {
+        **stack.service_environment(
+            backends, settings_module="waybill_django.config.settings.local", environment="development"
+        ),
+        **settings.service_environment(),
+    }
 
 
 def simulate(settings: DevSettings) -> int:
@@ -154,8 +162,7 @@ def _wait_until_ready(group: ProcessGroup, url: str, stop: _StopRequested, timeo
 
 
 def _banner(settings: DevSettings, seconds: float) -> str:
-    any_address = {"127.0.0.1", "0.0.0.0"}  # noqa: S104 - only compared, to print a link
-    host = "localhost" if settings.bind_host in any_address else settings.bind_host
+    host = settings.browser_host
     return "\n".join(
         [
             "",
@@ -192,6 +199,11 @@ def _throwaway_backends(group: ProcessGroup) -> Iterator[stack.Backends]:
 
 
 def run_tests(pytest_args: list[str]) -> int:
+    if _runs_browser_tests(pytest_args):
+        missing = browser.ensure_chromium()
+        if missing:
+            print(missing, file=sys.stderr)
+            return 1
     code = run_with_backends([sys.executable, "-m", "pytest", *pytest_args])
     if code == PYTEST_NO_TESTS_COLLECTED:
         print("pytest collected no test: that is a failure, not a pass.", file=sys.stderr)
@@ -199,12 +211,27 @@ def run_tests(pytest_args: list[str]) -> int:
     return code
 
 
+def _runs_browser_tests(pytest_args: list[str]) -> bool:
+    """Whether the run includes e2e/: no path given (every test) or a path under it."""
+    paths = [
+        arg for arg in pytest_args if not arg.startswith("-") and (REPO_ROOT / arg.split("::")[0]).exists()
+    ]
+    return not paths or any(Path(path).parts[:1] == ("e2e",) for path in paths)
+
+
 def run_with_backends(command: list[str]) -> int:
     log_path = REPO_ROOT / ".local" / "test-backends.log"
     log_path.parent.mkdir(exist_ok=True)
-    with log_path.open("w") as log, ProcessGroup(output=log) as group, _throwaway_backends(group) as backends:
+    with (
+        log_path.open("w") as log,
+        ProcessGroup(output=log) as group,
+        _throwaway_backends(group) as backends,
+        # Uploaded files of this run, shared by the tests and the processes they start.
+        tempfile.TemporaryDirectory(prefix="waybill-test-media-") as media_root,
+    ):
         print(f"Test backends: {backends.database_url} {backends.redis_url} (log: {log_path})", flush=True)
-        env = {**os.environ, **stack.test_environment(backends)}
+        environ = {name: value for name, value in os.environ.items() if name != "MEDIA_BUCKET"}
+        env = {**environ, **stack.test_environment(backends), "MEDIA_ROOT": media_root}
         return subprocess.run(command, env=env, cwd=REPO_ROOT).returncode
 
 

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 import redis
@@ -296,3 +297,46 @@ def test_the_public_page_limits_requests_per_client_address(
     assert answers[:60] == [200] * 60
     assert answers[60] == 429
     assert client.get(url, REMOTE_ADDR="10.0.0.2").status_code == 200
+
+
+def test_behind_a_trusted_proxy_each_client_has_its_own_limit_and_forged_hops_do_not_count(
+    client: Client, make_shipment: Callable[..., Shipment], monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1  # TRUSTED_PROXY_COUNT=1: one Ingress in front
+    monkeypatch.setattr(public, "_minute", lambda: 29_000_000)
+    url = reverse("dashboard:tracking", args=[make_shipment("PUB-1").tracking_code])
+
+    def through_the_proxy(forwarded_for: str) -> int:
+        return client.get(url, REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR=forwarded_for).status_code
+
+    first_client = [through_the_proxy(f"198.51.100.{n % 250}, 203.0.113.1") for n in range(61)]
+    assert first_client[:60] == [200] * 60
+    assert first_client[60] == 429
+    assert through_the_proxy("203.0.113.2") == 200
+
+
+def test_without_a_trusted_proxy_a_forged_forwarded_for_does_not_escape_the_limit(
+    client: Client, make_shipment: Callable[..., Shipment], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(public, "_minute", lambda: 29_000_000)
+    url = reverse("dashboard:tracking", args=[make_shipment("PUB-1").tracking_code])
+
+    answers = [client.get(url, HTTP_X_FORWARDED_FOR=f"198.51.100.{n}").status_code for n in range(61)]
+
+    assert answers[60] == 429
+
+
+def test_in_production_the_page_opens_the_websocket_on_its_own_origin(
+    client: Client, make_shipment: Callable[..., Shipment], settings: Any
+) -> None:
+    settings.REALTIME_BROWSER_PORT = None  # production: the Ingress routes /ws to the realtime service
+    settings.ALLOWED_HOSTS = ["waybill.example.test"]
+    shipment = make_shipment("PUB-1")
+
+    body = client.get(
+        reverse("dashboard:tracking", args=[shipment.tracking_code]),
+        HTTP_HOST="waybill.example.test",
+        secure=True,
+    ).content.decode()
+
+    assert 'data-ws-url="wss://waybill.example.test/ws"' in body

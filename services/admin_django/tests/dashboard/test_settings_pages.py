@@ -2,6 +2,7 @@
 
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 from django.test import Client
 from django.urls import reverse
@@ -131,3 +132,17 @@ def test_a_webhook_endpoint_is_added_and_a_failed_delivery_sent_again(
     client.post(reverse("dashboard:settings_delivery_resend", args=[delivery.pk]))
     delivery.refresh_from_db()
     assert delivery.state == "pending"
+
+
+def test_a_webhook_endpoint_the_clusters_egress_cannot_reach_is_refused_in_the_form(
+    members: dict[Role, User], signed_in: Callable[[User], Client], organization: Organization, settings: Any
+) -> None:
+    settings.WEBHOOKS_HTTPS_443_ONLY = True  # production
+
+    refused = signed_in(members[Role.OWNER]).post(
+        reverse("dashboard:settings_webhooks"), {"url": "http://hooks.example.test:8080/in"}
+    )
+
+    assert refused.status_code == 400
+    assert "must be https:// on port 443" in refused.content.decode()
+    assert not WebhookEndpoint.unscoped.filter(organization=organization).exists()

@@ -72,6 +72,34 @@ def test_the_request_goes_to_the_checked_address_with_the_original_host() -> Non
     )
 
 
+@pytest.mark.parametrize(
+    "url", ["http://hooks.example.test/in", "https://hooks.example.test:8443/in", "http://127.0.0.1:443/"]
+)
+def test_where_egress_allows_only_https_on_443_other_endpoints_are_refused_with_the_reason(
+    organization: Organization, make_member: Callable[..., User], settings: Any, url: str
+) -> None:
+    settings.WEBHOOKS_HTTPS_443_ONLY = True  # production
+    settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS = True  # no DNS in this test: only the URL's form counts
+
+    with pytest.raises(ValidationError, match=r"https:// on port 443"):
+        webhook_endpoint_create(organization=organization, actor=make_member(Role.OWNER), url=url)
+
+    accepted = webhook_endpoint_create(
+        organization=organization, actor=make_member(Role.ADMIN), url="https://hooks.example.test:443/in"
+    )
+    assert accepted.url == "https://hooks.example.test:443/in"
+
+
+def test_locally_plain_http_endpoints_on_any_port_are_accepted(
+    organization: Organization, make_member: Callable[..., User], settings: Any
+) -> None:
+    settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS = True
+    endpoint = webhook_endpoint_create(
+        organization=organization, actor=make_member(Role.OWNER), url="http://127.0.0.1:8080/hooks"
+    )
+    assert endpoint.url == "http://127.0.0.1:8080/hooks"
+
+
 def test_only_owners_and_admins_manage_endpoints(
     organization: Organization, make_member: Callable[..., User], settings: Any
 ) -> None:

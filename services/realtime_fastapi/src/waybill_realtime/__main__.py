@@ -17,7 +17,9 @@ def main() -> None:
         ws_ping_interval=20.0,
         ws_ping_timeout=20.0,
         timeout_graceful_shutdown=settings.shutdown_grace_seconds,
-        proxy_headers=True,
+        # Client addresses come from client_address() with TRUSTED_PROXY_COUNT, not from uvicorn,
+        # which would take any X-Forwarded-For from a trusted peer at its word.
+        proxy_headers=False,
         access_log=False,  # RequestIdMiddleware logs each request, with its id
         log_config=log_config(settings.log_level),
     )

@@ -1,7 +1,10 @@
 """The service's settings, read from the environment once (same names in every Waybill service)."""
 
+import ssl
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Annotated, Literal, Self
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -53,6 +56,11 @@ class Settings(BaseSettings):
     track_cache_seconds: int = Field(
         default=15, ge=0, description="Cache-Control max-age of public tracking."
     )
+    trusted_proxy_count: int = Field(
+        default=0,
+        ge=0,
+        description="Proxies in front that append to X-Forwarded-For; 0: the header is ignored.",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("ws_allowed_origins", mode="before")
@@ -76,11 +84,54 @@ class Settings(BaseSettings):
 
     @property
     def async_database_url(self) -> str:
-        """DATABASE_URL for SQLAlchemy's asyncpg driver (the other services use psycopg)."""
-        scheme, _, rest = self.database_url.partition("://")
-        if scheme not in {"postgres", "postgresql", "postgresql+asyncpg", "postgresql+psycopg"}:
-            raise ValueError(f"DATABASE_URL must be a PostgreSQL URL, not {scheme}://")
-        return f"postgresql+asyncpg://{rest}"
+        """DATABASE_URL for SQLAlchemy's asyncpg driver, without libpq's TLS parameters (see ``database_ssl``)."""
+        return asyncpg_database(self.database_url).url
+
+    @property
+    def database_ssl(self) -> str | ssl.SSLContext | None:
+        """asyncpg's ``ssl`` argument, from the libpq parameters (``sslmode``, ``sslrootcert``...) of DATABASE_URL."""
+        return asyncpg_database(self.database_url).ssl
+
+
+# libpq's TLS parameters, which psycopg (Django, the worker) understands and asyncpg refuses as keywords.
+LIBPQ_SSL_PARAMETERS = ("sslmode", "sslrootcert", "sslcert", "sslkey")
+SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
+
+
+@dataclass(frozen=True)
+class AsyncpgDatabase:
+    url: str
+    ssl: str | ssl.SSLContext | None
+
+
+def asyncpg_database(database_url: str) -> AsyncpgDatabase:
+    """One DATABASE_URL for every service: translate what psycopg reads into what asyncpg takes."""
+    parts = urlsplit(database_url)
+    if parts.scheme not in {"postgres", "postgresql", "postgresql+asyncpg", "postgresql+psycopg"}:
+        raise ValueError(f"DATABASE_URL must be a PostgreSQL URL, not {parts.scheme}://")
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    tls = {key: value for key, value in query if key in LIBPQ_SSL_PARAMETERS}
+    rest = [(key, value) for key, value in query if key not in LIBPQ_SSL_PARAMETERS]
+    url = urlunsplit(("postgresql+asyncpg", parts.netloc, parts.path, urlencode(rest), parts.fragment))
+    return AsyncpgDatabase(url=url, ssl=_asyncpg_ssl(tls))
+
+
+def _asyncpg_ssl(tls: dict[str, str]) -> str | ssl.SSLContext | None:
+    mode = tls.get("sslmode")
+    if mode is not None and mode not in SSL_MODES:
+        raise ValueError(f"DATABASE_URL: sslmode must be one of {', '.join(SSL_MODES)}, not {mode!r}")
+    root, cert, key = tls.get("sslrootcert"), tls.get("sslcert"), tls.get("sslkey")
+    if mode == "disable" or not (root or cert):
+        return mode  # asyncpg takes libpq's mode names as they are
+    # As libpq does: with a root certificate even "require" verifies the server's chain.
+    verify = bool(root) or mode in {"verify-ca", "verify-full"}
+    context = ssl.create_default_context(cafile=root)
+    context.check_hostname = verify and mode == "verify-full"
+    if not verify:
+        context.verify_mode = ssl.CERT_NONE
+    if cert:
+        context.load_cert_chain(cert, key)
+    return context
 
 
 @lru_cache

@@ -12,7 +12,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
         pool_size=10,
         max_overflow=10,
         pool_pre_ping=True,
-        connect_args={"timeout": 5, "command_timeout": 10},
+        connect_args={"timeout": 5, "command_timeout": 10, "ssl": settings.database_ssl},
     )
 
 

@@ -11,19 +11,21 @@ nothing, so a row stored before a rule existed is still served.
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from ninja import Field, Schema
-from pydantic import create_model
+from pydantic import AfterValidator, create_model
 
-_TYPES: dict[str, type] = {
+from waybill_django.api.input import storable_offset
+
+_TYPES: dict[str, Any] = {
     "CharField": str,
     "FloatField": float,
     "DecimalField": Decimal,
     "IntegerField": int,
-    "DateTimeField": datetime,
+    "DateTimeField": Annotated[datetime, AfterValidator(storable_offset)],
 }
 
 
@@ -45,7 +47,10 @@ def _schema_field(field: models.Field[Any, Any], *, partial: bool) -> tuple[Any,
     python_type: Any = _TYPES[field.get_internal_type()]
     extra = _documented_limits(field)
     if partial:
-        return python_type | None, Field(default=None, json_schema_extra=extra)
+        # Omitted means unchanged; null is accepted only where the column takes it.
+        return (python_type | None if field.null else python_type), Field(
+            default=None, json_schema_extra=extra
+        )
     if field.null:
         python_type = python_type | None
     if field.has_default():

@@ -84,10 +84,11 @@ class VehicleCreate(VehicleFields):
 
 
 class VehiclePatch(Schema):
-    plate: str | None = Field(default=None, min_length=1, max_length=20)
-    label: str | None = Field(default=None, max_length=100)
+    # Omitted means unchanged; null only where a vehicle may have none.
+    plate: str = Field(default=None, min_length=1, max_length=20)  # type: ignore[assignment]
+    label: str = Field(default=None, max_length=100)  # type: ignore[assignment]
     capacity_kg: int | None = Field(default=None, ge=0)
-    active: bool | None = None
+    active: bool = None  # type: ignore[assignment]
     driver_id: int | None = None
 
 

@@ -47,6 +47,13 @@ def api_token_revoke(*, token: ApiToken, actor: User) -> ApiToken:
     return token
 
 
+def api_tokens_revoke_for_member(*, organization_id: int, user_id: int) -> int:
+    """Revoke the live tokens ``user_id`` created in the organization (they are leaving it); returns how many."""
+    return ApiToken.unscoped.filter(
+        organization_id=organization_id, created_by_id=user_id, revoked_at__isnull=True
+    ).update(revoked_at=timezone.now())
+
+
 def api_token_authenticate(*, secret: str) -> ApiToken | None:
     """The live token with this secret, or None; records when it was last used."""
     if not secret.startswith(TOKEN_PREFIX):

@@ -25,11 +25,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from waybill_django.accounts.models import User
-from waybill_django.core.errors import Conflict
+from waybill_django.core.errors import DOMAIN_ERRORS, Conflict, attach_errors, refusal
 
 _M = TypeVar("_M", bound=models.Model)
-
-DOMAIN_ERRORS = (Conflict, PermissionDenied, ValidationError)
 
 
 class Write(enum.StrEnum):
@@ -38,11 +36,9 @@ class Write(enum.StrEnum):
     DELETE = "delete"
 
 
-def refusal_text(error: Exception) -> str:
+def refusal_text(error: Conflict | PermissionDenied | ValidationError) -> str:
     """What a person reads when a domain function refuses."""
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    return str(error)
+    return refusal(error).text
 
 
 def admin_actor(request: HttpRequest) -> User:
@@ -68,11 +64,7 @@ class DomainAdminForm(forms.ModelForm[_M]):
         try:
             self.domain_saved = self.domain_admin.domain_save(self.domain_request, self)
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    self.add_error(field if field in self.fields else None, errors)
-            else:
-                self.add_error(None, error)
+            attach_errors(self, error)
         except (Conflict, PermissionDenied) as error:
             self.add_error(None, refusal_text(error))
 

@@ -49,6 +49,11 @@ urlpatterns = [
     path("settings/", preferences.general, name="settings_general"),
     path("settings/members/", settings.members, name="settings_members"),
     path("settings/members/<int:membership_id>/", settings.member_change, name="settings_member"),
+    path(
+        "settings/invitations/<int:invitation_id>/",
+        settings.invitation_change,
+        name="settings_invitation",
+    ),
     path("settings/notifications/", settings.notifications, name="settings_notifications"),
     path("settings/notifications/subscription/", settings.subscription, name="settings_subscription"),
     path("settings/tokens/", settings.tokens, name="settings_tokens"),

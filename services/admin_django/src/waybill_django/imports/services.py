@@ -33,6 +33,7 @@ from waybill_contracts.jobs import JobKind
 from waybill_contracts.tasks import IMPORT_SHIPMENTS, ShipmentImportRun
 from waybill_django.accounts.models import User
 from waybill_django.audit.services import audit_record
+from waybill_django.core.csv_cells import csv_cell
 from waybill_django.core.task_queue import task_enqueue
 from waybill_django.imports.models import ShipmentImport, StagedRow
 from waybill_django.imports.rows import COLUMNS, REQUIRED_COLUMNS, ShipmentRowForm, describe_errors
@@ -192,7 +193,7 @@ def _save_error_report(shipment_import: ShipmentImport) -> None:
         for line, reference, errors in rejected.values_list("line", "reference", "errors").iterator(
             BATCH_SIZE
         ):
-            writer.writerow([line, reference, errors])
+            writer.writerow([line, csv_cell(reference), csv_cell(errors)])
         text.flush()
         text.detach()
         report.seek(0)

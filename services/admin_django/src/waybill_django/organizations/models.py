@@ -60,6 +60,7 @@ class Invitation(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
     declined_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
 
     unscoped = models.Manager()
     objects = OrganizationScopedManager["Invitation"]()
@@ -72,4 +73,4 @@ class Invitation(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.accepted_at is None and self.declined_at is None
+        return self.accepted_at is None and self.declined_at is None and self.revoked_at is None

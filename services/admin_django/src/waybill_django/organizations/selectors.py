@@ -1,8 +1,9 @@
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from waybill_contracts.enums import Role
 from waybill_django.accounts.models import User
-from waybill_django.organizations.models import Membership, Organization
+from waybill_django.organizations.models import Invitation, Membership, Organization
 
 
 def membership_role(*, user: User, organization: Organization | int) -> Role | None:
@@ -31,3 +32,24 @@ def members_with_role(*, organization: Organization | int, role: Role) -> QueryS
     return User.objects.filter(
         memberships__organization=organization, memberships__role=role.value, is_active=True
     ).order_by("full_name", "email")
+
+
+def open_invitations(*, organization: Organization | int) -> QuerySet[Invitation]:
+    return Invitation.objects.in_organization(organization).filter(
+        accepted_at=None, declined_at=None, revoked_at=None
+    )
+
+
+def invitations_for_email(*, email: str) -> QuerySet[Invitation]:
+    """Open, unexpired invitations addressed to ``email``, in any organization (for their welcome page)."""
+    return (
+        Invitation.unscoped.filter(
+            email=email.strip().lower(),
+            accepted_at=None,
+            declined_at=None,
+            revoked_at=None,
+            expires_at__gt=timezone.now(),
+        )
+        .select_related("organization", "invited_by")
+        .order_by("-created_at")
+    )

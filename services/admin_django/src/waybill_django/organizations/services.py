@@ -18,10 +18,12 @@ from waybill_contracts.enums import Role
 from waybill_contracts.events import InvitationCreated
 from waybill_django.accounts.models import User
 from waybill_django.accounts.services import access_changed_record
+from waybill_django.api.tokens import api_tokens_revoke_for_member
 from waybill_django.audit.services import audit_record
 from waybill_django.core.errors import Conflict
 from waybill_django.organizations.models import Invitation, Membership, Organization
 from waybill_django.organizations.permissions import Action, check_permission
+from waybill_django.organizations.selectors import open_invitations
 from waybill_django.outbox.services import outbox_record
 
 _INVITATION_SALT = "waybill.invitation"
@@ -135,6 +137,8 @@ def membership_remove(*, membership: Membership, actor: User) -> None:
         organization=membership.organization,
         data={"user": membership.user.email, "role": membership.role},
     )
+    # A token acts as its creator: without this, re-inviting the member would bring their tokens back.
+    api_tokens_revoke_for_member(organization_id=membership.organization_id, user_id=membership.user_id)
     access_changed_record(
         user_id=membership.user_id,
         reason=AccessChangeReason.MEMBERSHIP_REMOVED,
@@ -150,6 +154,16 @@ def invitation_create(*, organization: Organization, email: str, role: Role, act
     email = email.strip().lower()
     if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
         raise ValidationError({"email": "This person is already a member."})
+    # One open invitation per address: the organization's row lock orders concurrent invites.
+    Organization.objects.select_for_update().filter(pk=organization.pk).first()
+    pending = open_invitations(organization=organization).filter(email=email).first()
+    if pending is not None and pending.expires_at > timezone.now():
+        raise ValidationError(
+            {"email": f"{email} is already invited; send the invitation again or withdraw it below."}
+        )
+    if pending is not None:  # expired: it gives way to the new one
+        pending.revoked_at = timezone.now()
+        pending.save(update_fields=["revoked_at"])
     invitation = Invitation(
         organization=organization,
         email=email,
@@ -166,15 +180,63 @@ def invitation_create(*, organization: Organization, email: str, role: Role, act
         organization=organization,
         data={"email": email, "role": role.value},
     )
+    _record_invitation_to_send(invitation)
+    return invitation
+
+
+def _record_invitation_to_send(invitation: Invitation) -> None:
+    # The worker emails every invitation whose sent_at is empty when this event arrives.
     outbox_record(
         InvitationCreated(
             event_id=uuid.uuid4(),
-            organization_id=organization.pk,
+            organization_id=invitation.organization_id,
             occurred_at=timezone.now(),
             invitation_id=invitation.pk,
-            role=role,
+            role=Role(invitation.role),
         )
     )
+
+
+def _open_invitation_locked(*, invitation: Invitation) -> Invitation:
+    locked = Invitation.unscoped.select_for_update().get(pk=invitation.pk)
+    if not locked.is_open:
+        raise Conflict("This invitation has already been accepted, declined or withdrawn.")
+    return locked
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
+    """Withdraw an open invitation: its link stops working at once."""
+    check_permission(actor=actor, organization=invitation.organization_id, action=Action.MANAGE_MEMBERS)
+    invitation = _open_invitation_locked(invitation=invitation)
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    audit_record(
+        action="invitation.revoked",
+        target=invitation,
+        actor=actor,
+        organization=invitation.organization,
+        data={"email": invitation.email},
+    )
+    return invitation
+
+
+@transaction.atomic
+def invitation_resend(*, invitation: Invitation, actor: User) -> Invitation:
+    """Email the same invitation again, valid for a fresh period (the old link keeps working)."""
+    _check_may_grant(actor=actor, organization=invitation.organization_id, role=Role(invitation.role))
+    invitation = _open_invitation_locked(invitation=invitation)
+    invitation.sent_at = None
+    invitation.expires_at = timezone.now() + timedelta(days=settings.INVITATION_MAX_AGE_DAYS)
+    invitation.save(update_fields=["sent_at", "expires_at"])
+    audit_record(
+        action="invitation.resent",
+        target=invitation,
+        actor=actor,
+        organization=invitation.organization,
+        data={"email": invitation.email},
+    )
+    _record_invitation_to_send(invitation)
     return invitation
 
 

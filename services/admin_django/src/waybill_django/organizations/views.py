@@ -8,9 +8,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from waybill_contracts.ids import parse_id
 from waybill_django.accounts.models import User
-from waybill_django.organizations.context import current_membership, switch_organization
-from waybill_django.organizations.selectors import memberships_of
+from waybill_django.dashboard.access import Workspace, workspace_view
+from waybill_django.dashboard.views.common import render_page
+from waybill_django.organizations.context import switch_organization
+from waybill_django.organizations.pending import forget_invitation, remember_invitation
 from waybill_django.organizations.services import (
     InvitationInvalid,
     invitation_accept,
@@ -25,10 +28,11 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
-@login_required
-def organization_list(request: HttpRequest) -> HttpResponse:
-    context = {"memberships": memberships_of(user=_user(request)), "current": current_membership(request)}
-    return render(request, "organizations/list.html", context)
+@workspace_view()
+def organization_list(request: HttpRequest, workspace: Workspace) -> HttpResponse:
+    """Someone with no organization yet lands on onboarding instead (``workspace_view``)."""
+    context = {"current": workspace.membership}
+    return render_page(request, workspace, "organizations/list.html", context)
 
 
 @login_required
@@ -47,8 +51,8 @@ def organization_new(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def organization_switch(request: HttpRequest) -> HttpResponse:
-    raw_id = request.POST.get("organization_id", "")
-    membership = switch_organization(request, organization_id=int(raw_id)) if raw_id.isdigit() else None
+    organization_id = parse_id(request.POST.get("organization_id", ""))
+    membership = switch_organization(request, organization_id=organization_id) if organization_id else None
     if membership is None:
         messages.error(request, "You are not a member of that organization.")
     else:
@@ -61,18 +65,31 @@ def invitation_respond(request: HttpRequest, token: str) -> HttpResponse:
     try:
         invitation = invitation_from_token(token)
     except InvitationInvalid as error:
+        forget_invitation(request)
         return render(request, "organizations/invitation.html", {"error": str(error)}, status=410)
+    user = request.user if isinstance(request.user, User) else None
+    context = {
+        "invitation": invitation,
+        "account_exists": User.objects.filter(email__iexact=invitation.email).exists(),
+        "wrong_account": user is not None and user.email.lower() != invitation.email,
+        "next": request.path,
+    }
     if request.method == "GET":
-        return render(request, "organizations/invitation.html", {"invitation": invitation})
+        if user is None:
+            remember_invitation(request, token)  # survives sign-up and email confirmation
+        return render(request, "organizations/invitation.html", context)
     if request.POST.get("response") == "decline":
         invitation_decline(token=token)
+        forget_invitation(request)
         return render(request, "organizations/invitation.html", {"error": "You declined the invitation."})
-    if not request.user.is_authenticated:
+    if user is None:
+        remember_invitation(request, token)
         return redirect_to_login(request.get_full_path())
     try:
-        membership = invitation_accept(token=token, user=_user(request))
+        membership = invitation_accept(token=token, user=user)
     except PermissionDenied as error:
-        return render(request, "organizations/invitation.html", {"error": str(error)}, status=403)
+        return render(request, "organizations/invitation.html", {**context, "error": str(error)}, status=403)
+    forget_invitation(request)
     switch_organization(request, organization_id=membership.organization_id)
     messages.success(request, f"Welcome to {membership.organization.name}.")
-    return redirect("organizations:list")
+    return redirect("dashboard:overview")

@@ -1,5 +1,7 @@
 """Limits on proof-of-delivery uploads: a small image, recognised by its bytes, not its name."""
 
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
@@ -10,6 +12,7 @@ _SIGNATURES = {
     "image/jpeg": (b"\xff\xd8\xff",),
     "image/webp": (b"RIFF",),
 }
+_EXTENSIONS = {"image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp"}
 
 
 def sniff_image_type(head: bytes) -> str | None:
@@ -21,12 +24,26 @@ def sniff_image_type(head: bytes) -> str | None:
     return None
 
 
+def _head(upload: File[bytes]) -> bytes:
+    upload.seek(0)
+    head: bytes = upload.read(16)
+    upload.seek(0)
+    return head
+
+
+def proof_file_name(upload: File[bytes]) -> str:
+    """The name a proof is stored under: chosen here, with the extension of the type its bytes show.
+
+    Never the client's name or extension, so a file that merely starts like a
+    PNG cannot be stored as ``.html`` or ``.svg``.
+    """
+    content_type = sniff_image_type(_head(upload)) or ""
+    return f"{uuid.uuid4().hex}{_EXTENSIONS.get(content_type, '.bin')}"
+
+
 def validate_proof_upload(upload: File[bytes]) -> None:
     limit: int = settings.PROOF_OF_DELIVERY_MAX_BYTES
     if upload.size is not None and upload.size > limit:
         raise ValidationError(f"The file is larger than {limit // (1024 * 1024)} MB.", code="too_large")
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if sniff_image_type(head) is None:
+    if sniff_image_type(_head(upload)) is None:
         raise ValidationError("Upload a PNG, JPEG or WebP image.", code="bad_type")

@@ -57,10 +57,11 @@ def webhook_endpoint_create(
     description: str = "",
 ) -> WebhookEndpoint:
     check_permission(actor=actor, organization=organization, action=Action.MANAGE_API_TOKENS)
+    config = webhook_settings()
     try:
-        check_url(url)
-        if not webhook_settings().allow_private_targets:
-            resolve_target(url, allow_private=False)
+        check_url(url, https_443_only=config.https_443_only)
+        if not config.allow_private_targets:
+            resolve_target(url, allow_private=False, https_443_only=config.https_443_only)
     except TargetRefused as error:
         raise ValidationError({"url": str(error)}) from error
     unknown = sorted(set(event_types) - set(WEBHOOK_EVENT_TYPES))
@@ -263,7 +264,11 @@ def _send(delivery: WebhookDelivery, config: WebhookSettings) -> WebhookAttemptL
     excerpt = ""
     error = ""
     try:
-        target = resolve_target(delivery.endpoint.url, allow_private=config.allow_private_targets)
+        target = resolve_target(
+            delivery.endpoint.url,
+            allow_private=config.allow_private_targets,
+            https_443_only=config.https_443_only,
+        )
         headers = {
             "content-type": "application/json",
             "user-agent": "Waybill-Webhooks/1",

@@ -10,6 +10,19 @@ import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
+# NAT64 prefixes: a gateway turns them into the IPv4 address they embed (Python counts them as global).
+_NAT64_WELL_KNOWN = ipaddress.ip_network("64:ff9b::/96")
+_NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
+
+
+def _public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if isinstance(address, ipaddress.IPv6Address):
+        if address in _NAT64_LOCAL:
+            return False
+        if address in _NAT64_WELL_KNOWN:
+            return _public(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    return address.is_global and not address.is_multicast
+
 
 class TargetRefused(Exception):
     """The URL is not one Waybill will send to."""
@@ -23,15 +36,24 @@ class ResolvedTarget:
     server_name: str
 
 
-def check_url(url: str) -> None:
+def check_url(url: str, *, https_443_only: bool = False) -> None:
+    """Refuse what is not http(s) with a host; with ``https_443_only``, what is not https on port 443."""
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise TargetRefused("The URL must be http:// or https:// with a host name.")
+    try:
+        port = parts.port
+    except ValueError as error:
+        raise TargetRefused(f"The URL's port is not a number from 1 to 65535: {error}") from error
+    if https_443_only and (parts.scheme != "https" or port not in {None, 443}):
+        raise TargetRefused(
+            "The URL must be https:// on port 443: this deployment sends webhooks to nothing else."
+        )
 
 
-def resolve_target(url: str, *, allow_private: bool) -> ResolvedTarget:
+def resolve_target(url: str, *, allow_private: bool, https_443_only: bool = False) -> ResolvedTarget:
     """Resolve ``url``'s host and refuse it if any of its addresses is not public."""
-    check_url(url)
+    check_url(url, https_443_only=https_443_only)
     parts = urlsplit(url)
     host = parts.hostname or ""
     port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -42,7 +64,7 @@ def resolve_target(url: str, *, allow_private: bool) -> ResolvedTarget:
     addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
     if not allow_private:
         for address in addresses:
-            if not address.is_global or address.is_multicast:
+            if not _public(address):
                 raise TargetRefused(
                     f"{host} resolves to {address}, a private, loopback or link-local address."
                 )

@@ -8,6 +8,7 @@ from pydantic import BaseModel
 
 from waybill_realtime.auth.signin import SignIn, SignInRefused
 from waybill_realtime.auth.users import Account, fastapi_users, token_strategy, user_manager
+from waybill_realtime.client_address import client_address
 from waybill_realtime.deps import ResourcesDep, SessionDep
 
 router = APIRouter()
@@ -51,7 +52,7 @@ async def login(
     ] = "",
 ) -> Response:
     sign_in = SignIn(session=session, redis=resources.redis, manager=user_manager(session))
-    address = request.client.host if request.client else "unknown"
+    address = client_address(request, trusted_proxy_count=resources.settings.trusted_proxy_count)
     try:
         account = await sign_in(email=username, password=password, code=code, address=address)
     except SignInRefused as refused:

@@ -46,8 +46,15 @@ async def _check_database(resources: ResourcesDep) -> str | None:
         async with asyncio.timeout(CHECK_TIMEOUT_SECONDS), resources.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
     except (SQLAlchemyError, OSError, TimeoutError) as error:
-        return f"database unreachable: {type(error).__name__}"
+        return f"database unreachable: {_reason(error)}"
+    except (TypeError, ValueError) as error:
+        # A DATABASE_URL parameter the driver refuses: not ready until the configuration is fixed.
+        return f"database configuration error: {_reason(error)}"
     return None
+
+
+def _reason(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"[:300] if str(error) else type(error).__name__
 
 
 async def _check_redis(resources: ResourcesDep) -> str | None:

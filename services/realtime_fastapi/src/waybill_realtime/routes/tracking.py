@@ -4,6 +4,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from waybill_contracts.tracking import PublicTracking
+from waybill_realtime.client_address import client_address
 from waybill_realtime.deps import ResourcesDep, SessionDep
 from waybill_realtime.ratelimit import hit
 from waybill_realtime.tracking import load_tracking
@@ -26,7 +27,7 @@ async def track(
 ) -> PublicTracking | JSONResponse:
     """Status, ETA when known, a coarse last position while on board, and the timeline."""
     settings = resources.settings
-    client = request.client.host if request.client else "unknown"
+    client = client_address(request, trusted_proxy_count=settings.trusted_proxy_count)
     verdict = await hit(
         resources.redis, scope="track", client=client, limit=settings.track_rate_limit_per_minute
     )

@@ -35,6 +35,7 @@ from waybill_contracts.ws import (
     Unsubscribed,
 )
 from waybill_realtime.authorization import may_subscribe_to_organization, organization_role
+from waybill_realtime.client_address import client_address
 from waybill_realtime.errors import BACKEND_ERRORS, DatabaseUnavailable
 from waybill_realtime.ratelimit import hit
 from waybill_realtime.resources import Resources
@@ -239,7 +240,7 @@ class Session:
         self, channel: str, tracking_code: str
     ) -> tuple[int, Role, ChannelView] | ErrorMessage:
         settings = self._settings
-        client = self._websocket.client.host if self._websocket.client else "unknown"
+        client = client_address(self._websocket, trusted_proxy_count=settings.trusted_proxy_count)
         verdict = await hit(
             self._resources.redis, scope="track", client=client, limit=settings.track_rate_limit_per_minute
         )

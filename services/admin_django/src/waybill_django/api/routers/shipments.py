@@ -2,12 +2,13 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import File, Form, Router, Status, UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from ninja.params import HeaderEx, P
 
 from waybill_contracts.enums import ShipmentStatus
 from waybill_django.api.auth import principal_of, require
 from waybill_django.api.idempotency import idempotent_create
+from waybill_django.api.input import BoundedPageNumberPagination
 from waybill_django.api.schemas import (
     Error,
     ShipmentCreate,
@@ -36,7 +37,7 @@ def _out(shipment: Shipment) -> dict[str, Any]:
 
 
 @router.get("/shipments", response=list[ShipmentOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def list_shipments(
     request: HttpRequest, status: ShipmentStatus | None = None, vehicle_id: int | None = None, q: str = ""
 ) -> Any:

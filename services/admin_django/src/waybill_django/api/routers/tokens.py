@@ -1,6 +1,6 @@
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 
@@ -23,8 +23,11 @@ def list_tokens(request: HttpRequest) -> Any:
 
 
 @router.post("/tokens", response={201: TokenCreated, **ERRORS})
-def create_token(request: HttpRequest, payload: TokenCreate) -> Status[dict[str, Any]]:
+def create_token(
+    request: HttpRequest, payload: TokenCreate, response: HttpResponse
+) -> Status[dict[str, Any]]:
     """Create a token. The response carries its secret, which is shown only this once."""
+    response["Cache-Control"] = "no-store"
     principal = principal_of(request)
     token, secret = api_token_create(
         organization=principal.organization, actor=principal.user, name=payload.name

@@ -3,12 +3,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Router, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from ninja.params import HeaderEx, P
 
 from waybill_django.accounts.models import User
 from waybill_django.api.auth import Principal, principal_of, require
 from waybill_django.api.idempotency import idempotent_create
+from waybill_django.api.input import BoundedPageNumberPagination
 from waybill_django.api.schemas import Error, VehicleCreate, VehicleOut, VehiclePatch
 from waybill_django.fleet.models import Vehicle
 from waybill_django.fleet.selectors import vehicle_get, vehicle_list
@@ -33,7 +34,7 @@ def _with_driver(principal: Principal, fields: dict[str, Any]) -> dict[str, Any]
 
 
 @router.get("/vehicles", response=list[VehicleOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(BoundedPageNumberPagination, page_size=100)
 def list_vehicles(request: HttpRequest, active: bool | None = None) -> Any:
     principal = principal_of(request)
     require(principal, Action.VIEW_VEHICLES)

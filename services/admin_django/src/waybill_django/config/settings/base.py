@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 import django_stubs_ext
@@ -120,7 +121,12 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
+# Uploaded files (imports, proofs of delivery, reports), written by Django and read by the worker,
+# so both need the same storage: a directory they share (MEDIA_ROOT) or an S3 bucket (MEDIA_BUCKET).
 MEDIA_URL = "media/"
+MEDIA_BUCKET = os.environ.get("MEDIA_BUCKET", "")
+if MEDIA_BUCKET and os.environ.get("MEDIA_ROOT"):
+    raise ImproperlyConfigured("Set MEDIA_ROOT (a shared directory) or MEDIA_BUCKET (S3), not both.")
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", PACKAGE_DIR.parent.parent / "media"))
 # Proof-of-delivery photos and signatures: images only, at most this size.
 PROOF_OF_DELIVERY_MAX_BYTES = 5 * 1024 * 1024
@@ -128,6 +134,28 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", PACKAGE_DIR.parent.parent / "staticfiles"))
+
+if MEDIA_BUCKET:
+    # Credentials come from boto3's default chain (the pod's IAM role); nothing is public and no
+    # URL is signed: files are served only through views that check the organization. No ACL
+    # is sent, because a bucket with ACLs disabled (the S3 default) refuses any but its own.
+    _media_storage: dict[str, Any] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_BUCKET,
+            "region_name": os.environ.get("AWS_REGION") or None,
+            "default_acl": None,
+            "querystring_auth": False,
+            "file_overwrite": False,
+        },
+    }
+else:
+    # No location option: the storage follows MEDIA_ROOT, also when a test overrides it.
+    _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+STORAGES = {
+    "default": _media_storage,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 # Redis: the Celery broker, the event bus (one Redis Stream per organization) and the cache
 # (shared by every replica, so that sign-in rate limits hold across them).
@@ -137,12 +165,21 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", 
 
 # Public address of the site, for links in emails sent by the worker (invitations).
 SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
+
+# Clients' addresses (sign-in and public-tracking rate limits): the proxies in front of Django
+# append to X-Forwarded-For; with N trusted proxies the client is the N-th entry from the right.
+# 0: no proxy, REMOTE_ADDR is the client and a client-supplied X-Forwarded-For is ignored.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 INVITATION_MAX_AGE_DAYS = 7
 
 # Sign-in (django-allauth): the email is the username and must be verified.
 ACCOUNT_ADAPTER = "waybill_django.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_SIGNUP_FORM_CLASS = "waybill_django.accounts.forms.SignupDetailsForm"
+# Confirming the email from the browser that signed up signs in at once (no second sign-in).
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
@@ -190,14 +227,17 @@ LOGGING = {
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
 MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
 # Where browsers open the realtime WebSocket: its public URL when it has its own
-# address (https://rt.example.com), else the page's host on REALTIME_PORT.
+# address (https://rt.example.com); else the page's host on REALTIME_BROWSER_PORT, or, when
+# that is None (production, behind the Ingress that routes /ws), the page's own origin.
 REALTIME_PUBLIC_URL = os.environ.get("REALTIME_PUBLIC_URL", "").rstrip("/")
-REALTIME_PORT = int(os.environ.get("REALTIME_PORT", "8001"))
+REALTIME_BROWSER_PORT: int | None = int(os.environ.get("REALTIME_PORT", "8001"))
 
 # Background work, read by the domain functions the worker calls.
 # WEBHOOKS_ALLOW_PRIVATE_TARGETS stays False in production: it is what stops an
 # endpoint URL from reaching the cluster's own services (SSRF).
 WEBHOOKS_ALLOW_PRIVATE_TARGETS = False
+# Production's egress allows HTTPS on port 443 only; other targets would only time out.
+WEBHOOKS_HTTPS_443_ONLY = False
 # Standard Webhooks' suggested schedule, about 27 hours in all: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
 WEBHOOKS_RETRY_DELAYS_SECONDS = (5, 5 * 60, 30 * 60, 2 * 3600, 5 * 3600, 10 * 3600, 10 * 3600)
 WEBHOOKS_DISABLE_AFTER_FAILURES = 30

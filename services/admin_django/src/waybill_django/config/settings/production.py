@@ -6,6 +6,7 @@ from urllib.parse import unquote, urlsplit
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
+from .base import MEDIA_BUCKET, STORAGES, required
 from .base import SECRET_KEY as _SECRET_KEY
 
 if not _SECRET_KEY or _SECRET_KEY.startswith(("dev-insecure", "test-insecure")) or len(_SECRET_KEY) < 50:
@@ -25,18 +26,41 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 
+# The Django and worker pods share no disk: uploads need a volume both mount, or a bucket.
+if not MEDIA_BUCKET and not os.environ.get("MEDIA_ROOT"):
+    raise ImproperlyConfigured(
+        "Set MEDIA_BUCKET (an S3 bucket) or MEDIA_ROOT (a directory Django and the worker share) "
+        "for uploaded files."
+    )
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **STORAGES,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# EMAIL_URL: smtp://user:password@host:587 (STARTTLS) or smtps://user:password@host:465 (TLS).
+# Links in emails, and the sender: a verified address of this deployment, never a default.
+SITE_URL = required("SITE_URL").rstrip("/")
+if urlsplit(SITE_URL).scheme not in {"http", "https"} or not urlsplit(SITE_URL).hostname:
+    raise ImproperlyConfigured(f"SITE_URL must be the site's public address, https://host; not {SITE_URL!r}.")
+DEFAULT_FROM_EMAIL = required("DEFAULT_FROM_EMAIL")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# The browser opens the WebSocket on the page's own origin: the Ingress routes /ws to realtime.
+REALTIME_BROWSER_PORT = None
+# The cluster's egress lets only HTTPS on port 443 out.
+WEBHOOKS_HTTPS_443_ONLY = True
+
+# EMAIL_URL: smtp://user:password@host:587 (STARTTLS), smtps://user:password@host:465 (TLS),
+# or smtp+plain://host:1025 (no TLS: only for a mail server on the same private network).
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 _email_url = urlsplit(os.environ.get("EMAIL_URL", ""))
-if _email_url.scheme not in {"smtp", "smtps"} or not _email_url.hostname:
-    raise ImproperlyConfigured("EMAIL_URL must be smtp://user:password@host:port or smtps://...")
+_email_default_ports = {"smtp": 587, "smtps": 465, "smtp+plain": 25}
+if _email_url.scheme not in _email_default_ports or not _email_url.hostname:
+    raise ImproperlyConfigured(
+        "EMAIL_URL must be smtp://user:password@host:port (STARTTLS), smtps://... (TLS) "
+        "or smtp+plain://host:port (no TLS)."
+    )
 EMAIL_HOST = _email_url.hostname
-EMAIL_PORT = _email_url.port or (465 if _email_url.scheme == "smtps" else 587)
+EMAIL_PORT = _email_url.port or _email_default_ports[_email_url.scheme]
 EMAIL_HOST_USER = unquote(_email_url.username or "")
 EMAIL_HOST_PASSWORD = unquote(_email_url.password or "")
 EMAIL_USE_TLS = _email_url.scheme == "smtp"

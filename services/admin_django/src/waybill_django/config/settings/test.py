@@ -1,14 +1,18 @@
 """Tests: only what must differ from ``base``."""
 
+import os
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
 from .base import SECRET_KEY as _SECRET_KEY
 
 SECRET_KEY = _SECRET_KEY or "test-insecure-secret-key"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
+# Files on disk as in production, so the worker processes a test starts read what it stored:
+# `waybill-dev test` points MEDIA_ROOT at a directory of its own, removed after the run.
+if not os.environ.get("MEDIA_ROOT"):
+    MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="waybill-test-media-"))
 # Tests never run collectstatic: let whitenoise serve files from the apps, as in development.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True

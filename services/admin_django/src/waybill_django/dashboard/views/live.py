@@ -9,6 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from waybill_contracts.channels import org_channel
+from waybill_contracts.ids import parse_id
 from waybill_django.dashboard import conf
 from waybill_django.dashboard.access import Workspace, workspace_view
 from waybill_django.dashboard.selectors import latest_positions, shipments_on_map, vehicle_track
@@ -40,8 +41,8 @@ def ticket(request: HttpRequest, workspace: Workspace) -> HttpResponse:
 @require_POST
 @workspace_view()
 def switch(request: HttpRequest, workspace: Workspace) -> HttpResponse:
-    raw_id = request.POST.get("organization_id", "")
-    membership = switch_organization(request, organization_id=int(raw_id)) if raw_id.isdigit() else None
+    organization_id = parse_id(request.POST.get("organization_id", ""))
+    membership = switch_organization(request, organization_id=organization_id) if organization_id else None
     if membership is None:
         messages.error(request, "You are not a member of that organization.")
     else:

@@ -2,6 +2,7 @@
 
 import time
 
+from allauth.account.adapter import get_adapter
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -23,7 +24,9 @@ def _minute() -> int:
 
 def _over_limit(request: HttpRequest) -> bool:
     """A fixed one-minute window per client address, in the shared cache (Redis in production)."""
-    key = f"waybill:dashboard:track-rate:{request.META.get('REMOTE_ADDR', '')}:{_minute()}"
+    # allauth's reading of the client address, so that sign-in limits and this one agree.
+    client = get_adapter(request).get_client_ip(request)
+    key = f"waybill:dashboard:track-rate:{client}:{_minute()}"
     cache.add(key, 0, timeout=60)
     try:
         return cache.incr(key) > REQUESTS_PER_MINUTE

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from waybill_contracts.ids import parse_id
 from waybill_django.dashboard.access import Workspace, workspace_view
 from waybill_django.dashboard.selectors import DailyFigures, daily_figures
 from waybill_django.dashboard.views.common import render_page
@@ -28,8 +29,8 @@ class Bar:
 
 
 def _period(request: HttpRequest) -> int:
-    raw = request.GET.get("days", "")
-    return int(raw) if raw.isdigit() and int(raw) in PERIODS else DEFAULT_PERIOD
+    days = parse_id(request.GET.get("days", ""))
+    return days if days in PERIODS else DEFAULT_PERIOD
 
 
 def _bars(values: list[float | None], labels: list[str], formatted: list[str]) -> list[Bar]:

@@ -11,20 +11,28 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from waybill_contracts.enums import Role, ShipmentStatus
 from waybill_django.api.models import ApiToken
 from waybill_django.api.tokens import api_token_create, api_token_revoke
-from waybill_django.core.errors import Conflict
+from waybill_django.core.errors import DOMAIN_ERRORS, attach_errors, refusal
 from waybill_django.dashboard.access import Workspace, workspace_view
 from waybill_django.dashboard.selectors import organization_members
 from waybill_django.dashboard.views.common import render_page
 from waybill_django.notifications.selectors import membership_is_subscribed, notification_settings_for
 from waybill_django.notifications.services import notification_settings_update, notification_subscription_set
-from waybill_django.organizations.models import ROLE_CHOICES, Invitation, Membership
+from waybill_django.organizations.models import ROLE_CHOICES, Membership
 from waybill_django.organizations.permissions import Action
-from waybill_django.organizations.services import invitation_create, membership_change_role, membership_remove
+from waybill_django.organizations.selectors import open_invitations
+from waybill_django.organizations.services import (
+    invitation_create,
+    invitation_resend,
+    invitation_revoke,
+    membership_change_role,
+    membership_remove,
+)
 from waybill_django.shipments.models import STATUS_CHOICES
 from waybill_django.webhooks.models import WEBHOOK_EVENT_CHOICES, WebhookDelivery
 from waybill_django.webhooks.selectors import (
@@ -75,23 +83,14 @@ class NotificationSettingsForm(forms.Form):
     )
 
 
-def _refused(request: HttpRequest, error: Exception) -> None:
-    if isinstance(error, ValidationError):
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.error(request, str(error) or "Your role does not allow this.")
-
-
 def _attempt(request: HttpRequest, change: Callable[[], object], done: str) -> int:
     """Run a service call; report success or the domain's refusal. Returns the HTTP status to use."""
     try:
         change()
-    except PermissionDenied as error:
-        _refused(request, error)
-        return 403
-    except (Conflict, ValidationError) as error:
-        _refused(request, error)
-        return 409
+    except DOMAIN_ERRORS as error:
+        answer = refusal(error)
+        messages.error(request, answer.text)
+        return answer.status
     messages.success(request, done)
     return 200
 
@@ -111,9 +110,8 @@ def _members_page(
     context = {
         **_settings_context(workspace),
         "members": organization_members(organization=organization),
-        "invitations": Invitation.objects.in_organization(organization).filter(
-            accepted_at=None, declined_at=None
-        ),
+        "invitations": open_invitations(organization=organization).select_related("invited_by"),
+        "now": timezone.now(),
         "form": form,
         "roles": ROLE_CHOICES,
     }
@@ -137,12 +135,36 @@ def members(request: HttpRequest, workspace: Workspace) -> HttpResponse:
             form.add_error("role", str(error))
             status = 403
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            attach_errors(form, error)
         else:
             messages.success(request, f"{email} is invited as {role.value}; the email is on its way.")
             return redirect("dashboard:settings_members")
     return _members_page(request, workspace, form, status=status)
+
+
+@require_POST
+@workspace_view(Action.MANAGE_MEMBERS)
+def invitation_change(request: HttpRequest, workspace: Workspace, invitation_id: int) -> HttpResponse:
+    """Withdraw a pending invitation, or email it again (``action`` = ``revoke`` or ``resend``)."""
+    invitation = get_object_or_404(open_invitations(organization=workspace.organization), pk=invitation_id)
+    if request.POST.get("action") == "revoke":
+        status = _attempt(
+            request,
+            lambda: invitation_revoke(invitation=invitation, actor=workspace.user),
+            f"The invitation of {invitation.email} is withdrawn; its link no longer works.",
+        )
+    elif request.POST.get("action") == "resend":
+        status = _attempt(
+            request,
+            lambda: invitation_resend(invitation=invitation, actor=workspace.user),
+            f"The invitation is sent to {invitation.email} again.",
+        )
+    else:
+        messages.error(request, "Choose to withdraw or resend the invitation.")
+        status = 400
+    if status == 200:
+        return redirect("dashboard:settings_members")
+    return _members_page(request, workspace, InviteForm(), status=status)
 
 
 @require_POST
@@ -245,7 +267,10 @@ def tokens(request: HttpRequest, workspace: Workspace) -> HttpResponse:
         "form": form,
         "secret": secret,
     }
-    return render_page(request, workspace, "dashboard/settings/tokens.html", context)
+    response = render_page(request, workspace, "dashboard/settings/tokens.html", context)
+    if secret is not None:
+        response["Cache-Control"] = "no-store"  # the page shows the secret: no copy in any cache
+    return response
 
 
 @require_POST
@@ -277,8 +302,7 @@ def webhooks(request: HttpRequest, workspace: Workspace) -> HttpResponse:
                     description=form.cleaned_data["description"],
                 )
             except ValidationError as error:
-                for field, errors in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                attach_errors(form, error)
             else:
                 messages.success(request, f"Endpoint {endpoint.url} is added.")
                 return redirect("dashboard:settings_webhooks")

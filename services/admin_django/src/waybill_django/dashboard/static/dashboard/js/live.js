@@ -6,7 +6,8 @@
 // 3. For each event: remember its stream id, update status badges at once, and ask the
 //    page's live regions ([data-live]) to re-render through htmx.
 // 4. On a drop: reconnect with exponential backoff and jitter, resuming from the last id.
-//    On "resync_required": every live region reloads.
+//    On "resync_required": every live region reloads. Handshakes refused three times in a
+//    row (closed before open, as an HTTP 403 is) show "Live updates off — reload the page".
 // See docs/protocol.md for the messages and close codes.
 (() => {
   "use strict";
@@ -17,12 +18,21 @@
   const PING_EVERY_MS = 25_000;
   const MAX_BACKOFF_MS = 30_000;
   const REFRESH_DEBOUNCE_MS = 150;
-  const LABELS = { connecting: "Connecting…", live: "Live", offline: "Reconnecting…", error: "Live updates off" };
+  // Handshakes refused in a row (closed before they opened: an HTTP 403 for a disallowed Origin
+  // looks the same to a page) after which retrying is not going to help by itself.
+  const MAX_REFUSED_HANDSHAKES = 3;
+  const LABELS = {
+    connecting: "Connecting…",
+    live: "Live",
+    offline: "Reconnecting…",
+    error: "Live updates off — reload the page",
+  };
 
   const state = {
     lastId: config.dataset.streamId || null,
     channel: null,
     attempt: 0,
+    refused: 0,
     socket: null,
     pingTimer: null,
     retryTimer: null,
@@ -36,6 +46,10 @@
     indicator.dataset.state = name;
     const text = indicator.querySelector(".live-status__text");
     if (text) text.textContent = LABELS[name];
+  }
+
+  function refusedTooOften() {
+    return state.refused >= MAX_REFUSED_HANDSHAKES;
   }
 
   function scheduleReconnect(immediately) {
@@ -65,7 +79,7 @@
 
   async function connect() {
     if (state.socket) return;
-    setStatus(state.attempt === 0 ? "connecting" : "offline");
+    if (!refusedTooOften()) setStatus(state.attempt === 0 ? "connecting" : "offline");
     let grant;
     try {
       grant = await fetchTicket();
@@ -76,6 +90,11 @@
     state.channel = grant.channel;
     const socket = new WebSocket(`${grant.url}?ticket=${encodeURIComponent(grant.ticket)}`);
     state.socket = socket;
+    let opened = false;
+    socket.addEventListener("open", () => {
+      opened = true;
+      state.refused = 0;
+    });
     socket.addEventListener("message", (message) => {
       let data;
       try {
@@ -89,7 +108,9 @@
       clearInterval(state.pingTimer);
       state.socket = null;
       if (event.code === 1008 && state.attempt > 3) return setStatus("error");
-      setStatus("offline");
+      if (!opened) state.refused += 1;
+      // Still retried (slowly), in case the refusal was a passing one; the label tells the truth.
+      setStatus(refusedTooOften() ? "error" : "offline");
       // 1012: the replica is restarting; another one takes us at once.
       scheduleReconnect(event.code === 1012);
     });

