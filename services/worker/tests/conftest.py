@@ -39,10 +39,6 @@ def worker_env(
 ) -> dict[str, str]:
     media_root = tmp_path / "media"
     settings.MEDIA_ROOT = media_root
-    settings.STORAGES = {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
     for name, value in worker_overrides.items():
         setattr(settings, name, value)
     db = connection.settings_dict

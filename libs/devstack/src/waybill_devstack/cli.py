@@ -211,10 +211,20 @@ def run_tests(pytest_args: list[str]) -> int:
     return code
 
 
+# pytest options whose value is the next argument (and may look like a path).
+_PYTEST_OPTIONS_WITH_VALUES = frozenset(
+    {"-k", "-m", "-p", "-o", "-c", "--deselect", "--ignore", "--ignore-glob", "--rootdir", "--timeout"}
+)
+
+
 def _runs_browser_tests(pytest_args: list[str]) -> bool:
     """Whether the run includes e2e/: no path given (every test) or a path under it."""
     paths = [
-        arg for arg in pytest_args if not arg.startswith("-") and (REPO_ROOT / arg.split("::")[0]).exists()
+        arg
+        for previous, arg in zip(["", *pytest_args], pytest_args, strict=False)
+        if previous not in _PYTEST_OPTIONS_WITH_VALUES
+        and not arg.startswith("-")
+        and (REPO_ROOT / arg.split("::")[0]).exists()
     ]
     return not paths or any(Path(path).parts[:1] == ("e2e",) for path in paths)
 
