@@ -51,10 +51,6 @@ def test_a_10k_row_file_is_imported_in_constant_memory(
     organization: Organization, dispatcher: User, tmp_path: Path, settings: Any
 ) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.STORAGES = {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
     source = tmp_path / "shipments.csv"
     write_csv(source, ROWS)
     with source.open("rb") as upload:

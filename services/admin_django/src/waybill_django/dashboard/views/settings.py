@@ -21,6 +21,7 @@ from waybill_django.core.errors import DOMAIN_ERRORS, attach_errors, refusal
 from waybill_django.dashboard.access import Workspace, workspace_view
 from waybill_django.dashboard.selectors import organization_members
 from waybill_django.dashboard.views.common import render_page
+from waybill_django.notifications.models import CUSTOMER_STATUS_LABELS
 from waybill_django.notifications.selectors import membership_is_subscribed, notification_settings_for
 from waybill_django.notifications.services import notification_settings_update, notification_subscription_set
 from waybill_django.organizations.models import ROLE_CHOICES, Membership
@@ -72,8 +73,15 @@ class EndpointForm(forms.Form):
 
 class NotificationSettingsForm(forms.Form):
     email_customers = forms.BooleanField(
-        label="Email the customer contact when a shipment is created and at each status change",
+        label="Email the shipment's customer contact (with a link to the tracking page)",
         required=False,
+    )
+    customer_statuses = forms.MultipleChoiceField(
+        label="Statuses that email the customer",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[(status.value, label) for status, label in CUSTOMER_STATUS_LABELS.items()],
+        help_text="Drafts never do.",
     )
     member_statuses = forms.MultipleChoiceField(
         label="Statuses that email subscribed members",
@@ -214,7 +222,11 @@ def _notifications_page(
 def notifications(request: HttpRequest, workspace: Workspace) -> HttpResponse:
     """Every member sees the organization's choices and sets their own; owners and admins change the first."""
     chosen = notification_settings_for(organization=workspace.organization)
-    initial = {"email_customers": chosen.email_customers, "member_statuses": chosen.member_statuses}
+    initial = {
+        "email_customers": chosen.email_customers,
+        "customer_statuses": chosen.customer_statuses,
+        "member_statuses": chosen.member_statuses,
+    }
     if request.method == "GET":
         return _notifications_page(request, workspace, NotificationSettingsForm(initial=initial))
     form = NotificationSettingsForm(request.POST, initial=initial)
@@ -227,6 +239,7 @@ def notifications(request: HttpRequest, workspace: Workspace) -> HttpResponse:
             actor=workspace.user,
             email_customers=form.cleaned_data["email_customers"],
             member_statuses=[ShipmentStatus(value) for value in form.cleaned_data["member_statuses"]],
+            customer_statuses=[ShipmentStatus(value) for value in form.cleaned_data["customer_statuses"]],
         ),
         "The notification settings are saved.",
     )
