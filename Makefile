@@ -11,7 +11,7 @@ OWN_PACKAGES := -e libs/contracts -e libs/devstack -e services/admin_django \
 # mypy's Django plugin imports the settings, which need these set; nothing connects to them.
 LINT_ENV := DATABASE_URL=postgresql://lint@localhost/lint REDIS_URL=redis://localhost:6379/0
 
-.PHONY: up test e2e lint format lock venv clean checkov sbom audit bench bench-smoke flower
+.PHONY: up test test-faults e2e lint format lock venv clean checkov sbom audit bench bench-smoke flower
 
 venv: $(INSTALLED)
 
@@ -25,9 +25,13 @@ $(INSTALLED): requirements/dev.txt libs/*/pyproject.toml services/*/pyproject.to
 up: $(INSTALLED)
 	$(BIN)/waybill-dev up
 
-## Run every test against throwaway PostgreSQL and Redis.
+## Run every test against throwaway PostgreSQL and Redis (the fault scenarios apart: make test-faults).
 test: $(INSTALLED)
-	$(BIN)/waybill-dev test
+	$(BIN)/waybill-dev test -m "not faults"
+
+## Kill, freeze and restart the real processes (docs/reliability.md); prints the figures measured.
+test-faults: $(INSTALLED)
+	$(BIN)/waybill-dev test -m faults services libs
 
 ## Run only the browser tests (e2e/: real Chromium through Playwright, against the running stack).
 e2e: $(INSTALLED)
@@ -51,6 +55,7 @@ lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(LINT_ENV) $(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 format: $(INSTALLED)
 	$(BIN)/ruff check --fix .
