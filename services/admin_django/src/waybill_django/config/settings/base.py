@@ -60,6 +60,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "waybill_django.core.database_deadline.DatabaseDeadlineMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "waybill_django.dashboard.security_headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -90,9 +91,15 @@ TEMPLATES = [
     },
 ]
 
+# Fail fast on a stopped or frozen PostgreSQL: connecting waits at most 2 s (libpq's minimum), a
+# statement at most 30 s on the server, and a web request's query 2 s (core/database_deadline.py); after a
+# failed attempt new connections fail at once for a second (core/postgresql).
 DATABASES = {
     "default": dj_database_url.parse(required("DATABASE_URL"), conn_max_age=60, conn_health_checks=True),
 }
+DATABASES["default"]["ENGINE"] = "waybill_django.core.postgresql"  # pauses reconnecting after a failure
+DATABASES["default"]["OPTIONS"] = {"connect_timeout": 2, "options": "-c statement_timeout=30000"}
+DATABASE_QUERY_DEADLINE_SECONDS = 2.0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
