@@ -47,6 +47,7 @@ def test_sign_up_requires_verifying_the_email_before_signing_in(client: Client) 
     assert sign_in(Client(), "new@example.test") == "/accounts/confirm-email/"
 
     [message] = mail.outbox
+    assert str(message.body).startswith("Hello from Waybill!")  # not "Hello from testserver!"
     confirm = link_in(message)
     confirmed = client.post(confirm)
 

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 
 from waybill_contracts.enums import Role, ShipmentStatus
@@ -58,20 +58,65 @@ def notify_latest(shipment: Shipment) -> list[str]:
     return sorted(address for message in mail.outbox for address in message.to)
 
 
-def test_creation_and_booking_email_only_the_customer(shipment: Shipment, team: dict[Role, User]) -> None:
-    assert notify_latest(shipment) == ["customer@example.test"]
+def test_a_draft_and_internal_states_email_nobody_by_default(
+    shipment: Shipment, team: dict[Role, User]
+) -> None:
+    assert notify_latest(shipment) == []  # the draft
+    move(shipment, S.BOOKED, team[Role.DISPATCHER])
+    assert notify_latest(shipment) == []
+
+
+def test_the_customer_hears_of_pickup_delivery_and_problems_with_a_tracking_link(
+    shipment: Shipment, team: dict[Role, User], organization: Organization, settings: object
+) -> None:
+    from waybill_django.fleet.models import Vehicle
+
+    settings.SITE_URL = "https://waybill.example"  # type: ignore[attr-defined]
+    truck = Vehicle.unscoped.create(organization=organization, plate="T-1", driver=team[Role.DRIVER])
+    dispatcher = team[Role.DISPATCHER]
+    move(shipment, S.BOOKED, dispatcher)
+    shipment = shipment_transition(shipment=shipment, to_status=S.ASSIGNED, actor=dispatcher, vehicle=truck)
+    assert "customer@example.test" not in notify_latest(shipment)
+    move(shipment, S.PICKED_UP, dispatcher)
+    assert "customer@example.test" in notify_latest(shipment)
+    [customer_email] = [m for m in mail.outbox if m.to == ["customer@example.test"]]
+    link = f"https://waybill.example/t/{shipment.tracking_code}"
+    assert link in customer_email.body
+    html, _ = customer_email.alternatives[0]  # type: ignore[attr-defined]
+    assert f'href="{link}"' in str(html)
+    move(shipment, S.IN_TRANSIT, dispatcher)
+    assert "customer@example.test" in notify_latest(shipment)
+
+
+def test_the_organization_chooses_the_customers_statuses(
+    shipment: Shipment, team: dict[Role, User], organization: Organization
+) -> None:
+    notification_settings_update(
+        organization=organization,
+        actor=team[Role.ADMIN],
+        email_customers=True,
+        member_statuses=[],
+        customer_statuses=[S.BOOKED],
+    )
     move(shipment, S.BOOKED, team[Role.DISPATCHER])
     assert notify_latest(shipment) == ["customer@example.test"]
+    with pytest.raises(ValidationError, match="never emailed about drafts"):
+        notification_settings_update(
+            organization=organization,
+            actor=team[Role.ADMIN],
+            email_customers=True,
+            member_statuses=[],
+            customer_statuses=[S.DRAFT],
+        )
 
 
-def test_a_cancellation_emails_the_customer_and_owners_admins_and_dispatchers(
+def test_a_cancellation_emails_owners_admins_and_dispatchers(
     shipment: Shipment, team: dict[Role, User]
 ) -> None:
     move(shipment, S.CANCELLED, team[Role.DISPATCHER])
 
     assert notify_latest(shipment) == [
         "admin@acme.test",
-        "customer@example.test",
         "dispatcher@acme.test",
         "owner@acme.test",
     ]
@@ -106,7 +151,7 @@ def test_members_are_emailed_for_the_statuses_the_organization_chose(
     move(shipment, S.BOOKED, team[Role.DISPATCHER])
     assert "owner@acme.test" in notify_latest(shipment)
     move(shipment, S.CANCELLED, team[Role.DISPATCHER])
-    assert notify_latest(shipment) == ["customer@example.test"]
+    assert notify_latest(shipment) == []  # nor the customer: cancelled is not among their default statuses
 
 
 def test_customer_emails_can_be_turned_off(
@@ -162,9 +207,9 @@ def test_running_the_notification_again_sends_nothing_more(
 ) -> None:
     move(shipment, S.CANCELLED, team[Role.DISPATCHER])
     first = notify_latest(shipment)
-    assert len(first) == 4
+    assert len(first) == 3
     assert notify_latest(shipment) == []
-    assert Notification.objects.filter(shipment=shipment, subject="Shipment WB-9: cancelled").count() == 4
+    assert Notification.objects.filter(shipment=shipment, subject="Shipment WB-9: cancelled").count() == 3
 
 
 def test_a_member_who_is_also_the_customer_gets_one_email(

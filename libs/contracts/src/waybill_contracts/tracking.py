@@ -11,14 +11,15 @@ from typing import Final
 from pydantic import BaseModel, ConfigDict, Field
 
 from waybill_contracts.enums import ShipmentStatus
+from waybill_contracts.workflow import MOVING, ON_BOARD
 
 COARSE_POSITION_DECIMALS: Final = 2
 """Public positions are rounded to 0.01° (about 1 km)."""
 
-POSITION_VISIBLE_STATUSES: Final = frozenset({ShipmentStatus.PICKED_UP, ShipmentStatus.IN_TRANSIT})
+POSITION_VISIBLE_STATUSES: Final = ON_BOARD
 """A position is shown only while the shipment is on board: before pickup the vehicle is on others' errands."""
 
-ETA_VISIBLE_STATUSES: Final = frozenset({ShipmentStatus.ASSIGNED, *POSITION_VISIBLE_STATUSES})
+ETA_VISIBLE_STATUSES: Final = MOVING
 """An estimate means something only while a vehicle is on its way with the shipment (or to fetch it)."""
 
 

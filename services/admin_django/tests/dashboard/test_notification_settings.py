@@ -25,15 +25,32 @@ def test_an_owner_or_admin_changes_who_is_emailed(
     role: Role, members: dict[Role, User], signed_in: Callable[[User], Client], organization: Organization
 ) -> None:
     client = signed_in(members[role])
-    response = client.post(reverse(PAGE), {"member_statuses": ["exception", "delivered"]})
+    page = client.get(reverse(PAGE)).content.decode()
+    # The customer's defaults: picked up, out for delivery, delivered, exception; never a draft.
+    for status in ("picked_up", "in_transit", "delivered", "exception"):
+        assert "checked" in checkbox(page, f'name="customer_statuses" value="{status}"')
+    assert "checked" not in checkbox(page, 'name="customer_statuses" value="booked"')
+    assert 'name="customer_statuses" value="draft"' not in page
+    assert "Out for delivery (in transit)" in page
+
+    response = client.post(
+        reverse(PAGE),
+        {
+            "email_customers": "on",
+            "customer_statuses": ["delivered"],
+            "member_statuses": ["exception", "delivered"],
+        },
+    )
 
     assert response.status_code == 302
     chosen = notification_settings_for(organization=organization)
-    assert (chosen.email_customers, chosen.member_statuses) == (False, ["delivered", "exception"])
+    assert (chosen.email_customers, chosen.member_statuses) == (True, ["delivered", "exception"])
+    assert chosen.customer_statuses == ["delivered"]
     page = client.get(reverse(PAGE)).content.decode()
     assert "The notification settings are saved." in page
-    assert "checked" not in checkbox(page, 'value="cancelled"')
-    assert "checked" in checkbox(page, 'value="delivered"')
+    assert "checked" not in checkbox(page, 'name="member_statuses" value="cancelled"')
+    assert "checked" in checkbox(page, 'name="member_statuses" value="delivered"')
+    assert "checked" not in checkbox(page, 'name="customer_statuses" value="picked_up"')
 
 
 @pytest.mark.parametrize("role", [Role.DISPATCHER, Role.DRIVER, Role.VIEWER], ids=str)

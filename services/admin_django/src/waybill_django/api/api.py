@@ -1,6 +1,6 @@
 """The integration API, ``/api/v1/``: OpenAPI schema at ``openapi.json``, interactive docs at ``docs``."""
 
-from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as InputInvalid
@@ -9,7 +9,7 @@ from waybill_django.api.auth import OrganizationSessionAuth, TokenAuth
 from waybill_django.api.documented import DocumentedErrorsAPI
 from waybill_django.api.input import InputParser
 from waybill_django.api.routers import members, shipments, tokens, vehicles
-from waybill_django.core.errors import Conflict
+from waybill_django.core.errors import DOMAIN_ERRORS, refusal
 
 api = DocumentedErrorsAPI(
     title="Waybill API",
@@ -29,19 +29,22 @@ api.add_router("", tokens.router)
 api.add_router("", members.router)
 
 
-@api.exception_handler(PermissionDenied)
-def forbidden(request: HttpRequest, error: PermissionDenied) -> HttpResponse:
-    return api.create_response(request, {"detail": str(error) or "Forbidden."}, status=403)
-
-
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, error: Http404) -> HttpResponse:
     return api.create_response(request, {"detail": "Not found in your organization."}, status=404)
 
 
-@api.exception_handler(Conflict)
-def conflict(request: HttpRequest, error: Conflict) -> HttpResponse:
-    return api.create_response(request, {"detail": str(error)}, status=409)
+def refused(request: HttpRequest, error: Exception | type[Exception]) -> HttpResponse:
+    assert isinstance(error, DOMAIN_ERRORS)
+    answer = refusal(error)
+    body: dict[str, object] = {"detail": answer.text}
+    if answer.errors is not None:
+        body["errors"] = answer.errors
+    return api.create_response(request, body, status=answer.status)
+
+
+for _error in DOMAIN_ERRORS:
+    api.add_exception_handler(_error, refused)
 
 
 @api.exception_handler(InputInvalid)
@@ -62,9 +65,3 @@ def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
 @api.exception_handler(RequestDataTooBig)
 def too_big(request: HttpRequest, error: RequestDataTooBig) -> HttpResponse:
     return api.create_response(request, {"detail": "The request body is too large."}, status=413)
-
-
-@api.exception_handler(ValidationError)
-def invalid(request: HttpRequest, error: ValidationError) -> HttpResponse:
-    errors = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
-    return api.create_response(request, {"detail": " ".join(error.messages), "errors": errors}, status=422)

@@ -15,21 +15,22 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
-from waybill_django.accounts.models import User
-from waybill_django.core.errors import Conflict
+from waybill_django.core.errors import DOMAIN_ERRORS, Conflict, attach_errors, refusal
+
+if TYPE_CHECKING:
+    from waybill_django.accounts.models import User
 
 _M = TypeVar("_M", bound=models.Model)
-
-DOMAIN_ERRORS = (Conflict, PermissionDenied, ValidationError)
 
 
 class Write(enum.StrEnum):
@@ -38,16 +39,16 @@ class Write(enum.StrEnum):
     DELETE = "delete"
 
 
-def refusal_text(error: Exception) -> str:
+def refusal_text(error: Conflict | PermissionDenied | ValidationError) -> str:
     """What a person reads when a domain function refuses."""
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    return str(error)
+    return refusal(error).text
 
 
 def admin_actor(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
+    """The signed-in staff member (the admin lets no one else in)."""
+    user = request.user
+    assert isinstance(user, get_user_model())
+    return user
 
 
 class _DeleteRefused(Exception):
@@ -68,11 +69,7 @@ class DomainAdminForm(forms.ModelForm[_M]):
         try:
             self.domain_saved = self.domain_admin.domain_save(self.domain_request, self)
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    self.add_error(field if field in self.fields else None, errors)
-            else:
-                self.add_error(None, error)
+            attach_errors(self, error)
         except (Conflict, PermissionDenied) as error:
             self.add_error(None, refusal_text(error))
 

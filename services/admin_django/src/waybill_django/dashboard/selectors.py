@@ -14,26 +14,12 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from waybill_contracts.enums import Role, ShipmentStatus
+from waybill_contracts.workflow import ON_THE_ROAD, OPEN
 from waybill_django.accounts.models import User
 from waybill_django.fleet.models import Position, Vehicle
 from waybill_django.organizations.models import Membership, Organization
 from waybill_django.organizations.selectors import open_invitations
 from waybill_django.shipments.models import Shipment, TrackingEvent
-
-OPEN_STATUSES = (
-    ShipmentStatus.DRAFT,
-    ShipmentStatus.BOOKED,
-    ShipmentStatus.ASSIGNED,
-    ShipmentStatus.PICKED_UP,
-    ShipmentStatus.IN_TRANSIT,
-    ShipmentStatus.EXCEPTION,
-)
-ON_THE_ROAD = (
-    ShipmentStatus.ASSIGNED,
-    ShipmentStatus.PICKED_UP,
-    ShipmentStatus.IN_TRANSIT,
-    ShipmentStatus.EXCEPTION,
-)
 
 
 def online_within() -> timedelta:
@@ -81,7 +67,7 @@ def shipments_late(*, organization: Organization, now: datetime) -> QuerySet[Shi
     """Open shipments whose delivery window has closed."""
     return (
         Shipment.objects.in_organization(organization)
-        .filter(status__in=[s.value for s in OPEN_STATUSES], delivery_window_end__lt=now)
+        .filter(status__in=OPEN, delivery_window_end__lt=now)
         .select_related("vehicle")
         .order_by("delivery_window_end")
     )
@@ -91,12 +77,12 @@ def shipments_at_risk(*, organization: Organization, now: datetime) -> QuerySet[
     """Open shipments not late yet but at risk: flagged by the worker (ETA past the window), or
     whose window closes soon while they are not yet on their way."""
     closing_soon = Q(
-        status__in=[s.value for s in OPEN_STATUSES if s is not ShipmentStatus.IN_TRANSIT],
+        status__in=OPEN - {ShipmentStatus.IN_TRANSIT},
         delivery_window_end__lt=now + AT_RISK_WITHIN,
     )
     return (
         Shipment.objects.in_organization(organization)
-        .filter(status__in=[s.value for s in OPEN_STATUSES])
+        .filter(status__in=OPEN)
         .exclude(delivery_window_end__lt=now)
         .filter(Q(at_risk=True) | closing_soon)
         .select_related("vehicle")
@@ -127,9 +113,7 @@ def fleet_overview(*, organization: Organization, now: datetime) -> list[FleetRo
     vehicles = (
         Vehicle.objects.in_organization(organization)
         .select_related("driver")
-        .annotate(
-            open_shipments=Count("shipments", filter=Q(shipments__status__in=[s.value for s in ON_THE_ROAD]))
-        )
+        .annotate(open_shipments=Count("shipments", filter=Q(shipments__status__in=ON_THE_ROAD)))
         .order_by("plate")
     )
     rows = []
@@ -155,7 +139,7 @@ def vehicle_track(*, organization: Organization, vehicle_id: int, now: datetime)
 def shipments_on_map(*, organization: Organization) -> QuerySet[Shipment]:
     return (
         Shipment.objects.in_organization(organization)
-        .filter(status__in=[s.value for s in OPEN_STATUSES])
+        .filter(status__in=OPEN)
         .exclude(origin_latitude=None, destination_latitude=None)
         .only(
             "id",
@@ -186,10 +170,7 @@ def driver_shipments(*, organization: Organization, driver: User, now: datetime)
     return (
         Shipment.objects.in_organization(organization)
         .filter(vehicle__driver=driver)
-        .filter(
-            Q(status__in=[s.value for s in ON_THE_ROAD])
-            | Q(status=ShipmentStatus.DELIVERED.value, updated_at__gte=today)
-        )
+        .filter(Q(status__in=ON_THE_ROAD) | Q(status=ShipmentStatus.DELIVERED.value, updated_at__gte=today))
         .select_related("vehicle")
         .order_by("delivery_window_end", "id")
     )

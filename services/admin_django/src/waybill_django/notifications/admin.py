@@ -5,6 +5,7 @@ from django.http import HttpRequest
 from waybill_contracts.enums import ShipmentStatus
 from waybill_django.core.admin import DomainAdminForm, DomainModelAdmin, Write, admin_actor
 from waybill_django.notifications.models import (
+    CUSTOMER_STATUS_LABELS,
     Notification,
     NotificationSubscription,
     OrganizationNotificationSettings,
@@ -23,13 +24,18 @@ class NotificationAdmin(DomainModelAdmin[Notification]):
 
 
 class OrganizationNotificationSettingsForm(DomainAdminForm[OrganizationNotificationSettings]):
+    customer_statuses = forms.MultipleChoiceField(
+        choices=[(status.value, label) for status, label in CUSTOMER_STATUS_LABELS.items()],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
     member_statuses = forms.MultipleChoiceField(
         choices=STATUS_CHOICES, widget=forms.CheckboxSelectMultiple, required=False
     )
 
     class Meta:
         model = OrganizationNotificationSettings
-        fields = ("organization", "email_customers", "member_statuses")
+        fields = ("organization", "email_customers", "customer_statuses", "member_statuses")
 
 
 @admin.register(OrganizationNotificationSettings)
@@ -52,6 +58,7 @@ class OrganizationNotificationSettingsAdmin(DomainModelAdmin[OrganizationNotific
             actor=admin_actor(request),
             email_customers=data["email_customers"],
             member_statuses=[ShipmentStatus(status) for status in data["member_statuses"]],
+            customer_statuses=[ShipmentStatus(status) for status in data["customer_statuses"]],
         )
 
 

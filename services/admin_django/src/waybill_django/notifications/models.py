@@ -11,8 +11,30 @@ SUBSCRIBED_BY_DEFAULT = frozenset({Role.OWNER, Role.ADMIN, Role.DISPATCHER})
 """Roles that receive member emails until they opt out; the others until they opt in."""
 
 
+DEFAULT_CUSTOMER_STATUSES = (
+    ShipmentStatus.PICKED_UP,
+    ShipmentStatus.IN_TRANSIT,
+    ShipmentStatus.DELIVERED,
+    ShipmentStatus.EXCEPTION,
+)
+CUSTOMER_STATUS_LABELS = {
+    ShipmentStatus.BOOKED: "Booked (confirmed)",
+    ShipmentStatus.ASSIGNED: "Assigned to a vehicle",
+    ShipmentStatus.PICKED_UP: "Picked up",
+    ShipmentStatus.IN_TRANSIT: "Out for delivery (in transit)",
+    ShipmentStatus.DELIVERED: "Delivered",
+    ShipmentStatus.EXCEPTION: "Exception (a problem on the way)",
+    ShipmentStatus.CANCELLED: "Cancelled",
+}
+"""Statuses a customer may be told about: never a draft, which is internal."""
+
+
 def default_member_statuses() -> list[str]:
     return [status.value for status in DEFAULT_MEMBER_STATUSES]
+
+
+def default_customer_statuses() -> list[str]:
+    return [status.value for status in DEFAULT_CUSTOMER_STATUSES]
 
 
 class Notification(models.Model):
@@ -41,7 +63,13 @@ class OrganizationNotificationSettings(models.Model):
         Organization, on_delete=models.CASCADE, related_name="notification_settings"
     )
     email_customers = models.BooleanField(
-        default=True, help_text="Email the shipment's customer contact when it is created and on each change."
+        default=True, help_text="Email the shipment's customer contact at the statuses chosen below."
+    )
+    customer_statuses = ArrayField(
+        models.CharField(max_length=20, choices=STATUS_CHOICES),
+        default=default_customer_statuses,
+        blank=True,
+        help_text="Statuses that email the shipment's customer contact.",
     )
     member_statuses = ArrayField(
         models.CharField(max_length=20, choices=STATUS_CHOICES),

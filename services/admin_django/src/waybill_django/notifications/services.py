@@ -6,7 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -17,6 +17,7 @@ from waybill_contracts.events import EVENT_ADAPTER, ShipmentCreated, ShipmentSta
 from waybill_django.accounts.models import User
 from waybill_django.audit.services import audit_record
 from waybill_django.notifications.models import (
+    CUSTOMER_STATUS_LABELS,
     Notification,
     NotificationSubscription,
     OrganizationNotificationSettings,
@@ -69,10 +70,15 @@ def _emails_for(
     """Who hears about ``event``, each address once (a member who is also the customer gets the customer's email)."""
     chosen = notification_settings_for(organization=shipment.organization)
     emails: list[_Email] = []
-    if chosen.email_customers and shipment.customer_email:
-        emails.append(
-            _Email(shipment.customer_email, "shipment_event", {"shipment": shipment, "status": status})
-        )
+    if (
+        chosen.email_customers
+        and shipment.customer_email
+        and event.status in CUSTOMER_STATUS_LABELS
+        and event.status in chosen.customer_statuses
+    ):
+        tracking_url = settings.SITE_URL + reverse("dashboard:tracking", args=[shipment.tracking_code])
+        context = {"shipment": shipment, "status": status, "tracking_url": tracking_url}
+        emails.append(_Email(shipment.customer_email, "shipment_event", context))
     if event.status in chosen.member_statuses:
         url = settings.SITE_URL + reverse("dashboard:shipment", args=[shipment.pk])
         reason = event.reason if isinstance(event, ShipmentStatusChanged) else ""
@@ -122,6 +128,7 @@ def notification_settings_update(
     actor: User,
     email_customers: bool,
     member_statuses: Iterable[ShipmentStatus],
+    customer_statuses: Iterable[ShipmentStatus] | None = None,
 ) -> OrganizationNotificationSettings:
     """Owners and admins (``manage_members``) choose who the organization's shipment emails go to."""
     try:
@@ -132,16 +139,21 @@ def notification_settings_update(
         ) from error
     wanted = set(member_statuses)
     statuses = [status.value for status in ShipmentStatus if status in wanted]
+    values: dict[str, object] = {"email_customers": email_customers, "member_statuses": statuses}
+    if customer_statuses is not None:  # None keeps the organization's current choice
+        for_customers = set(customer_statuses)
+        if for_customers - set(CUSTOMER_STATUS_LABELS):
+            raise ValidationError({"customer_statuses": "Customers are never emailed about drafts."})
+        values["customer_statuses"] = [s.value for s in ShipmentStatus if s in for_customers]
     chosen, _ = OrganizationNotificationSettings.unscoped.update_or_create(
-        organization=organization,
-        defaults={"email_customers": email_customers, "member_statuses": statuses},
+        organization=organization, defaults=values
     )
     audit_record(
         action="notifications.settings_changed",
         target=chosen,
         actor=actor,
         organization=organization,
-        data={"email_customers": email_customers, "member_statuses": statuses},
+        data=values,
     )
     return chosen
 

@@ -18,6 +18,7 @@ __all__ = [
     "OWN_VEHICLE_ONLY",
     "ROLE_ACTIONS",
     "Action",
+    "actor_may",
     "check_permission",
     "role_allows",
     "transition_action",
@@ -38,15 +39,25 @@ _REFUSALS = {
 }
 
 
+def actor_may(*, actor: User, role: Role | None, action: Action) -> bool:
+    """Whether ``actor``, holding ``role`` in an organization, may do ``action`` there.
+
+    Platform staff (the back office) may do anything. What a page offers and
+    what ``check_permission`` enforces both come from here.
+    """
+    if actor.is_staff and actor.is_active:
+        return True
+    return role is not None and role_allows(role, action)
+
+
 def check_permission(*, actor: User, organization: Organization | int, action: Action) -> Role | None:
     """Raise ``PermissionDenied`` unless ``actor`` may do ``action`` in ``organization``.
 
-    Returns the actor's role; platform staff (the back office) may do anything
-    and get ``None``.
+    Returns the actor's role; platform staff get ``None``.
     """
-    if actor.is_staff and actor.is_active:
-        return None
-    role = membership_role(user=actor, organization=organization)
-    if role is None or not role_allows(role, action):
+    role = (
+        None if actor.is_staff and actor.is_active else membership_role(user=actor, organization=organization)
+    )
+    if not actor_may(actor=actor, role=role, action=action):
         raise PermissionDenied(f"Your role in this organization does not allow you to {_REFUSALS[action]}.")
     return role

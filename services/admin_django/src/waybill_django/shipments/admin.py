@@ -12,20 +12,20 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 
 from waybill_contracts.enums import ShipmentStatus
+from waybill_contracts.workflow import EDITABLE
 from waybill_django.accounts.models import User
 from waybill_django.core.admin import (
-    DOMAIN_ERRORS,
     DomainAdminForm,
     DomainModelAdmin,
     Write,
     admin_actor,
     refusal_text,
 )
+from waybill_django.core.errors import DOMAIN_ERRORS
 from waybill_django.fleet.models import Vehicle
 from waybill_django.shipments.models import DETAIL_FIELDS, ProofOfDelivery, Shipment, TrackingEvent
 from waybill_django.shipments.proof_files import PROOF_FILES, proof_file_response
 from waybill_django.shipments.services import (
-    EDITABLE_STATUSES,
     shipment_assign,
     shipment_cancel,
     shipment_check_move,
@@ -63,7 +63,7 @@ class ShipmentAdminForm(DomainAdminForm[Shipment]):
             return
         self.fields["organization"].disabled = True
         current = ShipmentStatus(self.instance.status)
-        if current not in EDITABLE_STATUSES:
+        if current not in EDITABLE:
             for name in DETAIL_FIELDS:
                 self.fields[name].disabled = True
         left = self.instance.status_before_exception or None

@@ -19,13 +19,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from waybill_contracts.enums import ShipmentStatus
 from waybill_contracts.events import ShipmentEtaUpdated
+from waybill_contracts.workflow import ON_BOARD
 from waybill_django.fleet.models import Position
 from waybill_django.outbox.services import outbox_record
 from waybill_django.shipments.models import Shipment
 
-ON_THE_WAY = (ShipmentStatus.PICKED_UP.value, ShipmentStatus.IN_TRANSIT.value)
 SPEED_WINDOW = timedelta(minutes=15)
 MIN_SPEED_KMH = 3.0
 """Slower than this the vehicle is standing still: no estimate."""
@@ -66,7 +65,7 @@ def shipment_eta_recompute(*, shipment_id: int) -> Shipment | None:
     with transaction.atomic():
         shipment = (
             Shipment.unscoped.select_for_update(of=("self",))
-            .filter(pk=shipment_id, status__in=ON_THE_WAY, vehicle__isnull=False)
+            .filter(pk=shipment_id, status__in=ON_BOARD, vehicle__isnull=False)
             .exclude(destination_latitude__isnull=True)
             .exclude(destination_longitude__isnull=True)
             .first()
@@ -123,7 +122,7 @@ def shipments_eta_refresh_stale(*, now: datetime) -> int:
     stale_before = now - timedelta(seconds=settings.ETA_STALE_SECONDS)
     ids = list(
         Shipment.unscoped.filter(
-            status__in=ON_THE_WAY, vehicle__isnull=False, destination_latitude__isnull=False
+            status__in=ON_BOARD, vehicle__isnull=False, destination_latitude__isnull=False
         )
         .exclude(eta_computed_at__gte=stale_before)
         .order_by("eta_computed_at")

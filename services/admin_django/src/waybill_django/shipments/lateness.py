@@ -5,17 +5,12 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 
-from waybill_contracts.enums import ShipmentStatus
+from waybill_contracts.workflow import MOVING
 from waybill_django.jobs.actors import system_actor
 from waybill_django.shipments.models import Shipment
 from waybill_django.shipments.services import shipment_report_exception
 from waybill_django.shipments.workflow import TransitionNotAllowed
 
-LATE_STATUSES = (
-    ShipmentStatus.ASSIGNED.value,
-    ShipmentStatus.PICKED_UP.value,
-    ShipmentStatus.IN_TRANSIT.value,
-)
 BATCH_SIZE = 500
 
 
@@ -28,7 +23,7 @@ def shipments_report_late(*, now: datetime) -> list[Shipment]:
     grace = timedelta(seconds=settings.LATE_SHIPMENT_GRACE_SECONDS)
     late_ids = list(
         Shipment.unscoped.filter(
-            status__in=LATE_STATUSES, delivery_window_end__lt=now - grace, late_reported_at__isnull=True
+            status__in=MOVING, delivery_window_end__lt=now - grace, late_reported_at__isnull=True
         )
         .order_by("delivery_window_end")
         .values_list("pk", flat=True)[:BATCH_SIZE]

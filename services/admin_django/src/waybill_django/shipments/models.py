@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from waybill_contracts.enums import ShipmentStatus
+from waybill_contracts.workflow import FINISHED
 from waybill_django.core.tenancy import OrganizationScopedManager
 from waybill_django.fleet.models import Vehicle
 from waybill_django.organizations.models import Organization
@@ -121,6 +122,11 @@ class Shipment(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def is_finished(self) -> bool:
+        """Delivered or cancelled: nothing more happens (``waybill_contracts.workflow.FINISHED``)."""
+        return self.status in FINISHED
 
     def clean(self) -> None:
         """The rules between fields, each error on the field a person corrects.

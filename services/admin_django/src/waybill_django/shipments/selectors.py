@@ -1,9 +1,12 @@
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from waybill_contracts.enums import ShipmentStatus
+from waybill_contracts.enums import Role, ShipmentStatus
+from waybill_django.accounts.models import User
 from waybill_django.organizations.models import Organization
+from waybill_django.organizations.permissions import OWN_VEHICLE_ONLY, actor_may, transition_action
 from waybill_django.shipments.models import ProofOfDelivery, Shipment, TrackingEvent
+from waybill_django.shipments.workflow import allowed_targets
 
 
 def shipment_list(
@@ -37,3 +40,28 @@ def shipment_timeline(*, shipment: Shipment) -> QuerySet[TrackingEvent]:
 def proof_of_delivery(*, shipment: Shipment) -> ProofOfDelivery | None:
     """What the driver recorded at the door, or None before delivery."""
     return ProofOfDelivery.objects.filter(shipment=shipment).select_related("recorded_by").first()
+
+
+def shipment_driven_by(*, shipment: Shipment, user: User) -> bool:
+    """Whether ``user`` drives the vehicle the shipment is assigned to."""
+    return shipment.vehicle is not None and shipment.vehicle.driver_id == user.pk
+
+
+def shipment_moves_for(*, shipment: Shipment, actor: User, role: Role | None) -> list[ShipmentStatus]:
+    """The statuses ``actor`` (holding ``role`` in the shipment's organization) may move it to now.
+
+    The workflow's targets that the role allows; drivers only on their own
+    vehicle. No query when ``shipment.vehicle`` is loaded, so a page listing
+    shipments pays nothing per row. ``shipment_check_move`` enforces exactly this.
+    """
+    own_vehicle_only = role in OWN_VEHICLE_ONLY and not (actor.is_staff and actor.is_active)
+    if own_vehicle_only and not shipment_driven_by(shipment=shipment, user=actor):
+        return []
+    current = ShipmentStatus(shipment.status)
+    left = ShipmentStatus(shipment.status_before_exception) if shipment.status_before_exception else None
+    return [
+        target
+        for target in ShipmentStatus
+        if target in allowed_targets(current, left_for_exception=left)
+        and actor_may(actor=actor, role=role, action=transition_action(current, target))
+    ]

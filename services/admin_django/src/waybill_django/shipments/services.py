@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from waybill_contracts.enums import ShipmentStatus
 from waybill_contracts.events import ShipmentCreated, ShipmentStatusChanged, ShipmentUpdated
+from waybill_contracts.workflow import EDITABLE
 from waybill_django.accounts.models import User
 from waybill_django.audit.services import audit_record
 from waybill_django.core.errors import Conflict
@@ -28,12 +29,12 @@ from waybill_django.organizations.permissions import (
     check_permission,
     transition_action,
 )
+from waybill_django.organizations.selectors import membership_role
 from waybill_django.outbox.services import outbox_record
 from waybill_django.shipments.models import DETAIL_FIELDS, ProofOfDelivery, Shipment, TrackingEvent
+from waybill_django.shipments.selectors import shipment_driven_by, shipment_moves_for
 from waybill_django.shipments.uploads import proof_file_name
 from waybill_django.shipments.workflow import TransitionNotAllowed, check_transition
-
-EDITABLE_STATUSES = frozenset({ShipmentStatus.DRAFT, ShipmentStatus.BOOKED})
 
 
 class ShipmentNotEditable(Conflict):
@@ -80,7 +81,7 @@ def shipment_update_details(*, shipment: Shipment, actor: User, fields: dict[str
     check_permission(actor=actor, organization=shipment.organization_id, action=Action.MANAGE_SHIPMENTS)
     _check_fields(fields)
     locked = Shipment.unscoped.select_for_update().get(pk=shipment.pk)
-    if locked.status not in EDITABLE_STATUSES:
+    if locked.status not in EDITABLE:
         raise ShipmentNotEditable(ShipmentStatus(locked.status))
     before = {name: getattr(locked, name) for name in fields}
     for name, value in fields.items():
@@ -112,20 +113,19 @@ def shipment_update_details(*, shipment: Shipment, actor: User, fields: dict[str
 
 
 def shipment_check_move(*, shipment: Shipment, to_status: ShipmentStatus, actor: User) -> None:
-    """Raise what moving ``shipment`` to ``to_status`` would raise, without writing anything.
-
-    ``PermissionDenied`` for the actor's role (drivers: not their vehicle),
-    ``TransitionNotAllowed`` for the workflow. Forms call it to show the error
-    next to the field; the workflow functions call it on the locked row.
-    """
+    """Allow a move that ``shipment_moves_for`` offers; otherwise raise the reason (403 or 409)."""
+    role = membership_role(user=actor, organization=shipment.organization_id)
+    if to_status in shipment_moves_for(shipment=shipment, actor=actor, role=role):
+        return
     current = ShipmentStatus(shipment.status)
-    role = check_permission(
+    check_permission(
         actor=actor, organization=shipment.organization_id, action=transition_action(current, to_status)
     )
-    if role in OWN_VEHICLE_ONLY and (shipment.vehicle is None or shipment.vehicle.driver_id != actor.pk):
+    if role in OWN_VEHICLE_ONLY and not shipment_driven_by(shipment=shipment, user=actor):
         raise PermissionDenied("Drivers act only on shipments assigned to their own vehicle.")
     left = ShipmentStatus(shipment.status_before_exception) if shipment.status_before_exception else None
     check_transition(current, to_status, left_for_exception=left)
+    raise TransitionNotAllowed(current, to_status)
 
 
 def _move(

@@ -12,11 +12,11 @@ from typing import Final
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from waybill_contracts.enums import Role, ShipmentStatus
+from waybill_contracts.enums import Role
 from waybill_contracts.telemetry import PositionReport
+from waybill_contracts.workflow import MOVING
 from waybill_realtime.telemetry.validation import PositionKey
 
-MOVING_STATUSES: Final = (ShipmentStatus.ASSIGNED, ShipmentStatus.PICKED_UP, ShipmentStatus.IN_TRANSIT)
 """Shipments whose ETA depends on their vehicle's position."""
 
 _VEHICLES: Final = text(
@@ -97,6 +97,6 @@ async def insert_positions(
 async def moving_shipments(session: AsyncSession, vehicle_ids: Collection[int]) -> list[int]:
     rows = await session.scalars(
         _MOVING_SHIPMENTS,
-        {"vehicle_ids": sorted(vehicle_ids), "statuses": [status.value for status in MOVING_STATUSES]},
+        {"vehicle_ids": sorted(vehicle_ids), "statuses": sorted(status.value for status in MOVING)},
     )
     return list(rows)

@@ -1,7 +1,6 @@
 """Overview, live map, dispatch board and the driver's phone view."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -9,7 +8,8 @@ from django.views.decorators.http import require_POST
 
 from waybill_contracts.enums import ShipmentStatus
 from waybill_contracts.ids import parse_id
-from waybill_django.core.errors import Conflict
+from waybill_contracts.workflow import OPEN
+from waybill_django.core.errors import DOMAIN_ERRORS, refusal
 from waybill_django.dashboard.access import Workspace, workspace_view
 from waybill_django.dashboard.selectors import (
     driver_shipments,
@@ -40,9 +40,7 @@ def overview(request: HttpRequest, workspace: Workspace) -> HttpResponse:
     fleet = fleet_overview(organization=organization, now=now)
     context = {
         "counts": [(status, STATUS_LABELS[status], count) for status, count in counts.items()],
-        "open_total": sum(
-            c for s, c in counts.items() if s not in (ShipmentStatus.DELIVERED, ShipmentStatus.CANCELLED)
-        ),
+        "open_total": sum(c for s, c in counts.items() if s in OPEN),
         "late": list(shipments_late(organization=organization, now=now)[:ATTENTION_LIMIT]),
         "at_risk": list(shipments_at_risk(organization=organization, now=now)[:ATTENTION_LIMIT]),
         "exceptions": counts[ShipmentStatus.EXCEPTION],
@@ -91,12 +89,11 @@ def dispatch_assign(request: HttpRequest, workspace: Workspace) -> HttpResponse:
     vehicle = vehicle_get(organization=organization, vehicle_id=vehicle_id)
     try:
         shipment_assign(shipment=shipment, vehicle=vehicle, actor=workspace.user)
-    except (PermissionDenied, Conflict, ValidationError) as error:
-        text = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-        messages.error(request, text)
-        status = 403 if isinstance(error, PermissionDenied) else 409
+    except DOMAIN_ERRORS as error:
+        answer = refusal(error)
+        messages.error(request, answer.text)
         if request.headers.get("HX-Request") == "true":
-            return HttpResponse(text, status=status)
+            return HttpResponse(answer.text, status=answer.status)
         return redirect("dashboard:dispatch")
     messages.success(request, f"{shipment.reference} is assigned to {vehicle.plate}.")
     return redirect("dashboard:dispatch")

@@ -17,10 +17,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from waybill_contracts.enums import Role, ShipmentStatus
 from waybill_django.api.models import ApiToken
 from waybill_django.api.tokens import api_token_create, api_token_revoke
-from waybill_django.core.errors import Conflict
+from waybill_django.core.errors import DOMAIN_ERRORS, attach_errors, refusal
 from waybill_django.dashboard.access import Workspace, workspace_view
 from waybill_django.dashboard.selectors import organization_members
 from waybill_django.dashboard.views.common import render_page
+from waybill_django.notifications.models import CUSTOMER_STATUS_LABELS
 from waybill_django.notifications.selectors import membership_is_subscribed, notification_settings_for
 from waybill_django.notifications.services import notification_settings_update, notification_subscription_set
 from waybill_django.organizations.models import ROLE_CHOICES, Membership
@@ -72,8 +73,15 @@ class EndpointForm(forms.Form):
 
 class NotificationSettingsForm(forms.Form):
     email_customers = forms.BooleanField(
-        label="Email the customer contact when a shipment is created and at each status change",
+        label="Email the shipment's customer contact (with a link to the tracking page)",
         required=False,
+    )
+    customer_statuses = forms.MultipleChoiceField(
+        label="Statuses that email the customer",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[(status.value, label) for status, label in CUSTOMER_STATUS_LABELS.items()],
+        help_text="Drafts never do.",
     )
     member_statuses = forms.MultipleChoiceField(
         label="Statuses that email subscribed members",
@@ -83,23 +91,14 @@ class NotificationSettingsForm(forms.Form):
     )
 
 
-def _refused(request: HttpRequest, error: Exception) -> None:
-    if isinstance(error, ValidationError):
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.error(request, str(error) or "Your role does not allow this.")
-
-
 def _attempt(request: HttpRequest, change: Callable[[], object], done: str) -> int:
     """Run a service call; report success or the domain's refusal. Returns the HTTP status to use."""
     try:
         change()
-    except PermissionDenied as error:
-        _refused(request, error)
-        return 403
-    except (Conflict, ValidationError) as error:
-        _refused(request, error)
-        return 409
+    except DOMAIN_ERRORS as error:
+        answer = refusal(error)
+        messages.error(request, answer.text)
+        return answer.status
     messages.success(request, done)
     return 200
 
@@ -144,8 +143,7 @@ def members(request: HttpRequest, workspace: Workspace) -> HttpResponse:
             form.add_error("role", str(error))
             status = 403
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            attach_errors(form, error)
         else:
             messages.success(request, f"{email} is invited as {role.value}; the email is on its way.")
             return redirect("dashboard:settings_members")
@@ -224,7 +222,11 @@ def _notifications_page(
 def notifications(request: HttpRequest, workspace: Workspace) -> HttpResponse:
     """Every member sees the organization's choices and sets their own; owners and admins change the first."""
     chosen = notification_settings_for(organization=workspace.organization)
-    initial = {"email_customers": chosen.email_customers, "member_statuses": chosen.member_statuses}
+    initial = {
+        "email_customers": chosen.email_customers,
+        "customer_statuses": chosen.customer_statuses,
+        "member_statuses": chosen.member_statuses,
+    }
     if request.method == "GET":
         return _notifications_page(request, workspace, NotificationSettingsForm(initial=initial))
     form = NotificationSettingsForm(request.POST, initial=initial)
@@ -237,6 +239,7 @@ def notifications(request: HttpRequest, workspace: Workspace) -> HttpResponse:
             actor=workspace.user,
             email_customers=form.cleaned_data["email_customers"],
             member_statuses=[ShipmentStatus(value) for value in form.cleaned_data["member_statuses"]],
+            customer_statuses=[ShipmentStatus(value) for value in form.cleaned_data["customer_statuses"]],
         ),
         "The notification settings are saved.",
     )
@@ -312,8 +315,7 @@ def webhooks(request: HttpRequest, workspace: Workspace) -> HttpResponse:
                     description=form.cleaned_data["description"],
                 )
             except ValidationError as error:
-                for field, errors in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                attach_errors(form, error)
             else:
                 messages.success(request, f"Endpoint {endpoint.url} is added.")
                 return redirect("dashboard:settings_webhooks")

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -12,28 +12,28 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from waybill_contracts.enums import ShipmentStatus
-from waybill_django.core.errors import Conflict
+from waybill_contracts.workflow import EDITABLE
+from waybill_django.core.errors import DOMAIN_ERRORS, attach_errors, refusal
 from waybill_django.dashboard.access import Workspace, workspace_view
 from waybill_django.dashboard.forms import SORTS, ShipmentFilterForm, ShipmentForm, TransitionForm
 from waybill_django.dashboard.views.common import render_page
-from waybill_django.organizations.permissions import OWN_VEHICLE_ONLY, Action, transition_action
+from waybill_django.organizations.permissions import Action
 from waybill_django.shipments.models import STATUS_LABELS, Shipment
 from waybill_django.shipments.proof_files import proof_file_response
 from waybill_django.shipments.selectors import (
     proof_of_delivery,
     shipment_get,
     shipment_list,
+    shipment_moves_for,
     shipment_timeline,
 )
 from waybill_django.shipments.services import (
-    EDITABLE_STATUSES,
     shipment_check_move,
     shipment_create,
     shipment_deliver,
     shipment_transition,
     shipment_update_details,
 )
-from waybill_django.shipments.workflow import allowed_targets
 
 PAGE_SIZE = 25
 
@@ -93,31 +93,16 @@ _MOVE_NEEDS = {
 
 
 def available_moves(*, shipment: Shipment, workspace: Workspace) -> list[Move]:
-    """The moves the workflow and the user's role allow now.
-
-    Read from the same permission table and workflow as ``shipment_check_move``
-    (which enforces them when a move is made), without a query per move, so a
-    list of shipments costs no more than one. A test holds the two in step.
-    """
-    current = ShipmentStatus(shipment.status)
-    left = ShipmentStatus(shipment.status_before_exception) if shipment.status_before_exception else None
-    own_vehicle_only = workspace.role in OWN_VEHICLE_ONLY and not workspace.user.is_staff
-    if own_vehicle_only and (shipment.vehicle is None or shipment.vehicle.driver_id != workspace.user.pk):
-        return []
+    """The moves ``shipment_moves_for`` allows, as the detail page offers them."""
+    left = shipment.status_before_exception
     moves = []
-    for target in sorted(allowed_targets(current, left_for_exception=left), key=list(ShipmentStatus).index):
-        if not workspace.may(transition_action(current, target)):
-            continue
-        if current is ShipmentStatus.EXCEPTION and target is left:
+    for target in shipment_moves_for(shipment=shipment, actor=workspace.user, role=workspace.role):
+        if shipment.status == ShipmentStatus.EXCEPTION and target.value == left:
             moves.append(Move(target, f"Resolve: back to {STATUS_LABELS[target].lower()}", "reason"))
             continue
+        label = _MOVE_LABELS.get(target, STATUS_LABELS[target])
         moves.append(
-            Move(
-                target,
-                _MOVE_LABELS[target],
-                _MOVE_NEEDS.get(target, ""),
-                danger=target is ShipmentStatus.CANCELLED,
-            )
+            Move(target, label, _MOVE_NEEDS.get(target, ""), danger=target is ShipmentStatus.CANCELLED)
         )
     return moves
 
@@ -130,7 +115,7 @@ def _detail_context(
         "timeline": shipment_timeline(shipment=shipment).select_related("actor"),
         "moves": available_moves(shipment=shipment, workspace=workspace),
         "transition_form": form or TransitionForm(organization=workspace.organization),
-        "editable": workspace.may(Action.MANAGE_SHIPMENTS) and shipment.status in EDITABLE_STATUSES,
+        "editable": workspace.may(Action.MANAGE_SHIPMENTS) and shipment.status in EDITABLE,
         "proof": proof_of_delivery(shipment=shipment)
         if shipment.status == ShipmentStatus.DELIVERED
         else None,
@@ -201,15 +186,12 @@ def shipment_move(request: HttpRequest, workspace: Workspace, shipment_id: int) 
                     vehicle=form.cleaned_data["vehicle"],
                     reason=form.cleaned_data["reason"],
                 )
-        except PermissionDenied as error:
-            messages.error(request, str(error) or "Your role does not allow this.")
-            status = 403
-        except Conflict as error:
-            messages.error(request, str(error))
-            status = 409
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            attach_errors(form, error)
+        except DOMAIN_ERRORS as error:
+            answer = refusal(error)
+            messages.error(request, answer.text)
+            status = answer.status
         else:
             messages.success(request, f"{shipment.reference} is now {STATUS_LABELS[target].lower()}.")
             return redirect(_next(request) or reverse("dashboard:shipment", args=[shipment.pk]))
@@ -235,7 +217,7 @@ def shipment_new(request: HttpRequest, workspace: Workspace) -> HttpResponse:
                 organization=workspace.organization, actor=workspace.user, **form.details()
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, f"Shipment {shipment.reference} is created as a draft.")
             return redirect("dashboard:shipment", shipment.pk)
@@ -252,7 +234,7 @@ def shipment_new(request: HttpRequest, workspace: Workspace) -> HttpResponse:
 @workspace_view(Action.MANAGE_SHIPMENTS)
 def shipment_edit(request: HttpRequest, workspace: Workspace, shipment_id: int) -> HttpResponse:
     shipment = shipment_get(organization=workspace.organization, shipment_id=shipment_id)
-    if shipment.status not in EDITABLE_STATUSES:
+    if shipment.status not in EDITABLE:
         messages.error(request, "A shipment's details can be changed only while draft or booked.")
         return redirect("dashboard:shipment", shipment.pk)
     form = ShipmentForm(
@@ -268,9 +250,9 @@ def shipment_edit(request: HttpRequest, workspace: Workspace, shipment_id: int) 
                 fields=form.changed_details(),
             )
         except ValidationError as error:
-            _attach(form, error)
-        except Conflict as error:
-            form.add_error(None, str(error))
+            attach_errors(form, error)
+        except DOMAIN_ERRORS as error:
+            form.add_error(None, refusal(error).text)
         else:
             messages.success(request, f"Shipment {shipment.reference} is saved.")
             return redirect("dashboard:shipment", shipment.pk)
@@ -287,14 +269,6 @@ def _next(request: HttpRequest) -> str:
     """Where a form asked to go back to (the driver view, the dispatch board), if it is on this site."""
     target = request.POST.get("next", "")
     return target if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}) else ""
-
-
-def _attach(form: ShipmentForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _form_status(form: ShipmentForm) -> int:
