@@ -11,7 +11,7 @@ OWN_PACKAGES := -e libs/contracts -e libs/devstack -e services/admin_django \
 # mypy's Django plugin imports the settings, which need these set; nothing connects to them.
 LINT_ENV := DATABASE_URL=postgresql://lint@localhost/lint REDIS_URL=redis://localhost:6379/0
 
-.PHONY: up test test-faults e2e lint format lock venv clean checkov sbom audit bench bench-smoke flower
+.PHONY: up test test-faults e2e lint format lock venv clean checkov sbom audit bench bench-smoke flower images test-images
 
 venv: $(INSTALLED)
 
@@ -36,6 +36,14 @@ test-faults: $(INSTALLED)
 ## Run only the browser tests (e2e/: real Chromium through Playwright, against the running stack).
 e2e: $(INSTALLED)
 	$(BIN)/waybill-dev test e2e
+
+## Build waybill-django, -realtime and -worker (tag "local") from their Dockerfiles with podman (docs/deploy.md#images).
+images: $(INSTALLED)
+	PYTHON=$(BIN)/python infra/scripts/images.sh
+
+## Start the built images as the manifests declare them and walk a user's journey through them.
+test-images: $(INSTALLED)
+	WAYBILL_IMAGE_TESTS=1 $(BIN)/waybill-dev test infra/tests/images
 
 ## Run the benchmarks against throwaway backends; report and plots go to bench/results/<timestamp>/.
 bench: $(INSTALLED)

@@ -233,9 +233,10 @@ REALTIME_PUBLIC_URL = os.environ.get("REALTIME_PUBLIC_URL", "").rstrip("/")
 REALTIME_BROWSER_PORT: int | None = int(os.environ.get("REALTIME_PORT", "8001"))
 
 # Background work, read by the domain functions the worker calls.
-# WEBHOOKS_ALLOW_PRIVATE_TARGETS stays False in production: it is what stops an
-# endpoint URL from reaching the cluster's own services (SSRF).
-WEBHOOKS_ALLOW_PRIVATE_TARGETS = False
+# WEBHOOKS_ALLOW_PRIVATE_TARGETS stays false in production: it is what stops an
+# endpoint URL from reaching the cluster's own services (SSRF). Only a stack on
+# one machine turns it on, to send to a receiver there (the image tests do).
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = os.environ.get("WEBHOOKS_ALLOW_PRIVATE_TARGETS", "false") == "true"
 # Production's egress allows HTTPS on port 443 only; other targets would only time out.
 WEBHOOKS_HTTPS_443_ONLY = False
 # Standard Webhooks' suggested schedule, about 27 hours in all: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
