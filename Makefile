@@ -11,7 +11,7 @@ OWN_PACKAGES := -e libs/contracts -e libs/devstack -e services/admin_django \
 # mypy's Django plugin imports the settings, which need these set; nothing connects to them.
 LINT_ENV := DATABASE_URL=postgresql://lint@localhost/lint REDIS_URL=redis://localhost:6379/0
 
-.PHONY: up test e2e lint format lock venv clean checkov sbom audit bench flower
+.PHONY: up test test-faults e2e lint format lock venv clean checkov sbom audit bench bench-smoke flower images test-images
 
 venv: $(INSTALLED)
 
@@ -25,17 +25,33 @@ $(INSTALLED): requirements/dev.txt libs/*/pyproject.toml services/*/pyproject.to
 up: $(INSTALLED)
 	$(BIN)/waybill-dev up
 
-## Run every test against throwaway PostgreSQL and Redis.
+## Run every test against throwaway PostgreSQL and Redis (the fault scenarios apart: make test-faults).
 test: $(INSTALLED)
-	$(BIN)/waybill-dev test
+	$(BIN)/waybill-dev test -m "not faults"
+
+## Kill, freeze and restart the real processes (docs/reliability.md); prints the figures measured.
+test-faults: $(INSTALLED)
+	$(BIN)/waybill-dev test -m faults services libs
 
 ## Run only the browser tests (e2e/: real Chromium through Playwright, against the running stack).
 e2e: $(INSTALLED)
 	$(BIN)/waybill-dev test e2e
 
-## Run the benchmarks against throwaway backends; reports (with plots) go to bench/reports/.
+## Build waybill-django, -realtime and -worker (tag "local") from their Dockerfiles with podman (docs/deploy.md#images).
+images: $(INSTALLED)
+	PYTHON=$(BIN)/python infra/scripts/images.sh
+
+## Start the built images as the manifests declare them and walk a user's journey through them.
+test-images: $(INSTALLED)
+	WAYBILL_IMAGE_TESTS=1 $(BIN)/waybill-dev test infra/tests/images
+
+## Run the benchmarks against throwaway backends; report and plots go to bench/results/<timestamp>/.
 bench: $(INSTALLED)
 	$(BIN)/waybill-dev run $(BIN)/python bench/run.py $(BENCH)
+
+## Every benchmark scenario at a tiny size (checks the harness, not a speed); `make test` runs it too.
+bench-smoke: $(INSTALLED)
+	$(BIN)/waybill-dev run $(BIN)/python bench/run.py --smoke $(BENCH)
 
 ## Celery's dashboard (queues, workers, tasks) on http://127.0.0.1:5555, beside a running `make up`.
 flower: $(INSTALLED)
@@ -47,6 +63,7 @@ lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(LINT_ENV) $(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 format: $(INSTALLED)
 	$(BIN)/ruff check --fix .

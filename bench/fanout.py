@@ -1,201 +1,503 @@
-"""Event delivery latency through the realtime service: one replica against two, as clients grow.
+"""``fanout``: stream entry to WebSocket client, the realtime service against a bare ``websockets.broadcast``.
 
-Events are appended to an organization's Redis Stream exactly as Django's
-outbox relay does; every connected WebSocket client subscribes to that
-organization. Latency is the time from XADD to the client reading the
-event, measured on one clock (publisher and clients share this process).
+Both targets read the same organization stream and are driven by the same
+load client (``wsload``) in separate processes. Every comparison runs side
+by side: for each size, the realtime service and the bare server each take
+their turn (interleaved), with a warm-up, then a fixed-duration open-loop run
+at a constant event rate (latency), then a closed-loop run (bursts published
+only once every client has the previous one: peak throughput).
 """
 
 import asyncio
+import json
+import math
+import multiprocessing
 import os
-import statistics
+import secrets
 import time
-from contextlib import AsyncExitStack
-from dataclasses import dataclass
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import partial
+from multiprocessing.connection import Connection as Pipe
 from pathlib import Path
+from typing import Any
 
 import matplotlib
-import psycopg
+import psutil
+import wsload
+from environment import bench_database, bench_personas
+from histogram import Histogram
 from redis.asyncio import Redis
-from report import REPORTS_DIR, Report
+from report import Section, number
 
-from waybill_contracts.channels import org_channel
+from waybill_contracts.channels import ORG_STREAM_MAXLEN, STREAM_ENTRY_FIELD, org_channel, org_stream_key
+from waybill_contracts.enums import ShipmentStatus
 from waybill_contracts.events import ShipmentCreated
-from waybill_contracts.ws import EventMessage
 from waybill_devstack import stack
 from waybill_devstack.polling import wait_until
 from waybill_devstack.supervisor import ProcessGroup
-from waybill_realtime.client import Connection, RealtimeClient
-from waybill_realtime.testing import EventStreams, Personas
+from waybill_realtime.client import RealtimeClient
 
 matplotlib.use("Agg")
-from matplotlib import pyplot
+from matplotlib import pyplot  # after choosing the non-interactive backend
 
-REPLICAS = (1, 2)
-CLIENTS = (10, 100, 300)
-EVENTS = 200
-EVENTS_PER_SECOND = 100
+BENCH_DIR = Path(__file__).resolve().parent
+CONNECTIONS_PER_LOADGEN = 2500
 
 
 @dataclass(frozen=True)
-class Measurement:
-    replicas: int
+class Sizes:
+    clients: tuple[int, ...]
+    deliveries_per_second: int
+    """Offered deliveries per second in the open-loop run: events/s = this / clients."""
+    warmup_seconds: float
+    run_seconds: float
+    burst: int
+    closed_loop_seconds: float
+    settle_seconds: float = 1.0
+    """Pause after connecting (before measuring idle memory) and after the last event of the open loop."""
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    uri: str
+    pid: int
+    headers: dict[str, str] = field(default_factory=dict)
+    subscribe: str | None = None
+
+
+@dataclass
+class Run:
+    target: str
     clients: int
-    latencies_ms: list[float]
-    missing: int
+    mode: str  # "open" or "closed"
+    offered_per_second: float
+    delivered_per_second: float
+    histogram: Histogram
+    lost: int
+    out_of_order: int
+    closes: dict[int, int]
+    connect_failures: int
+    idle_kib_per_connection: float = float("nan")
 
-    def percentile(self, q: int) -> float:
-        return statistics.quantiles(self.latencies_ms, n=100)[q - 1]
-
-
-def start_replicas(
-    group: ProcessGroup, count: int, database_url: str, redis_url: str
-) -> list[RealtimeClient]:
-    clients = []
-    for index in range(count):
-        port = stack.free_port()
-        env = {
-            **os.environ,
-            "DATABASE_URL": database_url,
-            "REDIS_URL": redis_url,
-            "ENVIRONMENT": "test",
-            "BIND_HOST": "127.0.0.1",
-            "REALTIME_PORT": str(port),
+    def row(self) -> dict[str, Any]:
+        return {
+            "target": self.target,
+            "clients": self.clients,
+            "mode": self.mode,
+            "offered/s": self.offered_per_second,
+            "delivered/s": self.delivered_per_second,
+            **{f"p{q}": self.histogram.percentile(q) for q in (50, 90, 99, 99.9)},
+            "lost": self.lost,
+            "out_of_order": self.out_of_order,
+            "errors": self.connect_failures + sum(n for code, n in self.closes.items()),
+            "idle KiB/conn": self.idle_kib_per_connection,
         }
-        group.start(f"realtime{index + 1}", stack.realtime_command(), env=env)
-        client = RealtimeClient(f"http://127.0.0.1:{port}")
-        wait_until(partial(stack.is_ready, client.http_url), what=f"replica {index + 1}", timeout=30)
-        clients.append(client)
-    return clients
 
 
-async def measure(
-    replicas: list[RealtimeClient], clients: int, personas: Personas, redis_url: str
-) -> Measurement:
-    token = await replicas[0].token(personas.acme_dispatcher, personas.password)
-    channel = org_channel(personas.acme_id)
-    published_at: dict[str, float] = {}  # by event reference, set before the XADD
-    latencies: list[float] = []
+def _event(organization_id: int, seq: int) -> str:
+    return ShipmentCreated(
+        event_id=uuid.uuid4(),
+        organization_id=organization_id,
+        occurred_at=datetime.now(UTC),
+        shipment_id=1,
+        reference=f"B-{seq}-{time.monotonic_ns()}",
+        status=ShipmentStatus.DRAFT,
+    ).model_dump_json()
 
-    async def listen(connection: Connection) -> None:
-        seen = 0
-        while seen < EVENTS:
-            message = await connection.receive(within=30)
-            if isinstance(message, EventMessage) and isinstance(message.event, ShipmentCreated):
-                latencies.append((time.perf_counter() - published_at[message.event.reference]) * 1000)
-                seen += 1
 
-    async with AsyncExitStack() as opened, Redis.from_url(redis_url, decode_responses=True) as redis:
-        connections = []
-        for index in range(clients):
-            connection = await opened.enter_async_context(
-                replicas[index % len(replicas)].connect(token=token)
+class Publisher:
+    def __init__(self, redis: Redis, organization_id: int) -> None:
+        self.redis = redis
+        self.organization_id = organization_id
+        self.key = org_stream_key(organization_id)
+        self.seq = 0
+
+    async def publish(self, count: int = 1) -> None:
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for _ in range(count):
+                pipe.xadd(
+                    self.key,
+                    {STREAM_ENTRY_FIELD: _event(self.organization_id, self.seq)},
+                    maxlen=ORG_STREAM_MAXLEN,
+                    approximate=True,
+                )
+                self.seq += 1
+            await pipe.execute()
+
+    async def at_rate(self, per_second: float, seconds: float) -> int:
+        """Publish at a constant rate (open loop: never waits for the clients); returns how many."""
+        started = time.monotonic()
+        sent = 0
+        while (elapsed := time.monotonic() - started) < seconds:
+            due = int(elapsed * per_second) + 1
+            if due > sent:
+                await self.publish(due - sent)
+                sent = due
+            await asyncio.sleep(min(0.005, 1 / per_second))
+        return sent
+
+
+class LoadGenerators:
+    """Load-generator processes holding ``clients`` connections to one target between them."""
+
+    def __init__(self, target: Target, clients: int) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.pipes: list[Pipe] = []
+        self.processes = []
+        for first in range(0, clients, CONNECTIONS_PER_LOADGEN):
+            count = min(CONNECTIONS_PER_LOADGEN, clients - first)
+            parent, child = context.Pipe()
+            process = context.Process(
+                target=wsload.serve,
+                args=(child, target.uri, count, target.headers, target.subscribe),
+                daemon=True,
             )
-            await connection.receive(within=10)  # ready
-            await connection.subscribe(channel)
-            await connection.receive(within=10)  # subscribed
-            connections.append(connection)
-        listeners = asyncio.gather(
-            *(listen(connection) for connection in connections), return_exceptions=True
-        )
+            process.start()
+            self.pipes.append(parent)
+            self.processes.append(process)
+        self.opened = 0
+        self.failed = 0
+        for pipe in self.pipes:
+            _, opened, failed = pipe.recv()
+            self.opened += opened
+            self.failed += failed
 
-        streams = EventStreams(redis)
-        for number in range(EVENTS):
-            reference = f"B-{number}"
-            published_at[reference] = started = time.perf_counter()
-            await streams.publish(personas.acme_id, reference=reference)
-            await asyncio.sleep(max(0.0, 1 / EVENTS_PER_SECOND - (time.perf_counter() - started)))
-        await listeners  # a listener that waited 30 s in vain ends with TimeoutError, counted as missing
-    return Measurement(len(replicas), clients, latencies, clients * EVENTS - len(latencies))
+    def ask(self, command: object) -> list[Any]:
+        for pipe in self.pipes:
+            pipe.send(command)
+        return [pipe.recv() for pipe in self.pipes]
+
+    def stop(self) -> None:
+        self.ask("stop")
+        for process in self.processes:
+            process.join(10)
 
 
-def run() -> Report:
-    database_url = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/waybill_bench"
-    redis_url = os.environ["REDIS_URL"]
-    admin_url = database_url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute("DROP DATABASE IF EXISTS waybill_bench WITH (FORCE)")
-        connection.execute("CREATE DATABASE waybill_bench")
-    print("fanout: migrating the benchmark database", flush=True)
-    stack.manage("migrate", "--no-input", "--verbosity", "0", env={"DATABASE_URL": database_url})
-    personas = asyncio.run(Personas.create(database_url))
+def _rss(pid: int) -> int:
+    return int(psutil.Process(pid).memory_info().rss)
 
-    measurements: list[Measurement] = []
-    for replica_count in REPLICAS:
-        for client_count in CLIENTS:
-            with Path(os.devnull).open("w") as quiet, ProcessGroup(output=quiet) as group:
-                replicas = start_replicas(group, replica_count, database_url, redis_url)
-                result = asyncio.run(measure(replicas, client_count, personas, redis_url))
-            print(
-                f"fanout: {replica_count} replica(s), {client_count:>3} clients:"
-                f" p50 {result.percentile(50):6.1f} ms  p95 {result.percentile(95):6.1f} ms"
-                f"  missing {result.missing}",
-                flush=True,
-            )
-            measurements.append(result)
 
-    plot = _plot(measurements, REPORTS_DIR / "fanout.png")
-    by_key = {(m.replicas, m.clients): m for m in measurements}
-    rows = []
-    for m in measurements:
-        single = by_key[(1, m.clients)]
-        rows.append(
-            [
-                str(m.replicas),
-                str(m.clients),
-                f"{len(m.latencies_ms):,}",
-                str(m.missing),
-                f"{m.percentile(50):.1f}",
-                f"{m.percentile(95):.1f}",
-                f"{m.percentile(99):.1f}",
-                f"{max(m.latencies_ms):.1f}",
-                f"{m.percentile(95) / single.percentile(95):.2f}",
-            ]
-        )
-    return Report(
-        name="fanout",
-        title="Realtime fan-out: XADD to WebSocket client",
-        summary=(
-            f"{EVENTS} events at {EVENTS_PER_SECOND}/s to every client of one organization; clients spread evenly"
-            " over the replicas. Latencies in milliseconds; the last column is p95 relative to one replica with"
-            " the same number of clients."
-        ),
-        table_header=[
-            "replicas",
-            "clients",
-            "deliveries",
-            "missing",
-            "p50",
-            "p95",
-            "p99",
-            "max",
-            "p95 vs 1 replica",
-        ],
-        table_rows=rows,
-        notes=[
-            "Publisher, clients and replicas share one 2-core machine, so the clients' own JSON parsing is part"
-            " of every number; compare rows of one run, not runs of different days.",
-            "`missing` counts deliveries that did not arrive within 30 s after the last event (should be 0).",
-        ],
-        plot=plot,
+@contextmanager
+def loadgens(target: Target, clients: int) -> Iterator[LoadGenerators]:
+    generators = LoadGenerators(target, clients)
+    try:
+        yield generators
+    finally:
+        generators.stop()
+
+
+def _collect(generators: LoadGenerators) -> tuple[Histogram, int, int, dict[int, int], int]:
+    histogram = Histogram()
+    received = out_of_order = open_connections = 0
+    closes: dict[int, int] = {}
+    for report in generators.ask("report"):
+        histogram.merge(report["histogram"])
+        received += report["received"]
+        out_of_order += report["out_of_order"]
+        open_connections += report["open"]
+        for code, count in report["closes"].items():
+            closes[code] = closes.get(code, 0) + count
+    return histogram, received, out_of_order, closes, open_connections
+
+
+async def _open_loop(
+    generators: LoadGenerators, publisher: Publisher, target: Target, clients: int, sizes: Sizes
+) -> Run:
+    events_per_second = sizes.deliveries_per_second / clients
+    await publisher.at_rate(events_per_second, sizes.warmup_seconds)
+    first = publisher.seq
+    generators.ask(("record", first))
+    started = time.monotonic()
+    published = await publisher.at_rate(events_per_second, sizes.run_seconds)
+    elapsed = time.monotonic() - started
+    await asyncio.sleep(sizes.settle_seconds)  # let the last events arrive
+    histogram, received, out_of_order, closes, _ = _collect(generators)
+    expected = published * generators.opened
+    return Run(
+        target=target.name,
+        clients=clients,
+        mode="open",
+        offered_per_second=published * generators.opened / elapsed,
+        delivered_per_second=received / elapsed,
+        histogram=histogram,
+        lost=expected - received,
+        out_of_order=out_of_order,
+        closes=closes,
+        connect_failures=generators.failed,
     )
 
 
-def _plot(measurements: list[Measurement], path: Path) -> Path:
-    figure, axis = pyplot.subplots(figsize=(8, 4.5))
-    width = 0.38
-    for offset, replica_count in enumerate(REPLICAS):
-        rows = [m for m in measurements if m.replicas == replica_count]
-        positions = [index + (offset - 0.5) * width for index in range(len(rows))]
-        axis.bar(positions, [m.percentile(95) for m in rows], width, label=f"{replica_count} replica(s), p95")
-        axis.scatter(positions, [m.percentile(50) for m in rows], color="black", zorder=3, s=12)
-    axis.set_xticks(range(len(CLIENTS)), [f"{clients} clients" for clients in CLIENTS])
-    axis.set_ylabel("latency (ms); dots are p50")
-    axis.set_title("XADD to WebSocket delivery")
-    axis.legend()
+async def _closed_loop(
+    generators: LoadGenerators, publisher: Publisher, target: Target, clients: int, sizes: Sizes
+) -> Run:
+    generators.ask(("record", publisher.seq))
+    started = time.monotonic()
+    published = 0
+    while time.monotonic() - started < sizes.closed_loop_seconds:
+        await publisher.publish(sizes.burst)
+        published += sizes.burst
+        replies = await asyncio.to_thread(generators.ask, ("wait", publisher.seq - 1, 10.0))
+        if not all(replies):
+            break  # a client never got the burst: counted as lost below
+    elapsed = time.monotonic() - started
+    histogram, received, out_of_order, closes, _ = _collect(generators)
+    return Run(
+        target=target.name,
+        clients=clients,
+        mode="closed",
+        offered_per_second=float("nan"),
+        delivered_per_second=received / elapsed,
+        histogram=histogram,
+        lost=published * generators.opened - received,
+        out_of_order=out_of_order,
+        closes=closes,
+        connect_failures=generators.failed,
+    )
+
+
+async def measure(
+    target: Target, clients: int, sizes: Sizes, redis_url: str, organization_id: int
+) -> list[Run]:
+    """Open-loop then closed-loop run of ``clients`` connections against one target."""
+    before = _rss(target.pid)
+    with loadgens(target, clients) as generators:
+        await asyncio.sleep(sizes.settle_seconds)
+        idle = (_rss(target.pid) - before) / max(1, generators.opened) / 1024
+        async with Redis.from_url(redis_url, decode_responses=True) as redis:
+            publisher = Publisher(redis, organization_id)
+            open_run = await _open_loop(generators, publisher, target, clients, sizes)
+            closed_run = await _closed_loop(generators, publisher, target, clients, sizes)
+    open_run.idle_kib_per_connection = idle
+    return [open_run, closed_run]
+
+
+def start_bare(group: ProcessGroup, redis_url: str, organization_id: int, index: int) -> Target:
+    port = stack.free_port()
+    process = group.start(
+        f"bare{index}",
+        [
+            str(stack.BIN / "python"),
+            str(BENCH_DIR / "bare_broadcast.py"),
+            str(port),
+            redis_url,
+            str(organization_id),
+        ],
+        env=dict(os.environ),
+    )
+    wait_until(lambda: not stack.port_is_free("127.0.0.1", port), what="the bare server", timeout=30)
+    return Target(name="bare websockets.broadcast", uri=f"ws://127.0.0.1:{port}/", pid=process.pid)
+
+
+FULL = Sizes(
+    clients=(1000, 2000, 5000, 10_000),
+    deliveries_per_second=50_000,
+    warmup_seconds=2,
+    run_seconds=6,
+    burst=20,
+    closed_loop_seconds=5,
+)
+SMOKE = Sizes(
+    clients=(10, 20),
+    deliveries_per_second=200,
+    warmup_seconds=0.2,
+    run_seconds=0.5,
+    burst=5,
+    closed_loop_seconds=0.5,
+    settle_seconds=0.3,
+)
+
+
+def start_realtime(
+    group: ProcessGroup, database_url: str, redis_url: str, **settings: str
+) -> tuple[str, int]:
+    """``waybill-realtime`` in production mode (its own launcher, no reload, no debug): its URL and pid."""
+    port = stack.free_port()
+    env = {
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "ENVIRONMENT": "production",
+        "SECRET_KEY": secrets.token_urlsafe(48),  # a throwaway key for this run only
+        "BIND_HOST": "127.0.0.1",
+        "REALTIME_PORT": str(port),
+        "LOG_LEVEL": "WARNING",
+        **settings,
+    }
+    process = group.start("realtime", stack.realtime_command(), env=env)
+    url = f"http://127.0.0.1:{port}"
+    wait_until(partial(stack.is_ready, url), what="waybill-realtime", timeout=60)
+    return url, process.pid
+
+
+def run(out: Path, *, smoke: bool) -> Section:
+    sizes = SMOKE if smoke else FULL
+    wsload.raise_open_files_limit()
+    database_url, redis_url = bench_database(), os.environ["REDIS_URL"]
+    personas = bench_personas()
+    channel = org_channel(personas.acme_id)
+    runs: list[Run] = []
+    with Path(os.devnull).open("w") as quiet, ProcessGroup(output=quiet) as group:
+        url, realtime_pid = start_realtime(group, database_url, redis_url)
+        token = asyncio.run(RealtimeClient(url).token(personas.acme_dispatcher, personas.password))
+        waybill = Target(
+            name="waybill-realtime",
+            uri=url.replace("http://", "ws://") + "/ws",
+            pid=realtime_pid,
+            headers={"Authorization": f"Bearer {token}"},
+            subscribe=json.dumps({"type": "subscribe", "channel": channel}),
+        )
+        bare = start_bare(group, redis_url, personas.acme_id, 1)
+        for clients in sizes.clients:
+            for target in (waybill, bare):  # interleaved: the same minute of the machine for both
+                for result in asyncio.run(measure(target, clients, sizes, redis_url, personas.acme_id)):
+                    print(f"fanout: {_line(result)}", flush=True)
+                    runs.append(result)
+    return _section(runs, sizes, out)
+
+
+def _line(run: Run) -> str:
+    row = run.row()
+    return (
+        f"{run.target:<26} {run.clients:>6} clients {run.mode:<6} offered {number(row['offered/s'], 0):>8}/s"
+        f" delivered {number(row['delivered/s'], 0):>8}/s p50 {number(row['p50'])} p99 {number(row['p99'])} ms"
+        f" lost {run.lost} out-of-order {run.out_of_order} closes {run.closes}"
+    )
+
+
+def _section(runs: list[Run], sizes: Sizes, out: Path) -> Section:
+    by = {(r.target, r.clients, r.mode): r for r in runs}
+    rows = []
+    for r in runs:
+        ceiling = by.get((BARE, r.clients, r.mode))
+        ratio = (
+            r.delivered_per_second / ceiling.delivered_per_second
+            if ceiling and r.target != BARE
+            else math.nan
+        )
+        rows.append(
+            [
+                r.target,
+                f"{r.clients:,}",
+                r.mode,
+                number(r.offered_per_second, 0),
+                number(r.delivered_per_second, 0),
+                number(ratio, 2),
+                *(number(r.histogram.percentile(q)) for q in (50, 90, 99, 99.9)),
+                str(r.lost),
+                str(r.out_of_order),
+                str(r.connect_failures + sum(r.closes.values())),
+                number(r.idle_kib_per_connection),
+            ]
+        )
+    return Section(
+        name="fanout",
+        title="Fan-out: stream entry to WebSocket client",
+        summary=(
+            f"Every client subscribes to one organization; events are appended to its Redis stream. Open loop:"
+            f" {sizes.deliveries_per_second:,} deliveries/s offered (events/s = that / clients) for"
+            f" {sizes.run_seconds:g} s after {sizes.warmup_seconds:g} s of warm-up. Closed loop: bursts of"
+            f" {sizes.burst} events, the next once every client has the last, for {sizes.closed_loop_seconds:g} s."
+            f" Clients in load-generator processes of {CONNECTIONS_PER_LOADGEN:,} connections; latency from the"
+            " publisher's XADD to the client's read, one clock. Ratio: delivered/s against the bare"
+            " `websockets.broadcast` server in the same mode and size."
+        ),
+        table_header=[
+            "target",
+            "clients",
+            "mode",
+            "offered/s",
+            "delivered/s",
+            "vs bare",
+            "p50 ms",
+            "p90 ms",
+            "p99 ms",
+            "p99.9 ms",
+            "lost",
+            "out of order",
+            "errors",
+            "idle KiB/conn",
+        ],
+        table_rows=rows,
+        targets=_targets(by, sizes),
+        notes=[
+            "`lost` counts deliveries not received by the end of the run (a settle pause after the last event in the open"
+            " loop): backlog, not only loss. `errors`: failed connections and closes seen.",
+            "`idle KiB/conn`: growth of the server's resident memory per connected, subscribed, idle client.",
+        ],
+        plots=_plots(runs, out),
+    )
+
+
+BARE = "bare websockets.broadcast"
+
+
+def _targets(by: dict[tuple[str, int, str], Run], sizes: Sizes) -> list[list[str]]:
+    rows = []
+    for clients in sizes.clients:
+        ours, bare = by.get(("waybill-realtime", clients, "closed")), by.get((BARE, clients, "closed"))
+        if ours and bare and bare.delivered_per_second:
+            ratio = ours.delivered_per_second / bare.delivered_per_second
+            rows.append(
+                [
+                    f"fan-out delivered/s at {clients:,} clients ≥ 0.7x bare broadcast",
+                    f"{ours.delivered_per_second:,.0f}/s vs {bare.delivered_per_second:,.0f}/s = {ratio:.2f}x",
+                    "yes" if ratio >= 0.7 else "no",
+                ]
+            )
+    middle = 5000 if 5000 in sizes.clients else sizes.clients[-1]
+    if open_run := by.get(("waybill-realtime", middle, "open")):
+        p99 = open_run.histogram.percentile(99)
+        rows.append(
+            [
+                f"p99 ≤ 100 ms at {middle:,} clients, {sizes.deliveries_per_second:,} deliveries/s offered",
+                f"p99 {p99:,.0f} ms, lost {open_run.lost}",
+                "yes" if p99 <= 100 and open_run.lost == 0 else "no",
+            ]
+        )
+    biggest = sizes.clients[-1]
+    if idle := by.get(("waybill-realtime", biggest, "open")):
+        rows.append(
+            [
+                f"{biggest:,} concurrent connections held, ≤ 20 KiB each idle",
+                f"{biggest - idle.connect_failures:,} held, {idle.idle_kib_per_connection:.1f} KiB",
+                "yes" if idle.connect_failures == 0 and idle.idle_kib_per_connection <= 20 else "no",
+            ]
+        )
+    return rows
+
+
+def _plots(runs: list[Run], out: Path) -> list[Path]:
+    figure, (latency, throughput) = pyplot.subplots(1, 2, figsize=(11, 4.2))
+    for target, colour in (("waybill-realtime", "#2b6cb0"), (BARE, "#718096")):
+        opened = [r for r in runs if r.target == target and r.mode == "open"]
+        closed = [r for r in runs if r.target == target and r.mode == "closed"]
+        xs = [r.clients for r in opened]
+        latency.plot(
+            xs, [r.histogram.percentile(99) for r in opened], "o-", color=colour, label=f"{target} p99"
+        )
+        latency.plot(
+            xs, [r.histogram.percentile(50) for r in opened], "o--", color=colour, label=f"{target} p50"
+        )
+        throughput.plot(
+            [r.clients for r in closed],
+            [r.delivered_per_second for r in closed],
+            "o-",
+            color=colour,
+            label=target,
+        )
+    latency.set(xscale="log", yscale="log", xlabel="clients", ylabel="publish to receive (ms)")
+    latency.set_title("Latency at a constant offered load")
+    throughput.set(xscale="log", xlabel="clients", ylabel="delivered messages/s (closed loop)")
+    throughput.set_title("Peak throughput against connections")
+    for axis in (latency, throughput):
+        axis.legend(fontsize=8)
+        axis.grid(alpha=0.3)
     figure.tight_layout()
-    path.parent.mkdir(exist_ok=True)
+    path = out / "fanout.png"
     figure.savefig(path, dpi=110)
     pyplot.close(figure)
-    return path
+    return [path]

@@ -1,33 +1,64 @@
-"""``make bench``: run every benchmark, write its report under bench/reports/, print a summary.
+"""``make bench`` / ``make bench-smoke``: every scenario, side by side with its bare ceiling, in one run.
 
 Run through ``waybill-dev run`` so that throwaway PostgreSQL and Redis are
-in DATABASE_URL and REDIS_URL.
+in DATABASE_URL and REDIS_URL. Writes ``bench/results/<timestamp>/report.md``
+with its plots; a full run (not ``--smoke``) also refreshes the README's
+summary table from the same figures.
+
+    python bench/run.py [--smoke] [scenario ...]
 """
 
+import argparse
 import sys
 import time
+from datetime import UTC, datetime
+from pathlib import Path
 
 import csv_import
 import fanout
-from report import Report
+import ingest
+import tracking
+from environment import machine_header
+from report import README, RESULTS_DIR, Section, update_readme
 
-BENCHMARKS = {"fanout": fanout.run, "csv_import": csv_import.run}
+SCENARIOS = {
+    "fanout": fanout.run,
+    "tracking": tracking.run,
+    "ingest": ingest.run,
+    "csv_import": csv_import.run_section,
+}
 
 
-def main(selected: list[str]) -> int:
-    unknown = set(selected) - set(BENCHMARKS)
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument(
+        "--smoke", action="store_true", help="every scenario at a tiny size (checks the harness)"
+    )
+    parser.add_argument("--out", type=Path, help="results directory (default: bench/results/<timestamp>)")
+    parser.add_argument("scenarios", nargs="*", help=f"some of: {', '.join(SCENARIOS)} (default: all)")
+    args = parser.parse_args(argv)
+    unknown = set(args.scenarios) - set(SCENARIOS)
     if unknown:
-        print(f"unknown benchmark(s): {', '.join(sorted(unknown))}; choose from {', '.join(BENCHMARKS)}")
-        return 2
-    for name, run in BENCHMARKS.items():
-        if selected and name not in selected:
-            continue
-        started = time.monotonic()
+        parser.error(f"unknown scenario(s): {', '.join(sorted(unknown))}")
+    selected = args.scenarios or list(SCENARIOS)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    out: Path = args.out or RESULTS_DIR / (f"{stamp}-smoke" if args.smoke else stamp)
+    out.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    sections: list[Section] = []
+    for name in selected:
         print(f"== {name}", flush=True)
-        report: Report = run()
-        path = report.write()
-        print(report.markdown())
-        print(f"== {name}: {time.monotonic() - started:.0f} s, report in {path}", flush=True)
+        began = time.monotonic()
+        section = SCENARIOS[name](out, smoke=args.smoke)
+        sections.append(section)
+        print(section.markdown(), flush=True)
+        print(f"== {name}: {time.monotonic() - began:.0f} s", flush=True)
+    header = machine_header(smoke=args.smoke, seconds=time.monotonic() - started)
+    report = out / "report.md"
+    report.write_text("\n".join([header, *(section.markdown() for section in sections)]))
+    print(f"report: {report}")
+    if not args.smoke and set(selected) == set(SCENARIOS):
+        update_readme(README, sections, report)
     return 0
 
 

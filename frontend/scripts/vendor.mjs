@@ -16,6 +16,9 @@ const files = {
   "htmx.org": ["dist/htmx.min.js", "LICENSE"],
   leaflet: [
     "dist/leaflet.js",
+    // leaflet.js ends with a sourceMappingURL comment; the manifest storage of collectstatic
+    // refuses a reference to a missing file.
+    "dist/leaflet.js.map",
     "dist/leaflet.css",
     "dist/images/layers.png",
     "dist/images/layers-2x.png",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -10,11 +11,20 @@ from typing import Any
 import pytest
 import yaml
 
+from waybill_devstack.deployment import (
+    AppContainer,
+    compose_app_containers,
+    kubernetes_app_containers,
+)
+
 REPO = Path(__file__).resolve().parents[2]
 K8S = REPO / "infra" / "k8s"
 OVERLAYS = sorted(path.name for path in (K8S / "overlays").iterdir() if path.is_dir())
 
 Manifest = dict[str, Any]
+
+# The image tests need podman and the built images: `make test-images` collects them, `make test` does not.
+collect_ignore = [] if os.environ.get("WAYBILL_IMAGE_TESTS") == "1" else ["images"]
 
 
 def kustomize(directory: Path) -> list[Manifest]:
@@ -43,3 +53,21 @@ def overlay(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def manifests(rendered: dict[str, list[Manifest]], overlay: str) -> list[Manifest]:
     return rendered[overlay]
+
+
+@pytest.fixture(scope="session")
+def kubernetes_containers(rendered: dict[str, list[Manifest]]) -> dict[str, dict[str, AppContainer]]:
+    """Each overlay's app containers."""
+    return {overlay: kubernetes_app_containers(manifests) for overlay, manifests in rendered.items()}
+
+
+@pytest.fixture(scope="session")
+def compose_containers(kubernetes_containers: dict[str, dict[str, AppContainer]]) -> dict[str, AppContainer]:
+    secret_keys = frozenset().union(
+        *(
+            container.secret_keys
+            for containers in kubernetes_containers.values()
+            for container in containers.values()
+        )
+    )
+    return compose_app_containers(REPO / "docker-compose.yml", secret_keys)

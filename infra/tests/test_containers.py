@@ -47,8 +47,24 @@ class Stage:
         return [argument for instruction, argument in self.instructions if instruction == keyword]
 
 
+def global_args(path: Path) -> dict[str, str]:
+    """The ARGs before the first FROM, with their defaults."""
+    defaults = {}
+    for line in path.read_text().splitlines():
+        if line.startswith("FROM "):
+            break
+        if line.startswith("ARG "):
+            name, _, default = line.removeprefix("ARG ").partition("=")
+            defaults[name.strip()] = default.strip()
+    return defaults
+
+
 def parse_dockerfile(path: Path) -> list[Stage]:
-    """Instructions per stage, with continuation lines joined and comments dropped."""
+    """Instructions per stage, with continuation lines joined and comments dropped.
+
+    A FROM's ``${ARG}`` is resolved to the ARG's default.
+    """
+    defaults = global_args(path)
     stages: list[Stage] = []
     logical = ""
     for raw in path.read_text().splitlines():
@@ -62,7 +78,10 @@ def parse_dockerfile(path: Path) -> list[Stage]:
         logical = ""
         if keyword == "FROM":
             image, _, name = argument.partition(" AS ")
-            stages.append(Stage(image=image.strip(), name=name.strip()))
+            image = re.sub(r"\$\{(\w+)\}", lambda match: defaults[match.group(1)], image.strip())
+            stages.append(Stage(image=image, name=name.strip()))
+        elif not stages:
+            continue  # a global ARG, read by global_args
         else:
             stages[-1].instructions.append((keyword, " ".join(argument.split())))
     return stages
@@ -85,10 +104,13 @@ def stages(service: str) -> list[Stage]:
     return parse_dockerfile(REPO / "services" / service / "Dockerfile")
 
 
-def test_images_build_in_stages_from_one_pinned_slim_python(stages: list[Stage]) -> None:
+def test_images_build_in_stages_from_one_pinned_slim_python(service: str, stages: list[Stage]) -> None:
     assert len(stages) >= 2
     assert {stage.image for stage in stages} == {stages[0].image}
     assert PINNED_PYTHON.match(stages[0].image), stages[0].image
+    # Every stage takes the base from BASE_IMAGE, so `make images` can build on a bootstrapped Debian.
+    text = (REPO / "services" / service / "Dockerfile").read_text()
+    assert re.findall(r"^FROM (\S+)", text, flags=re.MULTILINE) == ["${BASE_IMAGE}"] * len(stages)
 
 
 def test_dependencies_come_only_from_the_hashed_requirements(service: str, stages: list[Stage]) -> None:
@@ -102,9 +124,17 @@ def test_dependencies_come_only_from_the_hashed_requirements(service: str, stage
         command.strip()
         for run in runs
         for command in run.split("&&")
-        if re.search(r"\bpip install\b", command) and " -r " in command
+        if re.search(r"\bpip\b.*\binstall\b", command) and " -r " in command
     ]
     assert installs
+    for run in runs:
+        for command in run.split("&&"):
+            argv = shlex.split(command.split(" /wheelhouse ", 1)[-1])
+            pips = [i for i, arg in enumerate(argv) if arg.endswith("/pip") or arg == "pip"]
+            for start in pips:
+                # pip 23.1+ refuses `pip install --python X`: the option goes before the subcommand.
+                if "--python" in argv[start:]:
+                    assert argv.index("--python", start) < argv.index("install", start), command
     assert all("--require-hashes" in command for command in installs)
     assert any(Path(requirements).name in command for command in installs)
     wheel = next(run for run in runs if "pip wheel" in run)
@@ -137,7 +167,9 @@ def test_final_stage_is_non_root_with_a_healthcheck(service: str, stages: list[S
     _, _, port = SERVICES[service]
     assert final.all("EXPOSE") == ([port] if port else [])
     if port:
-        assert f"localhost:{port}/healthz" in healthcheck
+        variable = "DJANGO_PORT" if port == "8000" else "REALTIME_PORT"
+        assert "localhost:%s/healthz" in healthcheck
+        assert f"os.environ.get('{variable}', '{port}')" in healthcheck
 
 
 def test_final_stage_carries_no_build_tools_or_secrets(stages: list[Stage]) -> None:
@@ -157,11 +189,15 @@ def test_default_commands_match_the_services(service: str, stages: list[Stage]) 
     (cmd,) = stages[-1].all("CMD")
     argv = exec_form(cmd)
     if service == "admin_django":
-        assert argv[:2] == ["gunicorn", "waybill_django.config.wsgi:application"]
-        assert argv[argv.index("--bind") + 1] == "0.0.0.0:8000"
+        assert argv == [
+            "gunicorn",
+            "--config",
+            "/app/gunicorn.conf.py",
+            "waybill_django.config.wsgi:application",
+        ]
     elif service == "realtime_fastapi":
-        assert argv[:2] == ["uvicorn", "waybill_realtime.main:app"]
-        assert argv[argv.index("--port") + 1] == "8001"
+        # The entry point applies the frame limit, JSON logs and the shutdown grace from the settings.
+        assert argv == ["waybill-realtime"]
     else:
         assert argv[:4] == ["celery", "--app", "waybill_worker.celery_app", "worker"]
 
@@ -204,6 +240,9 @@ def test_dockerignore_admits_what_the_dockerfiles_copy_and_nothing_sensitive() -
                     continue
                 for source in copy.split()[:-1]:
                     assert dockerignore_allows(source), f"{dockerfile}: {source} is ignored"
+            for run in stage.all("RUN"):
+                for source in re.findall(r"--mount=type=bind,source=([^,]+)", run):
+                    assert dockerignore_allows(source + "/x.whl"), f"{dockerfile}: {source} is ignored"
     for sensitive in (".git/config", ".env", ".venv/bin/python", ".local/pg/data", "services/worker/.env"):
         assert not dockerignore_allows(sensitive), sensitive
     assert not dockerignore_allows("services/admin_django/tests/test_x.py")
@@ -212,7 +251,7 @@ def test_dockerignore_admits_what_the_dockerfiles_copy_and_nothing_sensitive() -
 # --- docker-compose.yml -----------------------------------------------------------------------
 
 COMPOSE: dict[str, Any] = yaml.safe_load((REPO / "docker-compose.yml").read_text())
-APP_SERVICES = ("migrate", "django", "realtime", "worker", "beat")
+APP_SERVICES = ("migrate", "django", "realtime", "worker", "beat", "worker-metrics")
 
 
 def test_compose_runs_the_whole_stack() -> None:
@@ -225,6 +264,7 @@ def test_compose_runs_the_whole_stack() -> None:
         "realtime",
         "worker",
         "beat",
+        "worker-metrics",
         "proxy",
     }
 
@@ -288,7 +328,7 @@ def test_compose_keeps_data_in_named_volumes() -> None:
         for volume in service.get("volumes", [])
         if not volume.startswith(".")
     }
-    assert used == declared == {"postgres-data", "redis-data"}
+    assert used == declared == {"postgres-data", "redis-data", "media"}
 
 
 def test_compose_credentials_are_marked_dev_only() -> None:

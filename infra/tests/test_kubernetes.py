@@ -23,7 +23,7 @@ WORKLOAD_KINDS = {"Deployment", "StatefulSet", "Job"}
 CLUSTER_SCOPED_KINDS = {"Namespace"}
 APP_WORKLOADS = {"waybill-django", "waybill-realtime", "waybill-worker", "waybill-beat", "waybill-migrate"}
 # Secrets created outside the manifests: by hand or infra/scripts/dev-secrets.sh, or by an ExternalSecret.
-EXTERNAL_SECRETS = {"waybill-secrets", "waybill-dev-postgres", "waybill-keda-redis"}
+EXTERNAL_SECRETS = {"waybill-app", "waybill-email", "waybill-dev-postgres", "waybill-keda-redis"}
 
 
 def find(manifests: list[Manifest], kind: str, name: str | None = None) -> list[Manifest]:
@@ -196,7 +196,7 @@ def test_writable_paths_are_explicit_bounded_volumes(manifests: list[Manifest]) 
             mounts = {mount["mountPath"]: mount["name"] for mount in container.get("volumeMounts", [])}
             assert CONTAINER_TMP in mounts, f"{ident(workload)}: /tmp must be a writable volume"
             for name in mounts.values():
-                if name in claims:
+                if name in claims or "persistentVolumeClaim" in volumes.get(name, {}):
                     continue
                 assert volumes[name]["emptyDir"]["sizeLimit"], f"{ident(workload)}: {name} is unbounded"
 
@@ -266,7 +266,11 @@ def test_every_service_selects_pods_and_targets_a_named_port(manifests: list[Man
             w for w in workloads(manifests) if service["spec"]["selector"].items() <= pod_labels(w).items()
         ]
         assert len(matching) == 1, ident(service)
-        port_names = {port["name"] for port in pod_spec(matching[0])["containers"][0]["ports"]}
+        port_names = {
+            port["name"]
+            for container in pod_spec(matching[0])["containers"]
+            for port in container.get("ports", [])
+        }
         for port in service["spec"]["ports"]:
             assert port["targetPort"] in port_names, ident(service)
 
@@ -372,7 +376,11 @@ def test_rollouts_never_reduce_serving_capacity(manifests: list[Manifest]) -> No
 def test_realtime_drains_websockets_within_the_grace_period(manifests: list[Manifest]) -> None:
     spec = pod_spec(one(manifests, "Deployment", "waybill-realtime"))
     pre_stop = spec["containers"][0]["lifecycle"]["preStop"]["sleep"]["seconds"]
-    uvicorn_drain = int(option(dockerfile_cmd("realtime_fastapi"), "--timeout-graceful-shutdown"))
+    assert dockerfile_cmd("realtime_fastapi") == ["waybill-realtime"]
+    (config,) = [
+        m for m in find(manifests, "ConfigMap") if m["metadata"]["name"].startswith("waybill-config")
+    ]
+    uvicorn_drain = int(config["data"]["SHUTDOWN_GRACE_SECONDS"])
     assert pre_stop >= 5
     assert pre_stop + uvicorn_drain < spec["terminationGracePeriodSeconds"]
 
@@ -380,7 +388,11 @@ def test_realtime_drains_websockets_within_the_grace_period(manifests: list[Mani
 def test_django_finishes_requests_within_the_grace_period(manifests: list[Manifest]) -> None:
     spec = pod_spec(one(manifests, "Deployment", "waybill-django"))
     pre_stop = spec["containers"][0]["lifecycle"]["preStop"]["sleep"]["seconds"]
-    gunicorn_drain = int(option(dockerfile_cmd("admin_django"), "--graceful-timeout"))
+    assert option(dockerfile_cmd("admin_django"), "--config") == "/app/gunicorn.conf.py"
+    gunicorn_conf = (REPO / "infra" / "docker" / "gunicorn.conf.py").read_text()
+    match = re.search(r"^graceful_timeout = (\d+)$", gunicorn_conf, flags=re.MULTILINE)
+    assert match, "gunicorn.conf.py sets no graceful_timeout"
+    gunicorn_drain = int(match.group(1))
     assert pre_stop + gunicorn_drain < spec["terminationGracePeriodSeconds"]
 
 
@@ -527,9 +539,12 @@ def read_env_file(path: Path) -> dict[str, str]:
     return {key: value for key, value in pairs}
 
 
-def test_prod_takes_every_terraform_output_it_needs(rendered: dict[str, list[Manifest]]) -> None:
-    prod = rendered["prod"]
-    outputs = read_env_file(K8S / "overlays" / "prod" / "terraform-outputs.env")
+@pytest.mark.parametrize("environment", ["staging", "prod"])
+def test_cluster_overlays_take_every_terraform_output_they_need(
+    rendered: dict[str, list[Manifest]], environment: str
+) -> None:
+    prod = rendered[environment]
+    outputs = read_env_file(K8S / "overlays" / environment / "terraform-outputs.env")
     text = yaml.safe_dump_all(prod)
     assert "TERRAFORM_OUTPUT_" not in text, "a placeholder was not replaced"
     assert not [m for m in find(prod, "ConfigMap") if m["metadata"]["name"] == "terraform-outputs"]
@@ -542,6 +557,37 @@ def test_prod_takes_every_terraform_output_it_needs(rendered: dict[str, list[Man
         one(prod, "SecretStore", "aws-secrets-manager")["spec"]["provider"]["aws"]["region"]
         == outputs["aws_region"]
     )
+    config = next(m for m in find(prod, "ConfigMap") if m["metadata"]["name"].startswith("waybill-config"))
+    assert config["data"]["MEDIA_BUCKET"] == outputs["media_bucket"]
+    assert config["data"]["DEFAULT_FROM_EMAIL"] == outputs["default_from_email"]
+    for name in ("waybill-django", "waybill-worker"):
+        annotations = one(prod, "ServiceAccount", name)["metadata"]["annotations"]
+        assert annotations["eks.amazonaws.com/role-arn"] == outputs["media_role_arn"], name
+    # The registry is the release's (deploy.sh, from ecr_registry): no example account in the manifests.
     for workload in workloads(prod):
         for container in containers(workload):
-            assert container["image"].startswith(outputs["ecr_registry"] + "/"), ident(workload)
+            assert "/" not in container["image"], ident(workload)
+            assert outputs["ecr_registry"] not in container["image"], ident(workload)
+
+
+def quantity_mib(value: str) -> float:
+    units = {"Ki": 1 / 1024, "Mi": 1, "Gi": 1024, "k": 1 / 1048.576, "M": 1 / 1.048576, "m": 1 / 1.048576}
+    for suffix, factor in units.items():
+        if value.endswith(suffix):
+            return float(value[: -len(suffix)]) * factor
+    return float(value) / 2**20
+
+
+def test_django_tmp_holds_concurrent_uploads_at_the_ingress_limit(manifests: list[Manifest]) -> None:
+    # Django spools uploads above 2.5 MB to /tmp; an emptyDir over its sizeLimit evicts the pod.
+    web = one(manifests, "Ingress", "waybill-web")
+    body_limit = quantity_mib(web["metadata"]["annotations"]["nginx.ingress.kubernetes.io/proxy-body-size"])
+    volumes = {v["name"]: v for v in pod_spec(one(manifests, "Deployment", "waybill-django"))["volumes"]}
+    assert quantity_mib(volumes["tmp"]["emptyDir"]["sizeLimit"]) >= 10 * body_limit
+
+
+def test_beat_has_room_for_itself_and_its_probe(manifests: list[Manifest]) -> None:
+    # Measured: beat about 120 MB, a waybill-worker-check probe up to 90 MB beside it.
+    beat = pod_spec(one(manifests, "Deployment", "waybill-beat"))["containers"][0]
+    assert quantity_mib(beat["resources"]["limits"]["memory"]) >= 120 + 90 + 64
+    assert quantity_mib(beat["resources"]["requests"]["memory"]) >= 120 + 90

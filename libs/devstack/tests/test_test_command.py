@@ -16,6 +16,17 @@ def test_a_test_run_that_collects_no_test_fails() -> None:
     assert "collected no test" in result.stderr
 
 
+def test_options_for_pytest_may_come_first() -> None:
+    result = subprocess.run(
+        [str(BIN / "waybill-dev"), "test", "-m", "faults", "-k", "no_test_has_this_name", "libs/contracts"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "unrecognized arguments" not in result.stderr
+    assert "collected no test" in result.stderr
+
+
 def test_browser_tests_without_any_chromium_stop_before_they_start_saying_what_to_install(
     tmp_path: Path,
 ) -> None:

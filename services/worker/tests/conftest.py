@@ -58,18 +58,16 @@ def start_worker(worker_env: dict[str, str], redis_url: str, processes: ProcessG
     """Start a real Celery worker process on the test database and Redis; wait for it to answer."""
     started = 0
 
-    def start(*, concurrency: int = 1, **env: str) -> Popen[bytes]:
+    def start(*, concurrency: int = 1, as_make_up: bool = False, **env: str) -> Popen[bytes]:
+        """``as_make_up``: with the heartbeat, mingle and gossip connections ``make up`` has too."""
         nonlocal started
         started += 1
-        command = [
-            *stack.worker_command(concurrency=concurrency),
-            "--without-heartbeat",
-            "--without-mingle",
-            "--without-gossip",
-        ]
+        command = stack.worker_command(concurrency=concurrency)
+        if not as_make_up:
+            command += ["--without-heartbeat", "--without-mingle", "--without-gossip"]
         command[command.index("--hostname") + 1] = f"worker{started}-{os.getpid()}@%h"
         popen = processes.start(f"worker{started}", command, env={**worker_env, **env})
-        control = Celery(broker=redis_url, set_as_current=False).control
+        control = Celery(broker=env.get("REDIS_URL", redis_url), set_as_current=False).control
         wait_until(
             lambda: any(
                 f"worker{started}-" in name for reply in control.ping(timeout=0.5) or [] for name in reply

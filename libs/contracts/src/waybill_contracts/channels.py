@@ -35,16 +35,6 @@ JOB_CHANNEL_PREFIX: Final = "job"
 TRACK_CHANNEL_PREFIX: Final = "track"
 
 
-def shipment_channel(shipment_id: int) -> str:
-    """One shipment's events and its vehicle's positions (members of its organization)."""
-    return f"{SHIPMENT_CHANNEL_PREFIX}:{shipment_id}"
-
-
-def job_channel(job_id: UUID) -> str:
-    """One background job's progress (members of its organization)."""
-    return f"{JOB_CHANNEL_PREFIX}:{job_id}"
-
-
 def track_channel(tracking_code: str) -> str:
     """The public view of one shipment, for anyone holding its tracking code (no sign-in)."""
     return f"{TRACK_CHANNEL_PREFIX}:{tracking_code}"

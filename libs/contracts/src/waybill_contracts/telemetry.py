@@ -14,17 +14,22 @@ MAX_POSITIONS_PER_BATCH: Final = 1000
 """More items than this refuse the whole batch (HTTP 422, or a WebSocket ``error``)."""
 
 
+MAX_VEHICLE_ID: Final = 2**63 - 1
+"""Vehicle ids are PostgreSQL bigints."""
+
+
 class PositionReport(BaseModel):
     """One telemetry ping of a vehicle, as a device sends it."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    vehicle_id: int = Field(gt=0)
+    # Numbers are JSON numbers: "52" and true are refused, not coerced (strict).
+    vehicle_id: int = Field(gt=0, le=MAX_VEHICLE_ID, strict=True)
     recorded_at: AwareDatetime = Field(description="When the device took the fix, with a UTC offset.")
-    latitude: float = Field(ge=-90, le=90, allow_inf_nan=False)
-    longitude: float = Field(ge=-180, le=180, allow_inf_nan=False)
-    speed_kmh: float | None = Field(default=None, ge=0, le=400, allow_inf_nan=False)
-    heading: float | None = Field(default=None, ge=0, lt=360, allow_inf_nan=False)
+    latitude: float = Field(ge=-90, le=90, allow_inf_nan=False, strict=True)
+    longitude: float = Field(ge=-180, le=180, allow_inf_nan=False, strict=True)
+    speed_kmh: float | None = Field(default=None, ge=0, le=400, allow_inf_nan=False, strict=True)
+    heading: float | None = Field(default=None, ge=0, lt=360, allow_inf_nan=False, strict=True)
 
 
 class TelemetryBatch(BaseModel):

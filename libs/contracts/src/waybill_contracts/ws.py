@@ -6,7 +6,7 @@ Every frame is one JSON object with a ``type``. Clients send
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, TypeAdapter, field_validator
 
 from waybill_contracts.events import Event
 from waybill_contracts.telemetry import MAX_POSITIONS_PER_BATCH, TelemetryResult
@@ -27,14 +27,26 @@ class Authenticate(_Message):
     token: str = Field(min_length=1, max_length=4096)
 
 
+STREAM_ID_PART_MAX = 2**64 - 1
+"""Redis stream ids are two unsigned 64-bit numbers."""
+
+
 class Subscribe(_Message):
     type: Literal["subscribe"] = "subscribe"
     channel: str = Field(min_length=1, max_length=200)
     last_id: str | None = Field(
         default=None,
-        pattern=r"^\d+-\d+$",
-        description="Stream id of the last event seen; events after it are replayed first.",
+        pattern=r"^\d{1,20}-\d{1,20}$",
+        description="Stream id of the last event seen; events after it are replayed first."
+        " Each part is at most 18446744073709551615.",
     )
+
+    @field_validator("last_id")
+    @classmethod
+    def _fits_a_stream_id(cls, value: str | None) -> str | None:
+        if value is not None and any(int(part) > STREAM_ID_PART_MAX for part in value.split("-")):
+            raise ValueError(f"each part of a stream id is at most {STREAM_ID_PART_MAX}")
+        return value
 
 
 class Unsubscribe(_Message):

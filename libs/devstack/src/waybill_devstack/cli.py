@@ -1,6 +1,6 @@
 """``waybill-dev``: run the whole product locally, or run the tests against real backends.
 
-waybill-dev up        PostgreSQL, Redis, Django, realtime, worker, beat; Ctrl-C stops all
+waybill-dev up        PostgreSQL, Redis, Django, realtime, worker, beat; restarts what crashes; Ctrl-C stops all
 waybill-dev test ...  throwaway PostgreSQL and Redis on free ports, then pytest ...
 waybill-dev backends  only the throwaway test backends, printing their URLs
 """
@@ -34,6 +34,10 @@ def main(argv: list[str] | None = None) -> int:
     run = commands.add_parser("run", help="run a command with throwaway backends")
     run.add_argument("command_args", nargs=argparse.REMAINDER)
     commands.add_parser("simulate", help="drive the demo fleet (needs DATABASE_URL and a running stack)")
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["test"]:
+        # Everything after `test` is pytest's, options first included (`test -m faults`).
+        return run_tests(argv[1:])
     args = parser.parse_args(argv)
     if args.command == "up":
         return up(DevSettings())
@@ -105,10 +109,8 @@ def up(settings: DevSettings) -> int:
         group.start("simulator", [str(stack.BIN / "waybill-dev"), "simulate"], env=env)
         group.say(_banner(settings, time.monotonic() - started))
 
-        exited = group.wait_for_any_exit(lambda: stop.requested)
-        if exited:
-            group.say(f"{exited.name} exited with code {exited.popen.returncode}; stopping everything")
-            return 1
+        # A crashed child is restarted (with a growing delay); only Ctrl-C stops everything.
+        group.supervise(lambda: stop.requested)
         group.say("Stopping every process")
     return 0
 
@@ -209,10 +211,20 @@ def run_tests(pytest_args: list[str]) -> int:
     return code
 
 
+# pytest options whose value is the next argument (and may look like a path).
+_PYTEST_OPTIONS_WITH_VALUES = frozenset(
+    {"-k", "-m", "-p", "-o", "-c", "--deselect", "--ignore", "--ignore-glob", "--rootdir", "--timeout"}
+)
+
+
 def _runs_browser_tests(pytest_args: list[str]) -> bool:
     """Whether the run includes e2e/: no path given (every test) or a path under it."""
     paths = [
-        arg for arg in pytest_args if not arg.startswith("-") and (REPO_ROOT / arg.split("::")[0]).exists()
+        arg
+        for previous, arg in zip(["", *pytest_args], pytest_args, strict=False)
+        if previous not in _PYTEST_OPTIONS_WITH_VALUES
+        and not arg.startswith("-")
+        and (REPO_ROOT / arg.split("::")[0]).exists()
     ]
     return not paths or any(Path(path).parts[:1] == ("e2e",) for path in paths)
 

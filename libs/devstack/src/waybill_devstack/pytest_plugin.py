@@ -9,6 +9,8 @@ import os
 import sys
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -18,9 +20,13 @@ from psycopg import sql
 
 from waybill_devstack import stack
 from waybill_devstack.browser import launch_chromium
+from waybill_devstack.settings import REPO_ROOT
 from waybill_devstack.supervisor import ProcessGroup
 
 TEMPLATE_DATABASE = "waybill_migrated_template"
+# The figures the fault scenarios measured in the last run, for docs/reliability.md.
+FIGURES_FILE = REPO_ROOT / ".local" / "fault-figures.txt"
+_figures: list[str] = []
 
 
 def _backend_url(name: str) -> str:
@@ -127,3 +133,28 @@ def page(browser: Browser) -> Iterator[Page]:
     context.set_default_timeout(10_000)
     yield context.new_page()
     context.close()
+
+
+@pytest.fixture
+def fault_figure(request: pytest.FixtureRequest) -> Callable[[str], None]:
+    """Record what a fault scenario measured: printed after the run and kept in ``.local/fault-figures.txt``."""
+
+    def record(text: str) -> None:
+        line = f"{request.node.nodeid}: {text}"
+        _figures.append(line)
+        FIGURES_FILE.parent.mkdir(exist_ok=True)
+        with Path(FIGURES_FILE).open("a") as figures:
+            figures.write(line + "\n")
+
+    return record
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    FIGURES_FILE.unlink(missing_ok=True)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _figures:
+        terminalreporter.section("measured figures")
+        for line in _figures:
+            terminalreporter.write_line(line)

@@ -1,8 +1,10 @@
-"""Run several processes as one: prefixed logs, and one stop for all.
+"""Run several processes as one: prefixed logs, restarts, and one stop for all.
 
 Every child runs in its own session so that Ctrl-C reaches only us; we then
 stop the children in reverse start order (SIGTERM, then SIGKILL after a grace
-period), so databases outlive the services that use them.
+period), so databases outlive the services that use them. ``supervise``
+restarts a child that exits, after a backoff that grows while it keeps
+crashing, as a process manager would.
 """
 
 import contextlib
@@ -22,12 +24,34 @@ from typing import IO, Any, Self
 _COLOURS = itertools.cycle(["36", "33", "35", "32", "34", "31", "96", "93"])
 
 
+# A child that ran at least this long before exiting is restarted after the first delay again.
+HEALTHY_RUN_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Restart delays: ``first`` doubling up to ``longest``."""
+
+    first: float = 1.0
+    longest: float = 30.0
+
+    def delay(self, consecutive_crashes: int) -> float:
+        return min(self.longest, self.first * 2.0 ** max(0, consecutive_crashes - 1))
+
+
 @dataclass
 class ManagedProcess:
     name: str
+    prefix: str
     popen: subprocess.Popen[bytes]
     log_thread: threading.Thread
     stop_signal: int
+    launch: Callable[[], subprocess.Popen[bytes]]
+    """Starts the same command again, for a restart."""
+    started_at: float = field(default_factory=time.monotonic)
+    restarts: int = 0
+    consecutive_crashes: int = 0
+    restart_at: float | None = None
 
 
 @dataclass
@@ -50,24 +74,31 @@ class ProcessGroup:
         stop_signal: int = signal.SIGTERM,
     ) -> subprocess.Popen[bytes]:
         """Start ``command``; ``stop_signal`` is what asks it to shut down cleanly."""
-        colour = next(_COLOURS)
-        popen = subprocess.Popen(
-            list(command),
-            env={**os.environ, **(env or {})},
-            cwd=cwd,
-            **as_user(user),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+        prefix = f"\033[{next(_COLOURS)}m{name:>9} |\033[0m "
+
+        def launch() -> subprocess.Popen[bytes]:
+            return subprocess.Popen(
+                list(command),
+                env={**os.environ, **(env or {})},
+                cwd=cwd,
+                **as_user(user),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+        popen = launch()
+        self.processes.append(
+            ManagedProcess(name, prefix, popen, self._stream(prefix, popen), stop_signal, launch)
         )
-        assert popen.stdout is not None
-        thread = threading.Thread(
-            target=self._pump, args=(f"\033[{colour}m{name:>9} |\033[0m ", popen.stdout), daemon=True
-        )
-        thread.start()
-        self.processes.append(ManagedProcess(name, popen, thread, stop_signal))
         return popen
+
+    def _stream(self, prefix: str, popen: subprocess.Popen[bytes]) -> threading.Thread:
+        assert popen.stdout is not None
+        thread = threading.Thread(target=self._pump, args=(prefix, popen.stdout), daemon=True)
+        thread.start()
+        return thread
 
     def _pump(self, prefix: str, stream: IO[bytes]) -> None:
         for raw_line in stream:
@@ -92,6 +123,47 @@ class ProcessGroup:
                 return exited
             time.sleep(0.2)
         return None
+
+    def supervise(
+        self, should_stop: Callable[[], bool], *, backoff: Backoff | None = None, poll: float = 0.2
+    ) -> None:
+        """Until ``should_stop()`` turns true, restart every child that exits, after a backoff.
+
+        The delay doubles while a child keeps crashing soon after its start and
+        goes back to the first one once it ran for ``HEALTHY_RUN_SECONDS``.
+        """
+        backoff = backoff or Backoff()
+        while not should_stop():
+            now = time.monotonic()
+            for process in self.processes:
+                if process.restart_at is None and process.popen.poll() is not None:
+                    self._schedule_restart(process, backoff, now)
+                elif process.restart_at is not None and now >= process.restart_at:
+                    self._restart(process)
+            time.sleep(poll)
+
+    def _schedule_restart(self, process: ManagedProcess, backoff: Backoff, now: float) -> None:
+        ran_for = now - process.started_at
+        process.consecutive_crashes = 1 if ran_for >= HEALTHY_RUN_SECONDS else process.consecutive_crashes + 1
+        delay = backoff.delay(process.consecutive_crashes)
+        process.restart_at = now + delay
+        self.say(
+            f"{process.name} exited with code {process.popen.returncode} after {ran_for:.1f} s; "
+            f"restarting it in {delay:.1f} s (restart {process.restarts + 1})"
+        )
+
+    def _restart(self, process: ManagedProcess) -> None:
+        process.log_thread.join(timeout=2)
+        if process.popen.stdout:
+            process.popen.stdout.close()
+        # Whatever the dead leader left in its session would hold ports and locks the new one needs.
+        _signal_group(process.popen, signal.SIGKILL)
+        process.popen = process.launch()
+        process.log_thread = self._stream(process.prefix, process.popen)
+        process.started_at = time.monotonic()
+        process.restart_at = None
+        process.restarts += 1
+        self.say(f"{process.name} restarted (pid {process.popen.pid})")
 
     def stop(self, name: str) -> None:
         for process in self.processes:

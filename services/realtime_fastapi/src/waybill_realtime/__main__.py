@@ -1,17 +1,32 @@
 """``waybill-realtime``: serve the app with uvicorn, bound as the settings say."""
 
+import resource
+
 import uvicorn
 
 from waybill_realtime.config import get_settings
 from waybill_realtime.logs import log_config
+from waybill_realtime.websocket.direct import DirectWebSocketProtocol
+
+
+def raise_open_files_limit() -> None:
+    """One file descriptor per WebSocket: allow as many as the hard limit does (often 1,024 by default)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
 def main() -> None:
+    raise_open_files_limit()
     settings = get_settings()
     uvicorn.run(
         "waybill_realtime.main:app",
         host=settings.bind_host,
         port=settings.realtime_port,
+        # Sans-I/O protocol with direct frame writes for fan-out (websocket/direct.py); no permessage-deflate,
+        # so one encoded frame serves every client and an idle connection holds no zlib buffers.
+        ws=DirectWebSocketProtocol,
+        ws_per_message_deflate=False,
         ws_max_size=settings.ws_max_message_bytes,
         # Protocol-level pings find dead TCP connections; the idle timeout needs application pings.
         ws_ping_interval=20.0,

@@ -17,10 +17,23 @@ from waybill_contracts.ws import ClientMessage, ServerMessage
 REF_TEMPLATE = "#/components/schemas/{model}"
 
 
+def _asyncapi_discriminators(node: Any) -> Any:
+    """pydantic writes OpenAPI's ``{"propertyName": ..., "mapping": ...}``; AsyncAPI's Schema Object wants the name."""
+    if isinstance(node, dict):
+        converted = {key: _asyncapi_discriminators(value) for key, value in node.items()}
+        discriminator = converted.get("discriminator")
+        if isinstance(discriminator, dict):
+            converted["discriminator"] = discriminator["propertyName"]
+        return converted
+    if isinstance(node, list):
+        return [_asyncapi_discriminators(item) for item in node]
+    return node
+
+
 def _schema(adapter: TypeAdapter[Any], schemas: dict[str, Any]) -> dict[str, Any]:
-    schema = adapter.json_schema(ref_template=REF_TEMPLATE, mode="serialization")
+    schema = _asyncapi_discriminators(adapter.json_schema(ref_template=REF_TEMPLATE, mode="serialization"))
     schemas.update(schema.pop("$defs", {}))
-    return schema
+    return dict(schema)
 
 
 def build() -> dict[str, Any]:
@@ -29,7 +42,7 @@ def build() -> dict[str, Any]:
     schemas["ServerMessage"] = _schema(TypeAdapter(ServerMessage), schemas)
     schemas["PositionReport"] = _schema(TypeAdapter(PositionReport), schemas)
     return {
-        "asyncapi": "3.0.0",
+        "asyncapi": "3.1.0",
         "info": {
             "title": "Waybill realtime",
             "version": "1",

@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     ws_idle_timeout_seconds: float = Field(default=60.0, gt=0)
     ws_max_message_bytes: int = Field(default=64 * 1024, gt=0)
     ws_send_queue_size: int = Field(default=1000, gt=0)
+    ws_send_timeout_seconds: float = Field(
+        default=5.0, gt=0, description="A client whose socket takes longer to drain is closed with 4002."
+    )
     ws_max_subscriptions: int = Field(default=50, gt=0)
     stream_read_block_ms: int = Field(default=5000, gt=0)
     shutdown_grace_seconds: int = Field(default=5, ge=0)
@@ -52,6 +55,14 @@ class Settings(BaseSettings):
     )
     track_rate_limit_per_minute: int = Field(
         default=60, gt=0, description="Public tracking requests per client address per minute."
+    )
+    telemetry_rate_limit_per_minute: int = Field(
+        default=600, gt=0, description="Telemetry batches per device (signed-in user) per minute."
+    )
+    telemetry_address_rate_limit_per_minute: int = Field(
+        default=3000,
+        gt=0,
+        description="Telemetry batches per client address per minute (many devices behind a NAT).",
     )
     track_cache_seconds: int = Field(
         default=15, ge=0, description="Cache-Control max-age of public tracking."

@@ -5,6 +5,7 @@ from typing import Final
 
 import asyncpg  # type: ignore[import-untyped]  # asyncpg ships no type information
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
@@ -38,3 +39,14 @@ def install_error_handlers(app: FastAPI, *, retry_after_seconds: int) -> None:
     # Raised from dependencies too (the JWT's user is read from the database on every request).
     for error_type in (DatabaseUnavailable, *BACKEND_ERRORS):
         app.add_exception_handler(error_type, backend_unavailable)
+    app.add_exception_handler(RequestValidationError, validation_failed)
+
+
+async def validation_failed(request: Request, error: Exception) -> JSONResponse:
+    """422 with where and what, never the input itself (it may be megabytes, or bytes that are not UTF-8)."""
+    assert isinstance(error, RequestValidationError)
+    detail = [
+        {"loc": list(item.get("loc", ())), "msg": str(item.get("msg", "")), "type": str(item.get("type", ""))}
+        for item in error.errors()
+    ]
+    return JSONResponse({"detail": detail}, status_code=422)

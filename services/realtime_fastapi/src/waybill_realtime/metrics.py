@@ -15,6 +15,12 @@ class Metrics:
             "WebSocket connections open on this replica",
             registry=self.registry,
         )
+        self.sessions_started = Counter(
+            "waybill_ws_sessions",
+            "WebSocket sessions started, by write path (direct: frames written to the transport; asgi)",
+            ["path"],
+            registry=self.registry,
+        )
         self.subscriptions = Gauge(
             "waybill_ws_subscriptions", "Channel subscriptions held on this replica", registry=self.registry
         )
@@ -23,7 +29,7 @@ class Metrics:
         )
         self.slow_consumers_dropped = Counter(
             "waybill_ws_slow_consumers_dropped",
-            "Clients disconnected because their send queue was full",
+            "Clients closed with 4002: their socket did not drain in time or their backlog filled",
             registry=self.registry,
         )
         self.stream_entries_read = Counter(

@@ -38,7 +38,8 @@ PERSONA_HASH_ITERATIONS = 1000
 
 @dataclass(frozen=True)
 class Personas:
-    """Acme has a dispatcher, a driver, a viewer and a deactivated driver; Globex, another organization, a viewer.
+    """Acme has an owner, a dispatcher, a driver, a viewer and a deactivated driver; Globex, another
+    organization, a viewer.
 
     Vehicles: Acme's van is driven by Acme's driver, Acme's truck by nobody, Globex has a van.
     """
@@ -46,6 +47,7 @@ class Personas:
     database_url: str
     acme_id: int
     globex_id: int
+    acme_owner: str = "owner@acme.test"
     acme_dispatcher: str = "dispatcher@acme.test"
     acme_driver: str = "driver@acme.test"
     acme_viewer: str = "viewer@acme.test"
@@ -62,6 +64,7 @@ class Personas:
             acme = await _organization(connection, "Acme")
             globex = await _organization(connection, "Globex")
             personas = cls(database_url, acme, globex)
+            await _member(connection, personas.acme_owner, acme, Role.OWNER)
             await _member(connection, personas.acme_dispatcher, acme, Role.DISPATCHER)
             driver = await _member(connection, personas.acme_driver, acme, Role.DRIVER)
             await _member(connection, personas.acme_viewer, acme, Role.VIEWER)

@@ -30,6 +30,7 @@ django.setup()
 
 app = Celery(
     "waybill",
+    task_cls="waybill_worker.deliveries:CountedTask",
     include=[
         "waybill_worker.tasks.invitations",
         "waybill_worker.tasks.notifications",
@@ -44,13 +45,16 @@ app = Celery(
 )
 app.conf.update(
     broker_url=settings.redis_url,
+    # Kombu's Redis transport with a fix for closing a busy channel after Redis went away (see broker.py).
+    broker_transport="waybill_worker.broker:Transport",
     broker_connection_retry_on_startup=True,
     # A task is acknowledged when it finishes, not when it starts: a worker that
     # dies mid-task leaves it to be delivered again (every task is idempotent).
     task_acks_late=True,
     task_reject_on_worker_lost=True,
     worker_prefetch_multiplier=1,
-    # Redis redelivers an unacknowledged task after this long; it must exceed the longest time limit.
+    # Redis redelivers an unacknowledged task after this long, also one held by a worker that died: it
+    # bounds that delay, and exceeds every time limit plus retry countdown (tests/test_time_limits.py).
     broker_transport_options={
         "visibility_timeout": settings.broker_visibility_timeout_seconds,
         # Look for tasks of dead workers every few seconds, so they run again soon after the timeout.

@@ -14,8 +14,11 @@ class WorkerSettings(BaseSettings):
     eta_refresh_interval_seconds: float = 60.0
     offline_check_interval_seconds: float = 60.0
     late_check_interval_seconds: float = 300.0
-    broker_visibility_timeout_seconds: int = 60 * 60
-    """Redis hands an unacknowledged task to another worker after this long; above every time limit."""
+    broker_visibility_timeout_seconds: int = 15 * 60
+    """Redis hands an unacknowledged task to another worker after this long: the longest a task held
+    by a dead worker waits. Above every task's time limit plus its longest retry countdown."""
+    task_max_deliveries: int = 5
+    """A task delivered more often than this (its worker process died each time) is given up."""
 
 
 @cache

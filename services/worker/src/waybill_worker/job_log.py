@@ -6,7 +6,6 @@ outcomes is kept in Redis, shared by every worker process and replica, for
 ``waybill-worker-metrics`` to expose to Prometheus.
 """
 
-import functools
 import json
 import logging
 import time
@@ -16,8 +15,8 @@ import redis
 from celery import signals
 from celery.app.task import Task
 
-from waybill_worker.config import get_settings
 from waybill_worker.metrics import TASK_OUTCOMES_KEY, outcome_field
+from waybill_worker.redis_client import get_redis
 
 logger = logging.getLogger("waybill.jobs")
 
@@ -36,14 +35,9 @@ def _emit(task_id: str, task_name: str, outcome: str, **extra: Any) -> None:
     }
     logger.info(json.dumps({**line, **extra}, default=str))
     try:
-        _redis().hincrby(TASK_OUTCOMES_KEY, outcome_field(task_name, outcome), 1)
+        get_redis().hincrby(TASK_OUTCOMES_KEY, outcome_field(task_name, outcome), 1)
     except redis.RedisError as error:
         logger.warning("task count not recorded: %s", error)
-
-
-@functools.cache
-def _redis() -> redis.Redis:
-    return redis.Redis.from_url(get_settings().redis_url, socket_timeout=2, socket_connect_timeout=2)
 
 
 @signals.task_prerun.connect
@@ -56,6 +50,8 @@ def _on_finish(task_id: str, task: Task[Any, Any], state: str | None = None, **_
     # Failures and retries were logged by their own signal, which removed the start time.
     if task_id in _started_at and state == "SUCCESS":
         _emit(task_id, task.name, "succeeded")
+    elif task_id in _started_at and state == "REJECTED":
+        _emit(task_id, task.name, "abandoned")
 
 
 @signals.task_retry.connect

@@ -2,14 +2,16 @@
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from ninja.errors import HttpError
+from ninja.errors import ValidationError as InputInvalid
 
 from waybill_django.api.auth import OrganizationSessionAuth, TokenAuth
+from waybill_django.api.documented import DocumentedErrorsAPI
 from waybill_django.api.input import InputParser
 from waybill_django.api.routers import members, shipments, tokens, vehicles
 from waybill_django.core.errors import DOMAIN_ERRORS, refusal
 
-api = NinjaAPI(
+api = DocumentedErrorsAPI(
     title="Waybill API",
     version="1",
     description=(
@@ -43,6 +45,21 @@ def refused(request: HttpRequest, error: Exception | type[Exception]) -> HttpRes
 
 for _error in DOMAIN_ERRORS:
     api.add_exception_handler(_error, refused)
+
+
+@api.exception_handler(InputInvalid)
+def input_invalid(request: HttpRequest, error: InputInvalid) -> HttpResponse:
+    errors: dict[str, list[str]] = {}
+    for item in error.errors:
+        where = ".".join(str(part) for part in item.get("loc", ()) if part not in {"body", "payload"})
+        errors.setdefault(where or "__all__", []).append(str(item.get("msg", "invalid")))
+    detail = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in errors.items())
+    return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+    return api.create_response(request, {"detail": str(error)}, status=error.status_code)
 
 
 @api.exception_handler(RequestDataTooBig)

@@ -33,7 +33,9 @@ def _documented_limits(field: models.Field[Any, Any]) -> dict[str, Any]:
     limits: dict[str, Any] = {}
     if field.max_length:
         limits["maxLength"] = field.max_length
-    if isinstance(field, models.EmailField):
+    if isinstance(field, models.CharField) and not field.blank:
+        limits["minLength"] = 1
+    if isinstance(field, models.EmailField) and not field.blank:  # an optional address may be ""
         limits["format"] = "email"
     for validator in field.validators:
         if isinstance(validator, MinValueValidator):

@@ -15,17 +15,20 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
-from waybill_django.accounts.models import User
 from waybill_django.core.errors import DOMAIN_ERRORS, Conflict, attach_errors, refusal
+
+if TYPE_CHECKING:
+    from waybill_django.accounts.models import User
 
 _M = TypeVar("_M", bound=models.Model)
 
@@ -42,8 +45,10 @@ def refusal_text(error: Conflict | PermissionDenied | ValidationError) -> str:
 
 
 def admin_actor(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
+    """The signed-in staff member (the admin lets no one else in)."""
+    user = request.user
+    assert isinstance(user, get_user_model())
+    return user
 
 
 class _DeleteRefused(Exception):

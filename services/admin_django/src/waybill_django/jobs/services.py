@@ -66,6 +66,16 @@ def job_fail(*, job: Job, error: str) -> None:
     _finish(job, JobState.FAILED, error=error[:5000])
 
 
+def job_abandon(*, job_id: uuid.UUID, reason: str) -> bool:
+    """Fail a job whose task cannot run to its end (it kills its worker); False when already finished."""
+    with transaction.atomic():
+        job = Job.unscoped.select_for_update().filter(pk=job_id).first()
+        if job is None or job.is_finished:
+            return False
+        _finish(job, JobState.FAILED, error=reason[:5000])
+    return True
+
+
 def _finish(job: Job, state: JobState, *, error: str) -> None:
     job.state = state.value
     job.percent = 100 if state is JobState.SUCCEEDED else job.percent

@@ -13,7 +13,7 @@ from datetime import timedelta
 from uuid import UUID
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from waybill_contracts.access import ACCESS_CHANGED, ACCESS_STREAM_KEY, ACCESS_STREAM_MAXLEN, AccessChanged
@@ -57,8 +57,14 @@ def outbox_record_access(change: AccessChanged) -> OutboxMessage:
 
 
 def outbox_relay(*, event_ids: list[UUID]) -> int:
-    """Publish the given rows if still unpublished; returns how many were published."""
-    return _relay(OutboxMessage.objects.filter(event_id__in=event_ids))
+    """Publish the given rows if still unpublished, and older rows left unpublished; returns how many.
+
+    Carrying the backlog here means the first commit after Redis comes back
+    publishes what waited, without depending on a worker running the
+    periodic re-send.
+    """
+    left_behind = Q(created_at__lt=timezone.now() - PENDING_GRACE)
+    return _relay(OutboxMessage.objects.filter(Q(event_id__in=event_ids) | left_behind))
 
 
 def outbox_relay_pending() -> int:

@@ -9,7 +9,6 @@ from django.db.models.functions import TruncDate
 
 from waybill_contracts.enums import ShipmentStatus
 from waybill_django.organizations.models import Organization
-from waybill_django.reports.models import Report
 from waybill_django.shipments.models import Shipment, TrackingEvent
 
 
@@ -86,7 +85,3 @@ def report_figures(
         on_time_rate=round(totals["on_time"] / totals["with_window"], 4) if totals["with_window"] else None,
         average_transit_hours=round(transit.total_seconds() / 3600, 2) if transit is not None else None,
     )
-
-
-def report_list(*, organization: Organization) -> list[Report]:
-    return list(Report.objects.in_organization(organization).select_related("job"))

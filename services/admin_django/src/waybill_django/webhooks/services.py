@@ -179,6 +179,39 @@ def webhook_attempt(*, delivery_id: int, attempt: int) -> WebhookAttemptLog | No
     return log
 
 
+def webhook_attempt_abandon(*, delivery_id: int, attempt: int, reason: str) -> bool:
+    """Fail a delivery whose attempt cannot be made (it kills its worker); False when not due.
+
+    The reason is recorded as the attempt's error, so the delivery's log says
+    why it stopped; the endpoint's failure count is left alone, as the
+    receiver never answered.
+    """
+    with transaction.atomic():
+        delivery = (
+            WebhookDelivery.unscoped.select_for_update(skip_locked=True, of=("self",))
+            .filter(pk=delivery_id, state=DeliveryState.PENDING, attempts=attempt)
+            .first()
+        )
+        if delivery is None:
+            return False
+        now = timezone.now()
+        delivery.attempts += 1
+        delivery.state = DeliveryState.FAILED
+        delivery.next_attempt_at = None
+        delivery.finished_at = now
+        delivery.save(update_fields=["state", "attempts", "next_attempt_at", "finished_at"])
+        WebhookAttemptLog.objects.create(
+            delivery=delivery,
+            number=delivery.attempts,
+            attempted_at=now,
+            duration_ms=0,
+            error=reason[:500],
+            succeeded=False,
+        )
+    logger.warning("webhook delivery %s abandoned: %s", delivery_id, reason)
+    return True
+
+
 def webhook_dispatch_due(*, now: datetime | None = None) -> int:
     """Enqueue the attempts that are due; returns how many."""
     now = now or timezone.now()

@@ -21,7 +21,7 @@ from waybill_contracts.enums import Role
 from waybill_contracts.ws import EventMessage
 from waybill_realtime.authorization import event_visible
 from waybill_realtime.metrics import Metrics
-from waybill_realtime.streaming.outbound import Outbound
+from waybill_realtime.streaming.outbound import Outbound, OutFrame
 from waybill_realtime.streaming.stream_ids import ZERO, StreamId
 from waybill_realtime.streaming.streams import OrgStreams, StreamEntry
 from waybill_realtime.streaming.views import ChannelView
@@ -58,16 +58,16 @@ class Subscription:
     """How a narrower channel (shipment, job, track) filters or transforms its organization's entries."""
     last_id: StreamId | None = None
     live: bool = False
-    held_back: list[tuple[StreamId, str]] = field(default_factory=list)
+    held_back: list[tuple[StreamId, OutFrame]] = field(default_factory=list)
 
-    def offer(self, stream_id: StreamId, frame: str) -> None:
+    def offer(self, stream_id: StreamId, frame: OutFrame) -> None:
         """A live entry."""
         if self.live:
             self.pass_on(stream_id, frame)
         else:
             self.held_back.append((stream_id, frame))
 
-    def pass_on(self, stream_id: StreamId, frame: str) -> None:
+    def pass_on(self, stream_id: StreamId, frame: OutFrame) -> None:
         if self.last_id is not None and stream_id <= self.last_id:
             return
         self.last_id = stream_id
@@ -80,21 +80,24 @@ class Subscription:
             self.pass_on(stream_id, frame)
 
 
-def event_frame(channel: str, entry: StreamEntry) -> str | None:
+def event_frame(channel: str, entry: StreamEntry) -> OutFrame | None:
     if entry.event is None:
         return None
-    return EventMessage(channel=channel, stream_id=str(entry.stream_id), event=entry.event).model_dump_json()
+    return OutFrame.of(
+        EventMessage(channel=channel, stream_id=str(entry.stream_id), event=entry.event).model_dump_json()
+    )
 
 
 def _visible(subscription: Subscription, entry: StreamEntry) -> bool:
     return entry.event is not None and event_visible(subscription.role, entry.event)
 
 
-def subscription_frame(subscription: Subscription, entry: StreamEntry) -> str | None:
+def subscription_frame(subscription: Subscription, entry: StreamEntry) -> OutFrame | None:
     if subscription.view is not None:
         if entry.event is None:
             return None
-        return subscription.view.frame(subscription.channel, str(entry.stream_id), entry.event)
+        text = subscription.view.frame(subscription.channel, str(entry.stream_id), entry.event)
+        return None if text is None else OutFrame.of(text)
     return event_frame(subscription.channel, entry) if _visible(subscription, entry) else None
 
 
@@ -193,17 +196,20 @@ class Hub:
         if cursor is None:
             return  # its last subscriber left while we were reading
         subscribers = list(self._subscriptions.get(organization_id, ()))
+        offered = 0
         for entry in entries:
             if entry.stream_id <= cursor:
                 continue
             cursor = entry.stream_id
             self._metrics.stream_entries_read.inc()
-            frames: dict[str, str | None] = {}  # serialized once per channel, not per subscriber
+            # Serialized and framed once per channel, then the same bytes written to every subscriber.
+            frames: dict[str, OutFrame | None] = {}
             for subscription in subscribers:
                 if subscription.view is not None:
                     own = subscription_frame(subscription, entry)
                     if own is not None:
                         subscription.offer(entry.stream_id, own)
+                        offered += 1
                     continue
                 if not _visible(subscription, entry):
                     continue
@@ -212,5 +218,7 @@ class Hub:
                 frame = frames[subscription.channel]
                 if frame is not None:
                     subscription.offer(entry.stream_id, frame)
+                    offered += 1
+        self._metrics.messages_sent.inc(offered)
         self._cursors[organization_id] = cursor
         self._metrics.stream_lag_seconds.set(max(0.0, time.time() - cursor.milliseconds / 1000))

@@ -1,10 +1,39 @@
-"""A client's bounded send queue: a slow consumer is dropped instead of slowing anyone else."""
+"""What leaves for one client: frames written at once while its socket keeps up, a bounded backlog when not.
+
+Invariants: frames reach the socket in the order ``send`` was called (nothing
+is written directly while a backlog waits); ``send`` never waits, because the
+hub fans each entry out to every client in one pass; a client whose socket
+does not drain within ``send_timeout`` seconds, or whose backlog fills, is a
+slow consumer and is closed with 4002, the close frame sent ahead of the
+dropped backlog.
+"""
 
 import asyncio
+import contextlib
+from collections import deque
 from dataclasses import dataclass
+from typing import Final
+
+from starlette.websockets import WebSocket
 
 from waybill_contracts.ws import CloseCode
 from waybill_realtime.metrics import Metrics
+from waybill_realtime.websocket.direct import DirectWebSocketProtocol, encode_text
+
+CLOSE_GRACE_SECONDS: Final = 10.0
+"""How long a closed client has to answer the close frame before its connection is aborted (as uvicorn waits)."""
+
+
+@dataclass(frozen=True, slots=True)
+class OutFrame:
+    """One message, as text (for ASGI) and as the encoded WebSocket frame (for the direct path)."""
+
+    text: str
+    encoded: bytes
+
+    @classmethod
+    def of(cls, text: str) -> "OutFrame":
+        return cls(text, encode_text(text))
 
 
 @dataclass(frozen=True)
@@ -14,52 +43,116 @@ class CloseRequest:
 
 
 class Outbound:
-    """Frames waiting to be written to one WebSocket.
-
-    ``send`` never waits: fan-out to every client of a replica runs in one
-    task, so a client whose queue is full is asked to close rather than waited for.
-    """
-
-    def __init__(self, max_frames: int, metrics: Metrics) -> None:
-        self._queue: asyncio.Queue[str] = asyncio.Queue(max_frames)
+    def __init__(
+        self,
+        websocket: WebSocket,
+        direct: DirectWebSocketProtocol | None,
+        *,
+        max_frames: int,
+        send_timeout: float,
+        metrics: Metrics,
+    ) -> None:
+        self._websocket = websocket
+        self._direct = direct
+        self._max_frames = max_frames
         self._low_water = max_frames // 2
+        self._send_timeout = send_timeout
+        self._metrics = metrics
+        self._backlog: deque[OutFrame] = deque()
+        self._drainer: asyncio.Task[None] | None = None
         self._has_room = asyncio.Event()
         self._has_room.set()
-        self._metrics = metrics
         self.close_requested = asyncio.Event()
         self.close_request: CloseRequest | None = None
 
-    def send(self, frame: str) -> None:
+    @property
+    def direct(self) -> bool:
+        """True when frames are written straight to the connection's transport."""
+        return self._direct is not None
+
+    def send(self, frame: OutFrame) -> None:
         if self.close_request is not None:
             return
-        try:
-            self._queue.put_nowait(frame)
-        except asyncio.QueueFull:
-            self._metrics.slow_consumers_dropped.inc()
-            self.request_close(
-                CloseCode.SLOW_CONSUMER, "send queue full: reconnect and resume from your last id"
-            )
+        protocol = self._direct
+        if protocol is not None:
+            if not self._backlog and protocol.can_write:
+                protocol.write_frame(frame.encoded)
+                return
+            if not protocol.open:
+                return  # the client has gone; the session is ending
+        if len(self._backlog) >= self._max_frames:
+            self._slow("send queue full: reconnect and resume from your last id")
             return
-        self._metrics.messages_sent.inc()
-        if self._queue.qsize() > self._low_water:
+        self._backlog.append(frame)
+        if len(self._backlog) > self._low_water:
             self._has_room.clear()
+        if self._drainer is None:
+            self._drainer = asyncio.create_task(self._drain(), name="ws-drain")
+
+    async def _drain(self) -> None:
+        try:
+            while self._backlog and self.close_request is None:
+                try:
+                    async with asyncio.timeout(self._send_timeout):
+                        await self._write_some()
+                except TimeoutError:
+                    self._slow("not reading: reconnect and resume from your last id")
+                    return
+                except (RuntimeError, OSError):
+                    return  # the client has gone
+                if len(self._backlog) <= self._low_water:
+                    self._has_room.set()
+        finally:
+            self._drainer = None
+
+    async def _write_some(self) -> None:
+        protocol = self._direct
+        if protocol is None:
+            await self._websocket.send_text(self._backlog[0].text)
+            self._backlog.popleft()
+            return
+        await protocol.wait_writable()
+        if not protocol.open:
+            raise RuntimeError("closed")
+        while self._backlog and protocol.can_write:
+            protocol.write_frame(self._backlog.popleft().encoded)
+
+    def _slow(self, reason: str) -> None:
+        self._metrics.slow_consumers_dropped.inc()
+        self.request_close(CloseCode.SLOW_CONSUMER, reason)
 
     def request_close(self, code: int, reason: str) -> None:
-        if self.close_request is None:
-            self.close_request = CloseRequest(code, reason)
-            self.close_requested.set()
+        """Close the connection; on the direct path at once, with nothing queued ahead of the close frame."""
+        if self.close_request is not None:
+            return
+        self.close_request = CloseRequest(code, reason)
+        self._backlog.clear()
+        self._has_room.set()
+        if self._drainer is not None and self._drainer is not asyncio.current_task():
+            self._drainer.cancel()
+        if self._direct is not None:
+            # The session's read gets a disconnect from the protocol and ends.
+            self._direct.close_now(code, reason, grace_seconds=CLOSE_GRACE_SECONDS)
+        self.close_requested.set()
 
-    async def next_frame(self) -> str:
-        frame = await self._queue.get()
-        if self._queue.qsize() <= self._low_water:
-            self._has_room.set()
-        return frame
+    async def finish(self) -> None:
+        """When the session ends: stop draining; on the ASGI path, send the requested close (bounded)."""
+        if self._drainer is not None:
+            self._drainer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._drainer
+        request = self.close_request
+        if request is None or self._direct is not None:
+            return
+        with contextlib.suppress(RuntimeError, TimeoutError, OSError):
+            async with asyncio.timeout(CLOSE_GRACE_SECONDS):
+                await self._websocket.close(request.code, request.reason)
 
     async def wait_for_room(self, seconds: float) -> bool:
-        """Wait until the queue is at most half full (for bulk replay); False on timeout."""
+        """Wait until the backlog is at most half full (for bulk replay); False on timeout."""
         try:
             async with asyncio.timeout(seconds):
                 await self._has_room.wait()
         except TimeoutError:
             return False
-        return True
+        return self.close_request is None

@@ -10,6 +10,7 @@ from redis.asyncio import Redis
 
 from waybill_contracts.channels import STREAM_ENTRY_FIELD, org_stream_key
 from waybill_contracts.events import EVENT_ADAPTER, Event
+from waybill_contracts.ws import STREAM_ID_PART_MAX
 from waybill_realtime.streaming.stream_ids import ZERO, StreamId
 
 logger = logging.getLogger(__name__)
@@ -59,9 +60,15 @@ class OrgStreams:
         return StreamId.parse(oldest[0][0]) if oldest else None
 
     async def read_after(self, organization_id: int, after: StreamId, *, count: int) -> list[StreamEntry]:
+        if after.sequence < STREAM_ID_PART_MAX:
+            start = f"({after}"
+        elif after.milliseconds < STREAM_ID_PART_MAX:
+            start = f"{after.milliseconds + 1}-0"  # Redis refuses "(" before the largest sequence
+        else:
+            return []  # nothing can follow the largest id
         raw = cast(
             RawEntries,
-            await self._redis.xrange(org_stream_key(organization_id), min=f"({after}", max="+", count=count),
+            await self._redis.xrange(org_stream_key(organization_id), min=start, max="+", count=count),
         )
         return _entries(raw, organization_id)
 

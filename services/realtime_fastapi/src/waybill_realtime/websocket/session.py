@@ -1,9 +1,7 @@
 """One authenticated WebSocket connection: its subscriptions, its send queue, its lifetime."""
 
 import asyncio
-import contextlib
 import logging
-from typing import Final
 
 from pydantic import ValidationError
 from redis.exceptions import RedisError
@@ -40,17 +38,16 @@ from waybill_realtime.errors import BACKEND_ERRORS, DatabaseUnavailable
 from waybill_realtime.ratelimit import hit
 from waybill_realtime.resources import Resources
 from waybill_realtime.streaming.hub import Replay, Subscription
-from waybill_realtime.streaming.outbound import Outbound
+from waybill_realtime.streaming.outbound import Outbound, OutFrame
 from waybill_realtime.streaming.stream_ids import StreamId
 from waybill_realtime.streaming.views import ChannelView, JobView, ShipmentView, TrackView
 from waybill_realtime.tables import Job, Shipment
 from waybill_realtime.tracking import load_tracking
+from waybill_realtime.websocket.direct import direct_protocol
 from waybill_realtime.websocket.frames import Disconnected, receive_frame
 from waybill_realtime.websocket.handshake import Principal
 
 logger = logging.getLogger(__name__)
-
-CLOSE_TIMEOUT_SECONDS: Final = 2.0
 
 
 class Session:
@@ -62,11 +59,18 @@ class Session:
         self._resources = resources
         self._settings = resources.settings
         self._hub = resources.hub
-        self._outbound = Outbound(self._settings.ws_send_queue_size, resources.metrics)
+        self._outbound = Outbound(
+            websocket,
+            direct_protocol(websocket.scope),
+            max_frames=self._settings.ws_send_queue_size,
+            send_timeout=self._settings.ws_send_timeout_seconds,
+            metrics=resources.metrics,
+        )
         self._subscriptions: dict[str, Subscription] = {}
 
     def send(self, message: ServerMessage) -> None:
-        self._outbound.send(message.model_dump_json())
+        self._outbound.send(OutFrame.of(message.model_dump_json()))
+        self._resources.metrics.messages_sent.inc()
 
     def close(self, code: int, reason: str) -> None:
         """Stop sending anything more and close the connection with ``code``."""
@@ -78,13 +82,26 @@ class Session:
         return bound | {subscription.organization_id for subscription in self._subscriptions.values()}
 
     async def run(self) -> None:
-        if self._user_id is not None:
-            self.send(Ready(user_id=self._user_id))
-        if self._pending is not None:
-            await self._subscribe(self._pending)
+        self._resources.metrics.sessions_started.labels("direct" if self._outbound.direct else "asgi").inc()
+        try:
+            if self._user_id is not None:
+                self.send(Ready(user_id=self._user_id))
+            if self._pending is not None:
+                await self._subscribe(self._pending)
+            if self._outbound.direct:
+                # No task of its own: a close request hands the protocol a disconnect, which ends the read.
+                await self._read()
+            else:
+                await self._read_until_close_requested()
+        finally:
+            for subscription in self._subscriptions.values():
+                self._hub.unsubscribe(subscription)
+            self._subscriptions.clear()
+            await self._outbound.finish()
+
+    async def _read_until_close_requested(self) -> None:
         tasks = [
             asyncio.create_task(self._read(), name="ws-read"),
-            asyncio.create_task(self._write(), name="ws-write"),
             asyncio.create_task(self._outbound.close_requested.wait(), name="ws-close-requested"),
         ]
         try:
@@ -93,22 +110,6 @@ class Session:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-            for subscription in self._subscriptions.values():
-                self._hub.unsubscribe(subscription)
-            self._subscriptions.clear()
-        request = self._outbound.close_request
-        if request is not None:
-            with contextlib.suppress(RuntimeError, TimeoutError, OSError):
-                async with asyncio.timeout(CLOSE_TIMEOUT_SECONDS):
-                    await self._websocket.close(request.code, request.reason)
-
-    async def _write(self) -> None:
-        while True:  # until the client has gone, or run() cancels us
-            frame = await self._outbound.next_frame()
-            try:
-                await self._websocket.send_text(frame)
-            except (RuntimeError, OSError):
-                return  # the client has gone
 
     async def _read(self) -> None:
         while True:  # until the client disconnects or idles

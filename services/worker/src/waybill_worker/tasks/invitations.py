@@ -12,7 +12,7 @@ from waybill_worker.celery_app import app
     name=SEND_INVITATION,
     autoretry_for=(DatabaseError, SMTPException, ConnectionError),
     retry_backoff=True,
-    retry_backoff_max=600,
+    retry_backoff_max=300,
     retry_jitter=True,
     max_retries=8,
     soft_time_limit=30,

@@ -9,15 +9,21 @@ from waybill_contracts.tasks import (
     MonthlyReportsSchedule,
     ReportBuild,
 )
+from waybill_django.jobs.services import job_abandon
 from waybill_django.reports.services import report_build, reports_schedule_monthly
 from waybill_worker.celery_app import app
 
 
+def _abandon_report(kwargs: dict[str, Any], reason: str) -> None:
+    job_abandon(job_id=ReportBuild.model_validate(kwargs).job_id, reason=reason)
+
+
 @app.task(
     name=BUILD_REPORT,
+    abandon=staticmethod(_abandon_report),
     autoretry_for=(OperationalError,),
     retry_backoff=30,
-    retry_backoff_max=600,
+    retry_backoff_max=300,
     retry_jitter=True,
     max_retries=5,
     soft_time_limit=5 * 60,

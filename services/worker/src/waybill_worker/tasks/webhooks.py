@@ -12,6 +12,7 @@ from waybill_contracts.tasks import (
 )
 from waybill_django.webhooks.services import (
     webhook_attempt,
+    webhook_attempt_abandon,
     webhook_deliveries_create_for_event,
     webhook_dispatch_due,
 )
@@ -37,8 +38,14 @@ def fan_out_webhooks(**kwargs: Any) -> int:
     return len(webhook_deliveries_create_for_event(event_id=payload.event_id))
 
 
+def _abandon_attempt(kwargs: dict[str, Any], reason: str) -> None:
+    payload = WebhookAttempt.model_validate(kwargs)
+    webhook_attempt_abandon(delivery_id=payload.delivery_id, attempt=payload.attempt, reason=reason)
+
+
 @app.task(
     name=DELIVER_WEBHOOK,
+    abandon=staticmethod(_abandon_attempt),
     autoretry_for=_TRANSIENT,
     retry_backoff=True,
     retry_backoff_max=300,

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "waybill_django.core.database_deadline.DatabaseDeadlineMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "waybill_django.dashboard.security_headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -90,9 +91,15 @@ TEMPLATES = [
     },
 ]
 
+# Fail fast on a stopped or frozen PostgreSQL: connecting waits at most 2 s (libpq's minimum), a
+# statement at most 30 s on the server, and a web request's query 2 s (core/database_deadline.py); after a
+# failed attempt new connections fail at once for a second (core/postgresql).
 DATABASES = {
     "default": dj_database_url.parse(required("DATABASE_URL"), conn_max_age=60, conn_health_checks=True),
 }
+DATABASES["default"]["ENGINE"] = "waybill_django.core.postgresql"  # pauses reconnecting after a failure
+DATABASES["default"]["OPTIONS"] = {"connect_timeout": 2, "options": "-c statement_timeout=30000"}
+DATABASE_QUERY_DEADLINE_SECONDS = 2.0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -226,9 +233,10 @@ REALTIME_PUBLIC_URL = os.environ.get("REALTIME_PUBLIC_URL", "").rstrip("/")
 REALTIME_BROWSER_PORT: int | None = int(os.environ.get("REALTIME_PORT", "8001"))
 
 # Background work, read by the domain functions the worker calls.
-# WEBHOOKS_ALLOW_PRIVATE_TARGETS stays False in production: it is what stops an
-# endpoint URL from reaching the cluster's own services (SSRF).
-WEBHOOKS_ALLOW_PRIVATE_TARGETS = False
+# WEBHOOKS_ALLOW_PRIVATE_TARGETS stays false in production: it is what stops an
+# endpoint URL from reaching the cluster's own services (SSRF). Only a stack on
+# one machine turns it on, to send to a receiver there (the image tests do).
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = os.environ.get("WEBHOOKS_ALLOW_PRIVATE_TARGETS", "false") == "true"
 # Production's egress allows HTTPS on port 443 only; other targets would only time out.
 WEBHOOKS_HTTPS_443_ONLY = False
 # Standard Webhooks' suggested schedule, about 27 hours in all: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.

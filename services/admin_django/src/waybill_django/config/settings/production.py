@@ -6,7 +6,7 @@ from urllib.parse import unquote, urlsplit
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import MEDIA_BUCKET, STORAGES, required
+from .base import MEDIA_BUCKET, STORAGES, WEBHOOKS_ALLOW_PRIVATE_TARGETS, required
 from .base import SECRET_KEY as _SECRET_KEY
 
 if not _SECRET_KEY or _SECRET_KEY.startswith(("dev-insecure", "test-insecure")) or len(_SECRET_KEY) < 50:
@@ -46,8 +46,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # The browser opens the WebSocket on the page's own origin: the Ingress routes /ws to realtime.
 REALTIME_BROWSER_PORT = None
-# The cluster's egress lets only HTTPS on port 443 out.
-WEBHOOKS_HTTPS_443_ONLY = True
+# The cluster's egress lets only HTTPS on port 443 out. A stack on one machine that
+# sends to a receiver there (WEBHOOKS_ALLOW_PRIVATE_TARGETS, base.py) has no such policy.
+WEBHOOKS_HTTPS_443_ONLY = not WEBHOOKS_ALLOW_PRIVATE_TARGETS
 
 # EMAIL_URL: smtp://user:password@host:587 (STARTTLS), smtps://user:password@host:465 (TLS),
 # or smtp+plain://host:1025 (no TLS: only for a mail server on the same private network).

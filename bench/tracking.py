@@ -1,0 +1,145 @@
+"""``tracking``: ``GET /v1/track/{code}`` against a bare Starlette + asyncpg app doing the same lookups.
+
+Closed loop at each concurrency, both servers one process each, interleaved
+in the same run; shipments in transit with a timeline and a last position.
+"""
+
+import asyncio
+import multiprocessing
+import os
+import sys
+from pathlib import Path
+
+import httpload
+from environment import bench_database, bench_personas
+from fanout import start_realtime
+from histogram import Histogram
+from report import BENCH_DIR, Section, number
+
+from waybill_devstack import stack
+from waybill_devstack.polling import wait_until
+from waybill_devstack.supervisor import ProcessGroup
+from waybill_realtime.testing import Personas
+
+SHIPMENTS = 50
+
+
+def _load(url: str, codes: list[str], concurrency: int, seconds: float) -> tuple[float, Histogram, int]:
+    context = multiprocessing.get_context("spawn")
+    processes_count = 2 if concurrency > 1 else 1
+    requests = [httpload.Request("GET", f"/v1/track/{code}") for code in codes]
+    pipes, processes = [], []
+    for _ in range(processes_count):
+        parent, child = context.Pipe()
+        share = max(1, concurrency // processes_count)
+        process = context.Process(
+            target=httpload.serve, args=(child, url, requests, {}, share, seconds), daemon=True
+        )
+        process.start()
+        pipes.append(parent)
+        processes.append(process)
+    histogram, ok, failed, elapsed = Histogram(), 0, 0, 0.0
+    for pipe, process in zip(pipes, processes, strict=True):
+        result = pipe.recv()
+        process.join(10)
+        histogram.merge(result["histogram"])
+        ok += result["statuses"].get(200, 0)
+        failed += result["errors"] + sum(n for status, n in result["statuses"].items() if status != 200)
+        elapsed = max(elapsed, result["seconds"])
+    return ok / elapsed, histogram, failed
+
+
+def _start_bare(group: ProcessGroup, database_url: str) -> str:
+    port = stack.free_port()
+    group.start(
+        "bare-tracking",
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--app-dir",
+            str(BENCH_DIR),
+            "bare_tracking:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        env={"DATABASE_URL": database_url.replace("postgresql+asyncpg://", "postgresql://")},
+    )
+    wait_until(lambda: not stack.port_is_free("127.0.0.1", port), what="the bare tracking app", timeout=30)
+    return f"http://127.0.0.1:{port}"
+
+
+async def _shipments(personas: Personas) -> list[str]:
+    return [
+        (await personas.add_shipment(personas.acme_id, vehicle_id=personas.acme_van)).tracking_code
+        for _ in range(SHIPMENTS)
+    ]
+
+
+def run(out: Path, *, smoke: bool) -> Section:
+    concurrencies, seconds = ((2,), 0.5) if smoke else ((10, 100), 5.0)
+    database_url, redis_url = bench_database(), os.environ["REDIS_URL"]
+    personas = bench_personas()
+    codes = asyncio.run(_shipments(personas))
+    rows, results = [], {}
+    with Path(os.devnull).open("w") as quiet, ProcessGroup(output=quiet) as group:
+        ours, _ = start_realtime(group, database_url, redis_url, TRACK_RATE_LIMIT_PER_MINUTE="100000000")
+        bare = _start_bare(group, database_url)
+        for url in (ours, bare):
+            _load(url, codes, 4, min(seconds, 1.0))  # warm-up: connections, statement caches
+        for concurrency in concurrencies:
+            for name, url in (("waybill-realtime", ours), ("bare Starlette + asyncpg", bare)):
+                per_second, histogram, failed = _load(url, codes, concurrency, seconds)
+                results[(name, concurrency)] = per_second
+                print(f"tracking: {name} c={concurrency}: {per_second:,.0f}/s", flush=True)
+                rows.append(
+                    [
+                        name,
+                        str(concurrency),
+                        number(per_second, 0),
+                        "",
+                        *(number(histogram.percentile(q)) for q in (50, 90, 99, 99.9)),
+                        str(failed),
+                    ]
+                )
+    for row in rows:
+        if row[0] == "waybill-realtime":
+            ceiling = results[("bare Starlette + asyncpg", int(row[1]))]
+            row[3] = number(
+                results[("waybill-realtime", int(row[1]))] / ceiling if ceiling else float("nan"), 2
+            )
+    top = concurrencies[-1]
+    ratio = results[("waybill-realtime", top)] / max(results[("bare Starlette + asyncpg", top)], 1e-9)
+    return Section(
+        name="tracking",
+        title="Public tracking: GET /v1/track/{code} against a bare Starlette + asyncpg lookup",
+        summary=(
+            f"{SHIPMENTS} shipments in transit (timeline of 4 steps, a last position); closed loop for"
+            f" {seconds:g} s at each concurrency from 2 load-generator processes (httpx, keep-alive);"
+            " both servers are one process, in the same run. The service's rate limit is raised for the run."
+        ),
+        table_header=[
+            "server",
+            "concurrency",
+            "requests/s",
+            "vs bare",
+            "p50 ms",
+            "p90 ms",
+            "p99 ms",
+            "p99.9 ms",
+            "errors",
+        ],
+        table_rows=rows,
+        targets=[
+            [
+                f"public tracking ≥ 0.9x bare Starlette + asyncpg (concurrency {top})",
+                f"{ratio:.2f}x",
+                "yes" if ratio >= 0.9 else "no",
+            ]
+        ],
+    )

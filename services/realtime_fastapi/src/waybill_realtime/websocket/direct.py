@@ -1,0 +1,78 @@
+"""The fan-out fast path: uvicorn's sans-I/O WebSocket protocol, writable without ASGI.
+
+Through ASGI every frame costs an ``await send()`` through each middleware,
+a task switch per client and a frame encoding per client. Here the hub encodes
+each event once (:func:`encode_text`) and writes the same bytes to every
+subscriber's transport in one pass (what ``websockets.broadcast`` does).
+
+``waybill-realtime`` serves with :class:`DirectWebSocketProtocol`; it puts
+itself in the connection's ASGI scope, where :func:`direct_protocol` finds it.
+Under another server or WebSocket implementation the app falls back to ASGI
+sends. This module is the only one that knows uvicorn's protocol internals
+(pinned in requirements; ``tests/test_ws_direct.py`` breaks if they change).
+"""
+
+from typing import Final
+
+from starlette.types import Scope
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.frames import Frame, Opcode
+from websockets.http11 import Request
+
+SCOPE_KEY: Final = "waybill.direct_protocol"
+
+
+def encode_text(text: str) -> bytes:
+    """A whole unmasked server text frame (no extension is negotiated: see the launcher)."""
+    return Frame(Opcode.TEXT, text.encode()).serialize(mask=False, extensions=[])
+
+
+class DirectWebSocketProtocol(WebSocketsSansIOProtocol):
+    """uvicorn's sans-I/O protocol, plus synchronous writes of pre-encoded frames and a close that never waits."""
+
+    def handle_connect(self, event: Request) -> None:
+        super().handle_connect(event)
+        scope = getattr(self, "scope", None)
+        if scope is not None:  # a refused handshake has no scope
+            scope[SCOPE_KEY] = self  # read by direct_protocol()
+
+    @property
+    def open(self) -> bool:
+        return self.handshake_complete and not self.close_sent and not self.disconnected
+
+    @property
+    def can_write(self) -> bool:
+        """Open, and the transport's buffer is under its high-water mark."""
+        return self.open and self.writable.is_set()
+
+    async def wait_writable(self) -> None:
+        await self.writable.wait()
+
+    def write_frame(self, encoded: bytes) -> None:
+        """Write a frame from :func:`encode_text` (callers check ``open`` first)."""
+        self.transport.write(encoded)
+
+    def close_now(self, code: int, reason: str, *, grace_seconds: float) -> None:
+        """Send the close frame without waiting for room, then abort if the peer has not answered in time.
+
+        A client that stopped reading would otherwise hold the close frame behind
+        everything it has not read (uvicorn's own close waits for a writable transport).
+        """
+        if not self.open or self.transport.is_closing():
+            return
+        self.queue.put_nowait({"type": "websocket.disconnect", "code": code, "reason": reason})
+        self.conn.send_close(code, reason)
+        self.transport.write(b"".join(self.conn.data_to_send()))
+        self.close_sent = True
+        if self.read_paused:
+            self.read_paused = False
+            self.transport.resume_reading()
+        # The peer's close echo cancels this and closes cleanly (WebSocketsSansIOProtocol.handle_close).
+        self.close_timer = self.loop.call_later(grace_seconds, self.transport.abort)
+
+
+def direct_protocol(scope: Scope) -> DirectWebSocketProtocol | None:
+    protocol = scope.get(SCOPE_KEY)
+    if isinstance(protocol, DirectWebSocketProtocol) and not protocol.conn.extensions:
+        return protocol
+    return None

@@ -1,0 +1,241 @@
+"""The fan-out fast path (frames encoded once, written straight to each transport) keeps every guarantee.
+
+``waybill-realtime`` serves every WebSocket on that path; each test checks one
+promise of docs/protocol.md with many clients at once, where a shared frame
+or a skipped queue would show.
+"""
+
+import asyncio
+import json
+import re
+import socket
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import UTC, datetime
+
+import httpx
+import websockets.asyncio.client
+from websockets.exceptions import ConnectionClosed
+
+from waybill_contracts.enums import Role
+from waybill_contracts.events import InvitationCreated, ShipmentCreated
+from waybill_contracts.ws import CloseCode, ErrorMessage, EventMessage, Ready, Subscribed
+from waybill_realtime.client import Connection, RealtimeClient
+from waybill_realtime.testing import EventStreams, Personas, StartRealtime
+
+CLIENTS = 40
+
+
+def metric(realtime: RealtimeClient, name: str) -> float:
+    text = httpx.get(f"{realtime.http_url}/metrics", timeout=5).text
+    found = re.search(rf"^{re.escape(name)} (\S+)$", text, re.MULTILINE)
+    return float(found.group(1)) if found else 0.0
+
+
+@asynccontextmanager
+async def subscribed(
+    realtime: RealtimeClient, token: str, channel: str, count: int, last_id: str | None = None
+) -> AsyncIterator[list[Connection]]:
+    async with AsyncExitStack() as stack:
+        connections = [await stack.enter_async_context(realtime.connect(token=token)) for _ in range(count)]
+        for connection in connections:
+            assert isinstance(await connection.receive(5), Ready)
+            await connection.subscribe(channel, last_id=last_id)
+            assert await connection.receive(5) == Subscribed(channel=channel)
+        yield connections
+
+
+async def events_of(connection: Connection, count: int) -> list[EventMessage]:
+    received = []
+    for _ in range(count):
+        message = await connection.receive(10)
+        assert isinstance(message, EventMessage)
+        received.append(message)
+    return received
+
+
+def references(messages: list[EventMessage]) -> list[str]:
+    return [message.event.reference for message in messages if isinstance(message.event, ShipmentCreated)]
+
+
+async def test_waybill_realtime_writes_frames_on_the_direct_path(
+    realtime: RealtimeClient, personas: Personas
+) -> None:
+    token = await realtime.token(personas.acme_dispatcher, personas.password)
+
+    async with realtime.connect(token=token) as connection:
+        assert isinstance(await connection.receive(5), Ready)
+
+    assert metric(realtime, 'waybill_ws_sessions_total{path="direct"}') == 1
+    assert metric(realtime, 'waybill_ws_sessions_total{path="asgi"}') == 0
+
+
+async def test_many_clients_each_get_every_event_once_in_stream_order(
+    realtime: RealtimeClient, personas: Personas, streams: EventStreams
+) -> None:
+    token = await realtime.token(personas.acme_dispatcher, personas.password)
+    channel = f"org:{personas.acme_id}"
+    sent = [f"E-{number}" for number in range(200)]
+
+    async with subscribed(realtime, token, channel, CLIENTS) as connections:
+        ids = [await streams.publish(personas.acme_id, reference=reference) for reference in sent]
+        received = await asyncio.gather(*(events_of(connection, len(sent)) for connection in connections))
+
+    for messages in received:
+        assert references(messages) == sent  # none missing, none twice, in order
+        assert [message.stream_id for message in messages] == ids
+        assert {message.channel for message in messages} == {channel}
+
+
+async def test_resuming_clients_get_what_they_missed_then_live_events_without_gap_or_duplicate(
+    realtime: RealtimeClient, personas: Personas, streams: EventStreams
+) -> None:
+    token = await realtime.token(personas.acme_dispatcher, personas.password)
+    channel = f"org:{personas.acme_id}"
+    seen_id = await streams.publish(personas.acme_id, reference="seen")
+    missed = [f"M-{number}" for number in range(300)]
+    for reference in missed:
+        await streams.publish(personas.acme_id, reference=reference)
+    live = [f"L-{number}" for number in range(50)]
+
+    async with subscribed(realtime, token, channel, CLIENTS, last_id=seen_id) as connections:
+        # Live events arrive while the replays are still being written: they must queue behind them.
+        publishing = asyncio.gather(*(streams.publish(personas.acme_id, reference=r) for r in live))
+        received = await asyncio.gather(
+            *(events_of(connection, len(missed) + len(live)) for connection in connections)
+        )
+        await publishing
+
+    for messages in received:
+        got = references(messages)
+        assert got[: len(missed)] == missed
+        assert sorted(got[len(missed) :], key=lambda r: int(r[2:])) == live
+        stream_ids = [tuple(map(int, message.stream_id.split("-"))) for message in messages]
+        assert stream_ids == sorted(set(stream_ids))
+
+
+async def test_an_event_reaches_only_the_roles_that_may_see_it_while_shared_frames_go_to_the_rest(
+    realtime: RealtimeClient, personas: Personas, streams: EventStreams
+) -> None:
+    channel = f"org:{personas.acme_id}"
+    owner = await realtime.token(personas.acme_owner, personas.password)
+    dispatcher = await realtime.token(personas.acme_dispatcher, personas.password)
+    invitation = InvitationCreated(
+        event_id=uuid.uuid4(),
+        organization_id=personas.acme_id,
+        occurred_at=datetime.now(UTC),
+        invitation_id=7,
+        role=Role.VIEWER,
+    )
+
+    async with (
+        subscribed(realtime, owner, channel, CLIENTS // 2) as owners,
+        subscribed(realtime, dispatcher, channel, CLIENTS // 2) as dispatchers,
+    ):
+        await streams.publish(personas.acme_id, reference="before")
+        await streams.append(invitation)
+        await streams.publish(personas.acme_id, reference="after")
+        owners_saw = await asyncio.gather(*(events_of(connection, 3) for connection in owners))
+        dispatchers_saw = await asyncio.gather(*(events_of(connection, 2) for connection in dispatchers))
+
+    for messages in owners_saw:
+        assert [message.event.type for message in messages] == [
+            "shipment.created",
+            "invitation.created",
+            "shipment.created",
+        ]
+    for messages in dispatchers_saw:
+        assert references(messages) == ["before", "after"]
+
+
+@asynccontextmanager
+async def stalled_reader(realtime: RealtimeClient, token: str) -> AsyncIterator[Connection]:
+    """A client whose application stops reading (small receive buffer, at most one message queued)."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 * 1024)
+    sock.connect(("127.0.0.1", int(realtime.http_url.rsplit(":", 1)[1])))
+    sock.setblocking(False)
+    async with websockets.asyncio.client.connect(
+        realtime.ws_url,
+        sock=sock,
+        additional_headers={"Authorization": f"Bearer {token}"},
+        max_queue=1,
+        max_size=None,
+        compression=None,
+    ) as websocket:
+        yield Connection(websocket)
+
+
+async def test_a_client_that_stops_reading_is_closed_with_4002_ahead_of_what_it_did_not_read(
+    start_realtime: StartRealtime, personas: Personas, streams: EventStreams
+) -> None:
+    # A backlog far larger than the burst: only the drain deadline can find this client slow.
+    realtime = start_realtime(personas.database_url, ws_send_queue_size="100000", ws_send_timeout_seconds="1")
+    token = await realtime.token(personas.acme_dispatcher, personas.password)
+    channel = f"org:{personas.acme_id}"
+    bulky = "x" * 20_000
+    events = 600
+
+    async with stalled_reader(realtime, token) as stalled, realtime.connect(token=token) as reading:
+        for connection in (stalled, reading):
+            assert isinstance(await connection.receive(5), Ready)
+            await connection.subscribe(channel)
+            assert await connection.receive(5) == Subscribed(channel=channel)
+        publishing = asyncio.create_task(publish_all(streams, personas.acme_id, events, bulky))
+        delivered = await events_of(reading, events)
+        await publishing
+        for _ in range(200):  # the stalled client is found slow within about a second of its socket filling
+            if metric(realtime, "waybill_ws_slow_consumers_dropped_total") == 1:
+                break
+            await asyncio.sleep(0.05)
+        read_before_close = 0
+        code: int | None = None
+        try:
+            while True:  # it reads again: what the kernel held, then the close, not the 12 MB it never read
+                await stalled.receive(5)
+                read_before_close += 1
+        except ConnectionClosed as closed:
+            code = closed.rcvd.code if closed.rcvd else None
+
+    assert len(delivered) == events
+    assert code == CloseCode.SLOW_CONSUMER
+    assert read_before_close < events
+
+
+async def publish_all(streams: EventStreams, organization_id: int, count: int, reference: str) -> None:
+    for _ in range(count):
+        await streams.publish(organization_id, reference=reference)
+
+
+async def test_a_last_id_beyond_64_bits_is_refused_before_subscribing_and_the_largest_one_replays_nothing(
+    realtime: RealtimeClient, personas: Personas, streams: EventStreams
+) -> None:
+    token = await realtime.token(personas.acme_dispatcher, personas.password)
+    channel = f"org:{personas.acme_id}"
+    largest = f"{2**64 - 1}-{2**64 - 1}"
+    await streams.publish(personas.acme_id, reference="history")
+
+    async with realtime.connect(token=token) as connection:
+        assert isinstance(await connection.receive(5), Ready)
+        # Raw frames: the reference client would refuse to send these.
+        await connection.websocket.send(
+            json.dumps({"type": "subscribe", "channel": channel, "last_id": "9" * 23 + "-0"})
+        )
+        refused = await connection.receive(5)
+        await connection.websocket.send(
+            json.dumps({"type": "subscribe", "channel": channel, "last_id": f"{2**64}-0"})
+        )
+        refused_too = await connection.receive(5)
+        await connection.subscribe(channel, last_id=largest)
+        accepted = await connection.receive(5)
+        await streams.publish(personas.acme_id, reference="live")
+        live = await connection.receive(5)
+
+    assert isinstance(refused, ErrorMessage)
+    assert refused.code == "bad_message"
+    assert isinstance(refused_too, ErrorMessage)
+    assert "at most 18446744073709551615" in refused_too.message
+    assert accepted == Subscribed(channel=channel)
+    assert isinstance(live, EventMessage)
+    assert references([live]) == ["live"]
