@@ -51,7 +51,7 @@ def test_the_map_draws_country_outlines_and_shows_what_is_on_the_road(
     running_stack: RunningStack, page: Page
 ) -> None:
     with psycopg.connect(running_stack.database_url) as connection:
-        counts = dict(
+        counts: dict[str, int] = dict(
             connection.execute(
                 "SELECT status, count(*) FROM shipments_shipment"
                 " WHERE origin_latitude IS NOT NULL OR destination_latitude IS NOT NULL GROUP BY status"

@@ -28,7 +28,8 @@ const files = {
     "LICENSE",
   ],
   "leaflet.markercluster": [
-    "dist/leaflet.markercluster-src.js",
+    "dist/leaflet.markercluster.js",
+    "dist/leaflet.markercluster.js.map",
     "dist/MarkerCluster.css",
     "dist/MarkerCluster.Default.css",
     "MIT-LICENCE.txt",

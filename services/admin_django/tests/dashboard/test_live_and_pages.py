@@ -149,7 +149,7 @@ def test_the_map_shows_what_is_on_the_road_by_default_and_the_rest_on_request(
         "DRAFT-1",
     ]  # delivered is not open
     # One shipment, whatever its status: a delivered shipment's page draws its route; an event refreshes one.
-    one = client.get(url, {"shipment": done.pk, "vehicles": "0"}).json()
+    one = client.get(url, {"shipment": str(done.pk), "vehicles": "0"}).json()
     assert [s["reference"] for s in one["shipments"]] == ["DONE-1"]
     assert "vehicles" not in one
 
