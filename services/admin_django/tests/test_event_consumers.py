@@ -25,6 +25,7 @@ from waybill_contracts.events import (
     InvitationCreated,
     JobProgress,
     ShipmentCreated,
+    ShipmentDeliveryFailed,
     ShipmentEtaUpdated,
     ShipmentStatusChanged,
     ShipmentUpdated,
@@ -77,6 +78,9 @@ DECISIONS: dict[type[Any], Decision] = {
         True, True, False, True, frozenset({NOTIFY_SHIPMENT_EVENT, FAN_OUT_WEBHOOKS}), True
     ),
     ShipmentUpdated: Decision(True, True, False, False, frozenset({FAN_OUT_WEBHOOKS}), False),
+    ShipmentDeliveryFailed: Decision(
+        True, True, False, False, frozenset({NOTIFY_SHIPMENT_EVENT, FAN_OUT_WEBHOOKS}), True
+    ),
     InvitationCreated: Decision(False, False, False, False, frozenset({SEND_INVITATION}), False),
     JobProgress: Decision(True, False, True, False, frozenset(), False),
     VehiclePositionsUpdated: Decision(True, True, False, True, frozenset(), False),
@@ -120,7 +124,7 @@ def example(event_class: type[Any], scene: Scene) -> Any:
         "status": ShipmentStatus.IN_TRANSIT,
         "previous_status": ShipmentStatus.PICKED_UP,
         "vehicle_id": scene.vehicle.pk,
-        "reason": "",
+        "reason": "Nobody answered the door",
         "changed_fields": ["customer_name"],
         "invitation_id": 1,
         "role": Role.VIEWER,

@@ -53,6 +53,15 @@ class ShipmentUpdated(ShipmentEvent):
     changed_fields: list[str]
 
 
+class ShipmentDeliveryFailed(ShipmentEvent):
+    """A delivery attempt failed (nobody in, address closed); the shipment stays in transit for another try."""
+
+    webhook: ClassVar[bool] = True
+    type: Literal["shipment.delivery_failed"] = "shipment.delivery_failed"
+    reason: str
+    """What the driver reported, for the customer and the dispatcher to read."""
+
+
 class InvitationCreated(_Event):
     """Someone was invited to join the organization; the worker emails the link."""
 
@@ -127,6 +136,7 @@ Event = Annotated[
     ShipmentCreated
     | ShipmentStatusChanged
     | ShipmentUpdated
+    | ShipmentDeliveryFailed
     | InvitationCreated
     | JobProgress
     | VehiclePositionsUpdated

@@ -30,6 +30,7 @@ PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>")
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/api/v1/shipments/{shipment_id}/transitions"): {"to_status": "booked"},
     ("post", "/api/v1/shipments/{shipment_id}/delivery"): {"recipient_name": "Jo"},
+    ("post", "/api/v1/shipments/{shipment_id}/delivery-failures"): {"reason": "Nobody in"},
     ("patch", "/api/v1/members/{member_id}"): {"role": "viewer"},
 }
 MULTIPART = {("post", "/api/v1/shipments/{shipment_id}/delivery")}

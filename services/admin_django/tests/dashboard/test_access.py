@@ -28,6 +28,7 @@ POST_ONLY = {
     "live_ticket",
     "switch_organization",
     "shipment_move",
+    "shipment_delivery_failed",
     "dispatch_assign",
     "settings_member",
     "settings_subscription",

@@ -114,6 +114,7 @@ class TrackingEvent(Base):
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     shipment_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("shipments_shipment.id"))
     status: Mapped[str] = mapped_column(String(20))
+    previous_status: Mapped[str] = mapped_column(String(20))
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 

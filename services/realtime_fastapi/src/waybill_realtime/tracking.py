@@ -53,6 +53,8 @@ async def load_tracking(session: AsyncSession, tracking_code: str) -> TrackedShi
             await session.execute(
                 select(TrackingEvent.status, TrackingEvent.occurred_at)
                 .where(TrackingEvent.shipment_id == shipment.id)
+                # Status changes only: a failed delivery attempt, say, keeps the status.
+                .where(TrackingEvent.status != TrackingEvent.previous_status)
                 .order_by(TrackingEvent.occurred_at, TrackingEvent.id)
             )
         ).tuples()

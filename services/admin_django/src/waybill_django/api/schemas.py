@@ -61,6 +61,10 @@ class TransitionIn(Schema):
     recipient_name: str = Field(default="", max_length=200, description="Required to deliver.")
 
 
+class DeliveryFailureIn(Schema):
+    reason: str = Field(max_length=1000, description="Why the attempt failed; the customer reads it.")
+
+
 class TrackingEventOut(Schema):
     status: ShipmentStatus
     previous_status: ShipmentStatus | None

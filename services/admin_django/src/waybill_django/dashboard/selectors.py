@@ -197,7 +197,12 @@ def shipment_by_tracking_code(*, code: str) -> Shipment:
 
 
 def public_timeline(*, shipment: Shipment) -> QuerySet[TrackingEvent]:
-    return TrackingEvent.objects.in_organization(shipment.organization_id).filter(shipment=shipment)
+    """Status changes only: a failed delivery attempt, say, keeps the status and is told by email."""
+    return (
+        TrackingEvent.objects.in_organization(shipment.organization_id)
+        .filter(shipment=shipment)
+        .exclude(status=F("previous_status"))
+    )
 
 
 def organization_members(*, organization: Organization) -> QuerySet[Membership]:

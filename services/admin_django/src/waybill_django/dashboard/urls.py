@@ -21,6 +21,11 @@ urlpatterns = [
     path("shipments/<int:shipment_id>/", shipments.shipment_detail, name="shipment"),
     path("shipments/<int:shipment_id>/edit/", shipments.shipment_edit, name="shipment_edit"),
     path("shipments/<int:shipment_id>/move/", shipments.shipment_move, name="shipment_move"),
+    path(
+        "shipments/<int:shipment_id>/delivery-failed/",
+        shipments.shipment_delivery_failed,
+        name="shipment_delivery_failed",
+    ),
     path("shipments/<int:shipment_id>/proof/", shipments.shipment_proof, name="shipment_proof"),
     path(
         "shipments/<int:shipment_id>/proof/<str:kind>/",

@@ -13,7 +13,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from waybill_contracts.enums import ShipmentStatus
-from waybill_contracts.events import EVENT_ADAPTER, ShipmentCreated, ShipmentStatusChanged
+from waybill_contracts.events import (
+    EVENT_ADAPTER,
+    ShipmentCreated,
+    ShipmentDeliveryFailed,
+    ShipmentStatusChanged,
+)
 from waybill_django.accounts.models import User
 from waybill_django.audit.services import audit_record
 from waybill_django.notifications.models import (
@@ -52,12 +57,18 @@ def notification_send_for_shipment_event(*, event_id: UUID, shipment_id: int) ->
     # The email tells the status of the event, not the current one: by the time
     # the task runs the shipment may already have moved on.
     event = EVENT_ADAPTER.validate_python(message.payload)
-    if not isinstance(event, ShipmentCreated | ShipmentStatusChanged):
-        return []
-    status = STATUS_LABELS[event.status].lower()
-    subject = f"Shipment {shipment.reference}: {status}"
+    match event:
+        case ShipmentCreated() | ShipmentStatusChanged():
+            status = STATUS_LABELS[ShipmentStatus(event.status)].lower()
+            subject = f"Shipment {shipment.reference}: {status}"
+            emails = _emails_for(shipment=shipment, event=event, status=status)
+        case ShipmentDeliveryFailed():
+            subject = f"Shipment {shipment.reference}: we could not deliver it"
+            emails = _delivery_failed_emails(shipment=shipment, event=event)
+        case _:
+            return []
     sent = []
-    for email in _emails_for(shipment=shipment, event=event, status=status):
+    for email in emails:
         notification = _send_once(event_id=event_id, shipment=shipment, subject=subject, email=email)
         if notification is not None:
             sent.append(notification)
@@ -99,6 +110,16 @@ def _emails_for(
             seen.add(email.recipient.lower())
             unique.append(email)
     return unique
+
+
+def _delivery_failed_emails(*, shipment: Shipment, event: ShipmentDeliveryFailed) -> list[_Email]:
+    """The customer hears why, when the organization emails customers; members see it live on the dashboard."""
+    chosen = notification_settings_for(organization=shipment.organization)
+    if not (chosen.email_customers and shipment.customer_email):
+        return []
+    tracking_url = settings.SITE_URL + reverse("dashboard:tracking", args=[shipment.tracking_code])
+    context = {"shipment": shipment, "reason": event.reason, "tracking_url": tracking_url}
+    return [_Email(shipment.customer_email, "delivery_failed", context)]
 
 
 def _send_once(*, event_id: UUID, shipment: Shipment, subject: str, email: _Email) -> Notification | None:

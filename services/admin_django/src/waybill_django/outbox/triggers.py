@@ -5,6 +5,7 @@ from waybill_contracts.events import (
     InvitationCreated,
     JobProgress,
     ShipmentCreated,
+    ShipmentDeliveryFailed,
     ShipmentEtaUpdated,
     ShipmentStatusChanged,
     ShipmentUpdated,
@@ -32,7 +33,7 @@ def tasks_triggered_by(event: Event) -> list[tuple[str, TaskPayload]]:
 def _own_tasks(event: Event) -> list[tuple[str, TaskPayload]]:
     """The tasks of an event besides webhooks; mypy requires a case for every event class."""
     match event:
-        case ShipmentCreated() | ShipmentStatusChanged():
+        case ShipmentCreated() | ShipmentStatusChanged() | ShipmentDeliveryFailed():
             return [
                 (
                     NOTIFY_SHIPMENT_EVENT,

@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404
 from waybill_contracts.enums import Role, ShipmentStatus
 from waybill_django.accounts.models import User
 from waybill_django.organizations.models import Organization
-from waybill_django.organizations.permissions import OWN_VEHICLE_ONLY, actor_may, transition_action
+from waybill_django.organizations.permissions import OWN_VEHICLE_ONLY, Action, actor_may, transition_action
 from waybill_django.shipments.models import ProofOfDelivery, Shipment, TrackingEvent
 from waybill_django.shipments.workflow import allowed_targets
 
@@ -65,3 +65,13 @@ def shipment_moves_for(*, shipment: Shipment, actor: User, role: Role | None) ->
         if target in allowed_targets(current, left_for_exception=left)
         and actor_may(actor=actor, role=role, action=transition_action(current, target))
     ]
+
+
+def shipment_failed_delivery_allowed(*, shipment: Shipment, actor: User, role: Role | None) -> bool:
+    """Whether ``actor`` may record a failed delivery attempt now (``shipment_record_failed_delivery``)."""
+    if shipment.status != ShipmentStatus.IN_TRANSIT or not actor_may(
+        actor=actor, role=role, action=Action.MOVE_SHIPMENTS
+    ):
+        return False
+    own_vehicle_only = role in OWN_VEHICLE_ONLY and not (actor.is_staff and actor.is_active)
+    return not own_vehicle_only or shipment_driven_by(shipment=shipment, user=actor)

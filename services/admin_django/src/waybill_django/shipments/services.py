@@ -16,7 +16,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from waybill_contracts.enums import ShipmentStatus
-from waybill_contracts.events import ShipmentCreated, ShipmentStatusChanged, ShipmentUpdated
+from waybill_contracts.events import (
+    ShipmentCreated,
+    ShipmentDeliveryFailed,
+    ShipmentStatusChanged,
+    ShipmentUpdated,
+)
 from waybill_contracts.workflow import EDITABLE
 from waybill_django.accounts.models import User
 from waybill_django.audit.services import audit_record
@@ -32,7 +37,11 @@ from waybill_django.organizations.permissions import (
 from waybill_django.organizations.selectors import membership_role
 from waybill_django.outbox.services import outbox_record
 from waybill_django.shipments.models import DETAIL_FIELDS, ProofOfDelivery, Shipment, TrackingEvent
-from waybill_django.shipments.selectors import shipment_driven_by, shipment_moves_for
+from waybill_django.shipments.selectors import (
+    shipment_driven_by,
+    shipment_failed_delivery_allowed,
+    shipment_moves_for,
+)
 from waybill_django.shipments.uploads import proof_file_name
 from waybill_django.shipments.workflow import TransitionNotAllowed, check_transition
 
@@ -241,6 +250,62 @@ def shipment_deliver(
         shipment=shipment, actor=actor, target=ShipmentStatus.DELIVERED, note=f"Received by {recipient_name}"
     )
     proof.save()
+    return shipment
+
+
+class DeliveryNotUnderway(Conflict):
+    def __init__(self, status: ShipmentStatus) -> None:
+        super().__init__(
+            f"A delivery attempt can fail only while the shipment is in transit, not {status.value}."
+        )
+
+
+@transaction.atomic
+def shipment_record_failed_delivery(*, shipment: Shipment, actor: User, reason: str) -> Shipment:
+    """A delivery attempt failed: the timeline, the audit log and an event say why; the status stays in transit.
+
+    Who may: whoever may move the shipment along (drivers on their own vehicle).
+    The event emails the customer, streams to the dashboard and goes to webhooks.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the delivery failed."})
+    locked = Shipment.unscoped.select_for_update(of=("self",)).select_related("vehicle").get(pk=shipment.pk)
+    role = membership_role(user=actor, organization=locked.organization_id)
+    if not shipment_failed_delivery_allowed(shipment=locked, actor=actor, role=role):
+        # Say why, most basic reason first.
+        check_permission(actor=actor, organization=locked.organization_id, action=Action.MOVE_SHIPMENTS)
+        if locked.status != ShipmentStatus.IN_TRANSIT:
+            raise DeliveryNotUnderway(ShipmentStatus(locked.status))
+        raise PermissionDenied("Drivers act only on shipments assigned to their own vehicle.")
+    now = timezone.now()
+    TrackingEvent.unscoped.create(
+        shipment=locked,
+        organization_id=locked.organization_id,
+        status=locked.status,
+        previous_status=locked.status,
+        note=f"Delivery attempt failed: {reason}",
+        actor=actor,
+        occurred_at=now,
+    )
+    audit_record(
+        action="shipment.delivery_failed",
+        target=locked,
+        actor=actor,
+        organization=locked.organization,
+        data={"reason": reason},
+    )
+    outbox_record(
+        ShipmentDeliveryFailed(
+            event_id=uuid.uuid4(),
+            organization_id=locked.organization_id,
+            occurred_at=now,
+            shipment_id=locked.pk,
+            reference=locked.reference,
+            reason=reason,
+        )
+    )
+    shipment.refresh_from_db()
     return shipment
 
 

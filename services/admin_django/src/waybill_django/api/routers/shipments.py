@@ -10,6 +10,7 @@ from waybill_django.api.auth import principal_of, require
 from waybill_django.api.idempotency import idempotent_create
 from waybill_django.api.input import BoundedPageNumberPagination
 from waybill_django.api.schemas import (
+    DeliveryFailureIn,
     Error,
     ShipmentCreate,
     ShipmentOut,
@@ -24,6 +25,7 @@ from waybill_django.shipments.selectors import shipment_get, shipment_list, ship
 from waybill_django.shipments.services import (
     shipment_create,
     shipment_deliver,
+    shipment_record_failed_delivery,
     shipment_transition,
     shipment_update_details,
 )
@@ -128,6 +130,14 @@ def deliver_shipment(
         photo=photo,
         signature=signature,
     )
+
+
+@router.post("/shipments/{shipment_id}/delivery-failures", response={200: ShipmentOut, **ERRORS})
+def record_failed_delivery(request: HttpRequest, shipment_id: int, payload: DeliveryFailureIn) -> Shipment:
+    """A delivery attempt failed: the shipment stays in transit; the customer is emailed, webhooks and the WebSocket carry it."""
+    principal = principal_of(request)
+    shipment = shipment_get(organization=principal.organization, shipment_id=shipment_id)
+    return shipment_record_failed_delivery(shipment=shipment, actor=principal.user, reason=payload.reason)
 
 
 @router.get("/shipments/{shipment_id}/events", response={200: list[TrackingEventOut], **ERRORS})

@@ -22,6 +22,7 @@ from waybill_django.shipments.models import STATUS_LABELS, Shipment
 from waybill_django.shipments.proof_files import proof_file_response
 from waybill_django.shipments.selectors import (
     proof_of_delivery,
+    shipment_failed_delivery_allowed,
     shipment_get,
     shipment_list,
     shipment_moves_for,
@@ -31,6 +32,7 @@ from waybill_django.shipments.services import (
     shipment_check_move,
     shipment_create,
     shipment_deliver,
+    shipment_record_failed_delivery,
     shipment_transition,
     shipment_update_details,
 )
@@ -114,6 +116,9 @@ def _detail_context(
         "shipment": shipment,
         "timeline": shipment_timeline(shipment=shipment).select_related("actor"),
         "moves": available_moves(shipment=shipment, workspace=workspace),
+        "may_report_failed_delivery": shipment_failed_delivery_allowed(
+            shipment=shipment, actor=workspace.user, role=workspace.role
+        ),
         "transition_form": form or TransitionForm(organization=workspace.organization),
         "editable": workspace.may(Action.MANAGE_SHIPMENTS) and shipment.status in EDITABLE,
         "proof": proof_of_delivery(shipment=shipment)
@@ -273,3 +278,26 @@ def _next(request: HttpRequest) -> str:
 
 def _form_status(form: ShipmentForm) -> int:
     return 400 if form.is_bound and form.errors else 200
+
+
+@require_POST
+@workspace_view()
+def shipment_delivery_failed(request: HttpRequest, workspace: Workspace, shipment_id: int) -> HttpResponse:
+    """Record a failed delivery attempt through the domain; a refusal answers 403, 409 or 422 with the reason."""
+    shipment = shipment_get(organization=workspace.organization, shipment_id=shipment_id)
+    try:
+        shipment_record_failed_delivery(
+            shipment=shipment, actor=workspace.user, reason=request.POST.get("reason", "")
+        )
+    except DOMAIN_ERRORS as error:
+        answer = refusal(error)
+        messages.error(request, answer.text)
+        return render_page(
+            request,
+            workspace,
+            "dashboard/shipments/detail.html",
+            _detail_context(shipment, workspace),
+            status=answer.status,
+        )
+    messages.success(request, f"{shipment.reference}: the failed attempt is recorded and the customer told.")
+    return redirect(_next(request) or reverse("dashboard:shipment", args=[shipment.pk]))
