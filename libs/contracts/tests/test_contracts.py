@@ -49,3 +49,18 @@ def test_a_subscribe_message_parses_to_its_model() -> None:
         '{"type": "subscribe", "channel": "org:3", "last_id": "1-0"}'
     )
     assert message == Subscribe(channel="org:3", last_id="1-0")
+
+
+def test_channel_ids_are_ascii_digits_only() -> None:
+    # "²" passes str.isdigit() but int() refuses it: it once dropped the WebSocket of whoever sent it.
+    from waybill_contracts.channels import parse_org_channel, parse_shipment_channel
+
+    assert [
+        parse_org_channel("org:²"),
+        parse_shipment_channel("shipment:²"),
+        parse_org_channel("org:12"),
+    ] == [
+        None,
+        None,
+        12,
+    ]
