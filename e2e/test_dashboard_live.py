@@ -337,3 +337,22 @@ def test_a_driver_delivers_on_a_phone_with_a_signature(running_stack: RunningSta
     assert row[0] == "Greta Grocer"
     assert row[1].endswith(".png")
     phone.context.close()
+
+    # The dispatcher sees the drawn signature on the shipment page, served by the dashboard itself.
+    desk = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    sign_in(
+        desk,
+        running_stack,
+        "dispatcher@demo.waybill.test",
+        f"/shipments/{shipment_id(running_stack, 'DEMO-1003')}/",
+    )
+    proof = desk.locator("#proof-of-delivery")
+    expect(proof).to_contain_text("Greta Grocer")
+    signature = proof.get_by_role("img", name="Signature of Greta Grocer")
+    expect(signature).to_be_visible()
+    desk.wait_for_function("document.querySelector('.proof__signature').naturalWidth > 0")
+    assert "/media/" not in str(signature.get_attribute("src"))
+    proof.get_by_role("link", name="Printable proof of delivery").click()
+    expect(desk.get_by_role("heading", name="Proof of delivery · DEMO-1003")).to_be_visible()
+    shot(desk, "shipment-proof")
+    desk.context.close()

@@ -1,9 +1,10 @@
 // Copies the dist files the dashboard serves from node_modules into the Django app's static
 // directory. The copies are committed, so running the product never needs npm or a CDN;
 // run `npm ci && npm run vendor` after changing a version in package.json.
-import { copyFileSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { basemap } from "./basemap.mjs";
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const modules = join(root, "node_modules");
@@ -26,6 +27,14 @@ const files = {
     "dist/images/marker-shadow.png",
     "LICENSE",
   ],
+  "leaflet.markercluster": [
+    "dist/leaflet.markercluster.js",
+    "dist/leaflet.markercluster.js.map",
+    "dist/MarkerCluster.css",
+    "dist/MarkerCluster.Default.css",
+    "MIT-LICENCE.txt",
+  ],
+  "world-atlas": ["LICENSE"],
 };
 
 rmSync(target, { recursive: true, force: true });
@@ -38,3 +47,8 @@ for (const [name, paths] of Object.entries(files)) {
   }
   console.log(`vendored ${name}@${version}`);
 }
+
+// Natural Earth 1:110m country outlines, for the map without a tile server.
+const outlines = join(target, "world-atlas", "countries-110m.geojson");
+writeFileSync(outlines, JSON.stringify(basemap(modules, "110m")));
+console.log("wrote world-atlas/countries-110m.geojson");

@@ -23,7 +23,7 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from waybill_devstack.containers import LONG_RUNNING, SERVICE_UID, Deployment
+from waybill_devstack.containers import LONG_RUNNING, SERVICE_UID, Deployment, podman
 from waybill_devstack.polling import wait_until
 
 # The first test also waits for the session fixture: migrations, the demo data, five containers.
@@ -183,6 +183,17 @@ async def test_a_dispatchers_journey_through_the_public_origin(deployment: Deplo
             },
         )
         assert added.status_code == 302, added.text[:2000]
+        # The customer hears when the shipment is booked (drafts are internal).
+        chosen = await submit(
+            owner,
+            "/settings/notifications/",
+            {
+                "email_customers": "on",
+                "customer_statuses": ["booked", "delivered"],
+                "member_statuses": ["exception", "delivered", "cancelled"],
+            },
+        )
+        assert chosen.status_code == 302, chosen.text[:2000]
         (secret,) = query(
             deployment, "SELECT secret FROM webhooks_webhookendpoint WHERE url = %s", deployment.webhooks.url
         )[0]
@@ -219,6 +230,14 @@ async def test_a_dispatchers_journey_through_the_public_origin(deployment: Deplo
             assert created.status_code == 302, created.text[:3000]
             event = await next_event(ws, "shipment.created", within=15)
             assert event["reference"] == "IMG-1"
+            shipment_path = f"/shipments/{event['shipment_id']}/"
+            moved = await owner.post(
+                f"{shipment_path}move/",
+                data={"to_status": "booked", "csrfmiddlewaretoken": await csrf_token(owner, shipment_path)},
+            )
+            assert moved.status_code in {200, 302}, moved.text[:2000]
+            changed = await next_event(ws, "shipment.status_changed", within=15)
+            assert (changed["reference"], changed["status"]) == ("IMG-1", "booked")
 
         upload = await owner.post(
             "/import/",
@@ -253,6 +272,10 @@ async def test_a_dispatchers_journey_through_the_public_origin(deployment: Deplo
     wait_until(customer_email, what="the worker's email to the customer", timeout=60, interval=0.5)
     (message,) = [m for m in deployment.smtp.messages if m["To"] == "customer@images.waybill.test"]
     assert message["From"] == deployment.env["worker"]["DEFAULT_FROM_EMAIL"]
+    body = message.get_body(preferencelist=("plain",))
+    assert body is not None
+    # The tracking link is on the public origin (SITE_URL), not the default localhost:8000.
+    assert f"{deployment.front_door.origin}/t/" in body.get_content()
 
     wait_until(lambda: deployment.webhooks.requests, what="the signed webhook", timeout=60, interval=0.5)
     delivery = deployment.webhooks.requests[0]
@@ -263,3 +286,22 @@ async def test_a_dispatchers_journey_through_the_public_origin(deployment: Deplo
     routed = dict(deployment.front_door.routed)
     assert routed["/auth/jwt/login"] == routed["/ws"] == routed["/users/me"] == "waybill-realtime"
     assert routed["/import/"] == routed["/accounts/login/"] == routed["/shipments/new/"] == "waybill-django"
+
+
+BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30}
+DECIMAL = {"kB": 10**3, "MB": 10**6, "GB": 10**9, "B": 1}
+
+
+def size_bytes(value: str, units: dict[str, int]) -> float:
+    for suffix, factor in units.items():
+        if value.endswith(suffix):
+            return float(value[: -len(suffix)]) * factor
+    return float(value)
+
+
+@pytest.mark.parametrize("key", LONG_RUNNING)
+def test_after_the_journey_every_container_fits_its_memory_request(deployment: Deployment, key: str) -> None:
+    (stats,) = json.loads(podman("stats", "--no-stream", "--format", "json", deployment.pod.name(key)).stdout)
+    used = size_bytes(stats["mem_usage"].split(" / ")[0], DECIMAL)
+    request = size_bytes(deployment.specs[key].resources["requests"]["memory"], BINARY)
+    assert used < request, f"{key} uses {used / 2**20:.0f} MiB, requests {request / 2**20:.0f} MiB"

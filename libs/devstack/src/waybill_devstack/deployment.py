@@ -42,6 +42,7 @@ class AppContainer:
     run_as: str | None = None
     """uid:gid the manifests set, or None for the image's USER."""
     probes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    resources: dict[str, dict[str, str]] = field(default_factory=dict)
     ports: dict[str, int] = field(default_factory=dict)
 
 
@@ -92,6 +93,7 @@ def kubernetes_app_containers(manifests: list[Manifest]) -> dict[str, AppContain
                     if kind in container
                 },
                 ports={port["name"]: port["containerPort"] for port in container.get("ports", [])},
+                resources=container.get("resources", {}),
             )
     return found
 

@@ -118,11 +118,56 @@ def test_the_map_data_has_latest_positions_and_shipment_ends_of_this_organizatio
     _ping(truck, 10, 51.0, 4.0)
     _ping(truck, 1, 51.5, 4.5)
     _ping(their_vehicle, 1, 40.0, 2.0)
-    make_shipment("A-1", S.BOOKED)
+    make_shipment("A-1", S.BOOKED, S.ASSIGNED, vehicle=truck)
     data = signed_in(members[Role.VIEWER]).get(reverse("dashboard:map_data")).json()
     assert [(v["plate"], v["latitude"], v["longitude"]) for v in data["vehicles"]] == [("TRK-1", 51.5, 4.5)]
     assert [s["reference"] for s in data["shipments"]] == ["A-1"]
     assert data["shipments"][0]["origin"][:2] == [51.90, 4.46]
+
+
+def test_the_map_shows_what_is_on_the_road_by_default_and_the_rest_on_request(
+    members: dict[Role, User],
+    signed_in: Callable[[User], Client],
+    make_shipment: Callable[..., Shipment],
+    truck: Vehicle,
+) -> None:
+    make_shipment("DRAFT-1")
+    make_shipment("BOOKED-1", S.BOOKED)
+    make_shipment("ROAD-1", S.BOOKED, S.ASSIGNED, S.PICKED_UP, vehicle=truck)
+    done = make_shipment(
+        "DONE-1", S.BOOKED, S.ASSIGNED, S.PICKED_UP, S.IN_TRANSIT, S.DELIVERED, vehicle=truck
+    )
+    client = signed_in(members[Role.DISPATCHER])
+    url = reverse("dashboard:map_data")
+
+    default = client.get(url).json()
+    assert [s["reference"] for s in default["shipments"]] == ["ROAD-1"]
+    assert default["statuses"] == ["assigned", "exception", "in_transit", "picked_up"]
+    chosen = client.get(url, {"status": ["booked", "draft", "delivered"]}).json()
+    assert sorted(s["reference"] for s in chosen["shipments"]) == [
+        "BOOKED-1",
+        "DRAFT-1",
+    ]  # delivered is not open
+    # One shipment, whatever its status: a delivered shipment's page draws its route; an event refreshes one.
+    one = client.get(url, {"shipment": str(done.pk), "vehicles": "0"}).json()
+    assert [s["reference"] for s in one["shipments"]] == ["DONE-1"]
+    assert "vehicles" not in one
+
+
+def test_the_maps_payload_is_bounded(
+    members: dict[Role, User],
+    signed_in: Callable[[User], Client],
+    make_shipment: Callable[..., Shipment],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from waybill_django.dashboard.views import live as live_views
+
+    monkeypatch.setattr(live_views, "MAP_SHIPMENTS_LIMIT", 2)
+    for number in range(3):
+        make_shipment(f"B-{number}", S.BOOKED)
+    data = signed_in(members[Role.VIEWER]).get(reverse("dashboard:map_data"), {"status": "booked"}).json()
+    assert len(data["shipments"]) == 2
+    assert data["truncated"] is True
 
 
 def test_a_vehicles_track_is_its_recent_positions_oldest_first(

@@ -4,6 +4,7 @@ Thin, organization-scoped queries; each could move to its domain app's
 ``selectors.py`` unchanged.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -136,11 +137,25 @@ def vehicle_track(*, organization: Organization, vehicle_id: int, now: datetime)
     return list(reversed(recent))
 
 
-def shipments_on_map(*, organization: Organization) -> QuerySet[Shipment]:
+MAP_DEFAULT_STATUSES = ON_THE_ROAD
+"""What a dispatcher acts on: shipments with a vehicle that are not finished. The rest is a filter away."""
+
+
+def shipments_on_map(
+    *,
+    organization: Organization,
+    statuses: Iterable[ShipmentStatus] = MAP_DEFAULT_STATUSES,
+    shipment_id: int | None = None,
+) -> QuerySet[Shipment]:
+    """Shipments with coordinates, in ``statuses``; or the one ``shipment_id`` whatever its status."""
+    shipments = Shipment.objects.in_organization(organization)
+    if shipment_id is not None:
+        shipments = shipments.filter(pk=shipment_id)
+    else:
+        shipments = shipments.filter(status__in=list(statuses))
     return (
-        Shipment.objects.in_organization(organization)
-        .filter(status__in=OPEN)
-        .exclude(origin_latitude=None, destination_latitude=None)
+        shipments.exclude(origin_latitude=None, destination_latitude=None)
+        .order_by("delivery_window_end", "id")
         .only(
             "id",
             "reference",

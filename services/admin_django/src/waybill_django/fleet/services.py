@@ -5,7 +5,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from waybill_contracts.enums import Role, ShipmentStatus
+from waybill_contracts.enums import Role
+from waybill_contracts.workflow import ON_THE_ROAD
 from waybill_django.accounts.models import User
 from waybill_django.audit.services import audit_record
 from waybill_django.core.errors import Conflict
@@ -70,8 +71,7 @@ def vehicle_retire(*, vehicle: Vehicle, actor: User) -> Vehicle:
     vehicle = Vehicle.unscoped.select_for_update().get(pk=vehicle.pk)
     if not vehicle.active:
         return vehicle
-    finished = (ShipmentStatus.DELIVERED.value, ShipmentStatus.CANCELLED.value)
-    on_the_road = vehicle.shipments.exclude(status__in=finished).count()
+    on_the_road = vehicle.shipments.filter(status__in=ON_THE_ROAD).count()
     if on_the_road:
         raise Conflict(
             f"{vehicle.plate} still has {on_the_road} open shipment{'s' if on_the_road != 1 else ''}: "

@@ -14,11 +14,10 @@ from django.db import transaction
 from django.utils import timezone
 from redis import RedisError
 
-from waybill_contracts.channels import ORG_STREAM_MAXLEN, STREAM_ENTRY_FIELD, org_stream_key
 from waybill_contracts.events import JobProgress
 from waybill_contracts.jobs import JobKind, JobState
 from waybill_django.accounts.models import User
-from waybill_django.core.redis_client import get_redis
+from waybill_django.core.event_stream import stream_append
 from waybill_django.jobs.models import Job
 from waybill_django.organizations.models import Organization
 from waybill_django.outbox.services import outbox_record
@@ -101,11 +100,6 @@ def _event(job: Job) -> JobProgress:
 def _publish_now(job: Job) -> None:
     event = _event(job)
     try:
-        get_redis().xadd(
-            org_stream_key(event.organization_id),
-            {STREAM_ENTRY_FIELD: event.model_dump_json()},
-            maxlen=ORG_STREAM_MAXLEN,
-            approximate=True,
-        )
+        stream_append(event)
     except RedisError as error:
         logger.warning("job %s: progress not published: %s", job.pk, error)

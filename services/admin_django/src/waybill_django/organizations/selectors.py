@@ -1,4 +1,5 @@
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from waybill_contracts.enums import Role
@@ -53,3 +54,18 @@ def invitations_for_email(*, email: str) -> QuerySet[Invitation]:
         .select_related("organization", "invited_by")
         .order_by("-created_at")
     )
+
+
+def member_list(*, organization: Organization | int) -> QuerySet[Membership]:
+    """The organization's memberships with their users, by email."""
+    return Membership.objects.filter(organization=organization).select_related("user").order_by("user__email")
+
+
+def member_get(*, organization: Organization | int, membership_id: int) -> Membership:
+    """The organization's membership, or 404 (the same answer whether it is elsewhere or nowhere)."""
+    return get_object_or_404(member_list(organization=organization), pk=membership_id)
+
+
+def invitation_list(*, organization: Organization | int) -> QuerySet[Invitation]:
+    """The organization's invitations, answered or not, newest first."""
+    return Invitation.objects.in_organization(organization).order_by("-created_at")

@@ -17,8 +17,9 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from waybill_contracts.access import ACCESS_CHANGED, ACCESS_STREAM_KEY, ACCESS_STREAM_MAXLEN, AccessChanged
-from waybill_contracts.channels import ORG_STREAM_MAXLEN, STREAM_ENTRY_FIELD, org_stream_key
+from waybill_contracts.channels import STREAM_ENTRY_FIELD
 from waybill_contracts.events import EVENT_ADAPTER, Event
+from waybill_django.core.event_stream import stream_append
 from waybill_django.core.redis_client import get_redis
 from waybill_django.core.task_queue import task_enqueue
 from waybill_django.outbox.models import OutboxMessage
@@ -112,11 +113,6 @@ def _publish_row(row: OutboxMessage) -> None:
 
 
 def _publish(event: Event) -> None:
-    get_redis().xadd(
-        org_stream_key(event.organization_id),
-        {STREAM_ENTRY_FIELD: event.model_dump_json()},
-        maxlen=ORG_STREAM_MAXLEN,
-        approximate=True,
-    )
+    stream_append(event)
     for name, payload in tasks_triggered_by(event):
         task_enqueue(name, payload)

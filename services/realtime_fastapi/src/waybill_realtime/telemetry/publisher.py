@@ -17,8 +17,8 @@ from typing import Final, cast
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from waybill_contracts.channels import ORG_STREAM_MAXLEN, STREAM_ENTRY_FIELD, org_stream_key
 from waybill_contracts.events import VehiclePosition, VehiclePositionsUpdated
+from waybill_contracts.streams import XADD_OPTIONS, stream_entry
 from waybill_realtime.metrics import Metrics
 
 logger = logging.getLogger(__name__)
@@ -97,10 +97,6 @@ class PositionPublisher:
             occurred_at=datetime.now(UTC),
             positions=sorted(fresh, key=lambda position: position.vehicle_id),
         )
-        await self._redis.xadd(
-            org_stream_key(organization_id),
-            {STREAM_ENTRY_FIELD: event.model_dump_json()},
-            maxlen=ORG_STREAM_MAXLEN,
-            approximate=True,
-        )
+        key, fields = stream_entry(event)
+        await self._redis.xadd(key, fields, **XADD_OPTIONS)  # type: ignore[arg-type]
         self._metrics.position_updates_published.inc()

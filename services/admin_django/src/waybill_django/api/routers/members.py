@@ -1,13 +1,13 @@
 from typing import Any
 
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 
 from waybill_django.api.auth import OrganizationSessionAuth, principal_of, require
 from waybill_django.api.schemas import Error, InvitationCreate, InvitationOut, MemberOut, MemberPatch
 from waybill_django.organizations.models import Invitation, Membership
 from waybill_django.organizations.permissions import Action
+from waybill_django.organizations.selectors import invitation_list, member_get, member_list
 from waybill_django.organizations.services import invitation_create, membership_change_role, membership_remove
 
 # People management from a signed-in session only, like API tokens.
@@ -16,20 +16,14 @@ ERRORS: dict[int, Any] = {403: Error, 404: Error, 409: Error, 422: Error}
 
 
 def _membership(request: HttpRequest, member_id: int) -> Membership:
-    principal = principal_of(request)
-    memberships = Membership.objects.filter(organization=principal.organization).select_related("user")
-    return get_object_or_404(memberships, pk=member_id)
+    return member_get(organization=principal_of(request).organization, membership_id=member_id)
 
 
 @router.get("/members", response={200: list[MemberOut], **ERRORS})
 def list_members(request: HttpRequest) -> Any:
     principal = principal_of(request)
     require(principal, Action.VIEW_SHIPMENTS)
-    return (
-        Membership.objects.filter(organization=principal.organization)
-        .select_related("user")
-        .order_by("user__email")
-    )
+    return member_list(organization=principal.organization)
 
 
 @router.patch("/members/{member_id}", response={200: MemberOut, **ERRORS})
@@ -50,7 +44,7 @@ def remove_member(request: HttpRequest, member_id: int) -> Status[None]:
 def list_invitations(request: HttpRequest) -> Any:
     principal = principal_of(request)
     require(principal, Action.MANAGE_MEMBERS)
-    return Invitation.objects.in_organization(principal.organization).order_by("-created_at")
+    return invitation_list(organization=principal.organization)
 
 
 @router.post("/invitations", response={201: InvitationOut, **ERRORS})

@@ -1,12 +1,12 @@
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 
 from waybill_django.api.auth import OrganizationSessionAuth, principal_of, require
 from waybill_django.api.models import ApiToken
 from waybill_django.api.schemas import Error, TokenCreate, TokenCreated, TokenOut
+from waybill_django.api.selectors import api_token_get, api_token_list
 from waybill_django.api.tokens import api_token_create, api_token_revoke
 from waybill_django.organizations.permissions import Action
 
@@ -19,7 +19,7 @@ ERRORS: dict[int, Any] = {403: Error, 404: Error, 409: Error, 422: Error}
 def list_tokens(request: HttpRequest) -> Any:
     principal = principal_of(request)
     require(principal, Action.MANAGE_API_TOKENS)
-    return ApiToken.objects.in_organization(principal.organization).order_by("-created_at")
+    return api_token_list(organization=principal.organization)
 
 
 @router.post("/tokens", response={201: TokenCreated, **ERRORS})
@@ -38,5 +38,5 @@ def create_token(
 @router.delete("/tokens/{token_id}", response={200: TokenOut, **ERRORS})
 def revoke_token(request: HttpRequest, token_id: int) -> ApiToken:
     principal = principal_of(request)
-    token = get_object_or_404(ApiToken.objects.in_organization(principal.organization), pk=token_id)
+    token = api_token_get(organization=principal.organization, token_id=token_id)
     return api_token_revoke(token=token, actor=principal.user)

@@ -12,6 +12,7 @@ from waybill_contracts.workflow import OPEN
 from waybill_django.core.errors import DOMAIN_ERRORS, refusal
 from waybill_django.dashboard.access import Workspace, workspace_view
 from waybill_django.dashboard.selectors import (
+    MAP_DEFAULT_STATUSES,
     driver_shipments,
     fleet_overview,
     onboarding_steps,
@@ -21,6 +22,7 @@ from waybill_django.dashboard.selectors import (
     shipments_to_dispatch,
 )
 from waybill_django.dashboard.views.common import render_page
+from waybill_django.dashboard.views.live import MAP_SHIPMENTS_LIMIT
 from waybill_django.dashboard.views.shipments import available_moves
 from waybill_django.fleet.selectors import vehicle_get, vehicle_list
 from waybill_django.organizations.permissions import Action
@@ -58,7 +60,12 @@ def overview(request: HttpRequest, workspace: Workspace) -> HttpResponse:
 
 @workspace_view(Action.VIEW_VEHICLES)
 def live_map(request: HttpRequest, workspace: Workspace) -> HttpResponse:
-    return render_page(request, workspace, "dashboard/map.html", {})
+    context = {
+        "map_statuses": [(s.value, STATUS_LABELS[s]) for s in ShipmentStatus if s in OPEN],
+        "map_default": {s.value for s in MAP_DEFAULT_STATUSES},
+        "map_limit": MAP_SHIPMENTS_LIMIT,
+    }
+    return render_page(request, workspace, "dashboard/map.html", context)
 
 
 @workspace_view(Action.MANAGE_SHIPMENTS)

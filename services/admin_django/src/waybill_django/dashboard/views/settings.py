@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from waybill_contracts.enums import Role, ShipmentStatus
-from waybill_django.api.models import ApiToken
+from waybill_django.api.selectors import api_token_get, api_token_list
 from waybill_django.api.tokens import api_token_create, api_token_revoke
 from waybill_django.core.errors import DOMAIN_ERRORS, attach_errors, refusal
 from waybill_django.dashboard.access import Workspace, workspace_view
@@ -24,9 +24,9 @@ from waybill_django.dashboard.views.common import render_page
 from waybill_django.notifications.models import CUSTOMER_STATUS_LABELS
 from waybill_django.notifications.selectors import membership_is_subscribed, notification_settings_for
 from waybill_django.notifications.services import notification_settings_update, notification_subscription_set
-from waybill_django.organizations.models import ROLE_CHOICES, Membership
+from waybill_django.organizations.models import ROLE_CHOICES
 from waybill_django.organizations.permissions import Action
-from waybill_django.organizations.selectors import open_invitations
+from waybill_django.organizations.selectors import member_get, open_invitations
 from waybill_django.organizations.services import (
     invitation_create,
     invitation_resend,
@@ -178,9 +178,7 @@ def invitation_change(request: HttpRequest, workspace: Workspace, invitation_id:
 @require_POST
 @workspace_view(Action.MANAGE_MEMBERS)
 def member_change(request: HttpRequest, workspace: Workspace, membership_id: int) -> HttpResponse:
-    membership = get_object_or_404(
-        Membership.objects.select_related("user"), pk=membership_id, organization=workspace.organization
-    )
+    membership = member_get(organization=workspace.organization, membership_id=membership_id)
     wanted = request.POST.get("role", "")
     if request.POST.get("remove"):
         status = _attempt(
@@ -276,7 +274,7 @@ def tokens(request: HttpRequest, workspace: Workspace) -> HttpResponse:
         form = TokenForm()
     context = {
         **_settings_context(workspace),
-        "tokens": ApiToken.objects.in_organization(organization).select_related("created_by"),
+        "tokens": api_token_list(organization=organization),
         "form": form,
         "secret": secret,
     }
@@ -289,7 +287,7 @@ def tokens(request: HttpRequest, workspace: Workspace) -> HttpResponse:
 @require_POST
 @workspace_view(Action.MANAGE_API_TOKENS)
 def token_revoke(request: HttpRequest, workspace: Workspace, token_id: int) -> HttpResponse:
-    token = get_object_or_404(ApiToken.objects.in_organization(workspace.organization), pk=token_id)
+    token = api_token_get(organization=workspace.organization, token_id=token_id)
     _attempt(
         request,
         lambda: api_token_revoke(token=token, actor=workspace.user),

@@ -1,6 +1,8 @@
-// The live map: vehicles at their latest position, moving with position events;
-// the open shipments' origins and destinations; a vehicle's recent track on click.
-// Works without a tile server (MAP_TILE_URL empty or unreachable): the markers sit on a plain grid.
+// The live map: vehicles at their latest position, moving with position events; the chosen
+// shipments' origins and destinations, clustered (leaflet.markercluster); a vehicle's recent
+// track on click. A shipment event reloads that one shipment, never the whole map.
+// Without a tile server (MAP_TILE_URL empty) it draws Natural Earth country outlines shipped with
+// the static files, so the default install shows geography with no request leaving the site.
 (() => {
   "use strict";
   const element = document.getElementById("map");
@@ -9,7 +11,9 @@
   const focusShipment = element.dataset.focusShipment ? Number(element.dataset.focusShipment) : null;
   const POLL_MS = 15_000;
 
-  const map = L.map(element, { zoomControl: true, attributionControl: Boolean(element.dataset.tileUrl) });
+  // maxZoom is set on the map: without a tile layer nothing else gives one, and clustering needs it.
+  const map = L.map(element, { zoomControl: true, attributionControl: true, maxZoom: 18 });
+  map.attributionControl.setPrefix(false);
   map.setView([51.9, 4.6], 8);
   if (element.dataset.tileUrl) {
     L.tileLayer(element.dataset.tileUrl, {
@@ -18,11 +22,33 @@
     }).addTo(map);
   } else {
     element.classList.add("map--no-tiles");
+    drawBasemap();
+  }
+
+  async function drawBasemap() {
+    if (!element.dataset.basemapUrl) return;
+    const response = await fetch(element.dataset.basemapUrl);
+    if (!response.ok) return;
+    const outlines = L.geoJSON(await response.json(), {
+      interactive: false,
+      style: { color: "#94a3b8", weight: 1, fillColor: "#eef2f6", fillOpacity: 1 },
+      attribution: "Country outlines: Natural Earth",
+    });
+    outlines.addTo(map);
+    outlines.bringToBack();
+    element.dataset.basemap = "drawn";
   }
 
   const vehicles = new Map(); // id -> {marker, data}: the vehicles with a position, on the map
   const known = new Map(); // id -> data: every vehicle, for the list
-  const ends = L.layerGroup().addTo(map);
+  // Clustered when the plugin is there (it always is on the dashboard; a plain group otherwise).
+  const ends = (L.markerClusterGroup
+    ? L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 50 })
+    : L.layerGroup()
+  ).addTo(map);
+  const lines = L.layerGroup().addTo(map); // origin → destination, for the focused shipment only
+  const drawn = new Map(); // shipment id -> its layers
+  const filters = document.getElementById("map-filters");
   let track = null;
   let selected = null;
   let lastLiveFix = 0;
@@ -86,30 +112,83 @@
     }
   }
 
+  function wanted() {
+    if (!filters) return (element.dataset.statuses || "").split(" ").filter(Boolean);
+    return [...filters.querySelectorAll("input[name=status]:checked")].map((box) => box.value);
+  }
+
+  function tooltip(text) {
+    const span = document.createElement("span");
+    span.textContent = text; // addresses and references are user input: text, never HTML
+    return span;
+  }
+
+  function endMarker(lat, lng, kind, text) {
+    const marker = L.marker([lat, lng], {
+      icon: L.divIcon({ className: `end-marker end-marker--${kind}`, iconSize: [12, 12], iconAnchor: [6, 6] }),
+      keyboard: false,
+    });
+    return marker.bindTooltip(tooltip(text));
+  }
+
+  function removeShipment(id) {
+    for (const layer of drawn.get(id) ?? []) {
+      ends.removeLayer(layer);
+      lines.removeLayer(layer);
+    }
+    drawn.delete(id);
+  }
+
+  function drawShipment(s) {
+    removeShipment(s.id);
+    const layers = [];
+    const [olat, olng, oaddr] = s.origin;
+    const [dlat, dlng, daddr] = s.destination;
+    if (olat != null) layers.push(endMarker(olat, olng, "origin", `${s.reference} from ${oaddr}`));
+    if (dlat != null) layers.push(endMarker(dlat, dlng, "destination", `${s.reference} to ${daddr}`));
+    ends.addLayers ? ends.addLayers(layers) : layers.forEach((layer) => ends.addLayer(layer));
+    if (focusShipment && olat != null && dlat != null) {
+      const line = L.polyline([[olat, olng], [dlat, dlng]], { color: "#64748b", weight: 2, dashArray: "4 6" });
+      lines.addLayer(line);
+      layers.push(line);
+    }
+    drawn.set(s.id, layers);
+  }
+
   function drawEnds(shipments) {
     ends.clearLayers();
-    for (const s of shipments) {
-      if (focusShipment && s.id !== focusShipment) continue;
-      const [olat, olng, oaddr] = s.origin;
-      const [dlat, dlng, daddr] = s.destination;
-      if (olat != null && dlat != null) {
-        L.polyline([[olat, olng], [dlat, dlng]], { color: "#64748b", weight: 1, dashArray: "4 6" }).addTo(ends);
-      }
-      if (olat != null) {
-        L.circleMarker([olat, olng], { radius: 6, color: "#0f766e", fillOpacity: 0.9 })
-          .bindTooltip(escape(`${s.reference} from ${oaddr}`)).addTo(ends);
-      }
-      if (dlat != null) {
-        L.circleMarker([dlat, dlng], { radius: 6, color: "#b45309", fillOpacity: 0.9 })
-          .bindTooltip(escape(`${s.reference} to ${daddr}`)).addTo(ends);
-      }
-    }
+    lines.clearLayers();
+    drawn.clear();
+    for (const s of shipments) drawShipment(s);
+    element.dataset.shipments = String(drawn.size);
+  }
+
+  function dataUrl(params) {
+    const url = new URL(element.dataset.mapData, window.location.href);
+    for (const [key, value] of params) url.searchParams.append(key, value);
+    return url;
+  }
+
+  // One changed shipment: fetched alone, redrawn or removed; the rest of the map stays.
+  async function refreshShipment(id) {
+    const params = [["shipment", String(id)], ["vehicles", "0"]];
+    const response = await fetch(dataUrl(params), { credentials: "same-origin" });
+    if (!response.ok) return;
+    const [s] = (await response.json()).shipments;
+    if (s && (focusShipment === s.id || wanted().includes(s.status))) drawShipment(s);
+    else removeShipment(id);
+    element.dataset.shipments = String(drawn.size);
   }
 
   async function load(first) {
-    const response = await fetch(element.dataset.mapData, { credentials: "same-origin" });
+    const params = focusShipment
+      ? [["shipment", String(focusShipment)]]
+      : wanted().map((status) => ["status", status]);
+    const response = await fetch(dataUrl(params), { credentials: "same-origin" });
     if (!response.ok) return;
     const data = await response.json();
+    const note = document.getElementById("map-truncated");
+    if (note) note.hidden = !data.truncated;
     const focusVehicle = focusShipment
       ? data.shipments.find((s) => s.id === focusShipment)?.vehicle_id ?? null
       : null;
@@ -159,8 +238,11 @@
       moved = true;
     }
     if (moved) lastLiveFix = Date.now();
-    else if (String(event.type).startsWith("shipment.")) load(false);
+    else if (String(event.type).startsWith("shipment.") && event.shipment_id != null) {
+      if (!focusShipment || event.shipment_id === focusShipment) refreshShipment(event.shipment_id);
+    }
   });
+  filters?.addEventListener("change", () => load(false));
   document.addEventListener("waybill:resync", () => load(false));
   // Positions reach the map live as events; until they do (or when they stop), re-read them now and then.
   setInterval(() => {
@@ -174,6 +256,7 @@
       return entry ? entry.marker.getLatLng() : null;
     },
     vehicleIds: () => [...vehicles.keys()],
+    shipmentIds: () => [...drawn.keys()].sort((a, b) => a - b),
   };
   load(true);
 })();

@@ -1,0 +1,79 @@
+"""A team builds its fleet in the dashboard, and the live map at volume, in real Chromium."""
+
+import re
+from pathlib import Path
+
+import psycopg
+import pytest
+from playwright.sync_api import Page, expect
+
+from waybill_devstack.stack import RunningStack
+
+pytestmark = pytest.mark.integration
+
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+
+
+def sign_in(page: Page, stack: RunningStack, email: str, then: str = "/") -> None:
+    page.goto(f"{stack.django_url}/accounts/login/?next={then}")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill("waybill-demo")
+    page.get_by_role("button", name=re.compile("sign in", re.IGNORECASE)).click()
+    page.wait_for_url(re.compile(re.escape(stack.django_url + then.split("?")[0])))
+
+
+def shot(page: Page, name: str, *, full_page: bool = True) -> None:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"dashboard-{name}.png", full_page=full_page)
+
+
+def test_an_admin_adds_a_vehicle_and_gives_it_a_driver(running_stack: RunningStack, page: Page) -> None:
+    sign_in(page, running_stack, "admin@demo.waybill.test", "/fleet/")
+    page.get_by_role("link", name="Add vehicle").click()
+    page.get_by_label("Number plate").fill("wb-77-new")
+    page.get_by_label("Name").fill("New van")
+    page.get_by_label("Capacity (kg)").fill("900")
+    driver = page.get_by_label("Driver")
+    options = driver.locator("option").all_inner_texts()
+    assert any("driver@demo.waybill.test" in option for option in options)
+    assert not any("dispatcher@demo.waybill.test" in option for option in options)
+    driver.select_option(label=next(o for o in options if "driver@demo.waybill.test" in o))
+    shot(page, "vehicle-form")
+    page.get_by_role("button", name="Add vehicle").click()
+    expect(page.locator(".flash")).to_contain_text("WB-77-NEW is in the fleet.")
+    row = page.locator("tr", has_text="WB-77-NEW")
+    expect(row).to_contain_text("New van")
+    expect(row).to_contain_text("900 kg")
+    shot(page, "fleet")
+
+
+def test_the_map_draws_country_outlines_and_shows_what_is_on_the_road(
+    running_stack: RunningStack, page: Page
+) -> None:
+    with psycopg.connect(running_stack.database_url) as connection:
+        counts: dict[str, int] = dict(
+            connection.execute(
+                "SELECT status, count(*) FROM shipments_shipment"
+                " WHERE origin_latitude IS NOT NULL OR destination_latitude IS NOT NULL GROUP BY status"
+            ).fetchall()
+        )
+    on_the_road = sum(counts.get(s, 0) for s in ("assigned", "picked_up", "in_transit", "exception"))
+    booked = counts.get("booked", 0)
+    assert booked, "the demo data has booked shipments"
+
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    sign_in(page, running_stack, "dispatcher@demo.waybill.test", "/map/")
+    map_element = page.locator("#map")
+    expect(map_element).to_have_attribute("data-loaded", "true")
+    assert errors == []
+    # No MAP_TILE_URL in the tests: Natural Earth outlines from the static files, no tile request.
+    expect(map_element).to_have_attribute("data-basemap", "drawn")
+    assert page.locator(".leaflet-overlay-pane path").count() > 100
+    expect(page.locator(".leaflet-control-attribution")).to_contain_text("Natural Earth")
+    expect(map_element).to_have_attribute("data-shipments", str(on_the_road))
+
+    page.get_by_label("Booked").check()
+    expect(map_element).to_have_attribute("data-shipments", str(on_the_road + booked))
+    page.get_by_label("Booked").uncheck()
+    expect(map_element).to_have_attribute("data-shipments", str(on_the_road))
