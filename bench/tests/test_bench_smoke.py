@@ -40,6 +40,11 @@ def test_every_scenario_runs_at_a_tiny_size_and_reports(
         assert title in report
     for plot in ("fanout.png", "csv_import.png"):
         assert (out / plot).stat().st_size > 0
-    fanout_rows = [line for line in report.splitlines() if line.startswith(("| waybill-realtime", "| bare"))]
+    fanout_rows = [
+        line
+        for line in report.splitlines()
+        if line.startswith(("| waybill-realtime", "| bare websockets.broadcast"))
+        and line.split(" | ")[2] in ("open", "closed")
+    ]
     assert len(fanout_rows) == 8  # 2 sizes x 2 targets x open and closed loop
     assert all(row.split(" | ")[10] == "0" for row in fanout_rows)  # lost: nothing, at this size

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Known vulnerabilities in the pinned dependencies of the images and the
 # development environment. Needs the network: pip-audit asks PyPI's
-# vulnerability API (https://pypi.org/pypi/<name>/<version>/json) for each pin.
+# vulnerability API (its JSON document per release) for each pin.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 status=0

@@ -1,13 +1,15 @@
 """Personas in a migrated database, an event publisher, and real ``waybill-realtime`` processes."""
 
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Final
 
 import httpx
 import pytest
+import redis
 from redis.asyncio import Redis
 
+from waybill_contracts.signin import FAILURES_KEY_PATTERN
 from waybill_devstack.stack import BIN
 from waybill_devstack.supervisor import ProcessGroup
 from waybill_realtime.client import RealtimeClient
@@ -16,6 +18,15 @@ from waybill_realtime.testing import EventStreams, Personas, StartRealtime
 ALLOWED_ORIGIN: Final = "http://localhost:8000"
 STARTUP_POLLS: Final = 150
 STARTUP_POLL_SECONDS: Final = 0.1
+
+
+@pytest.fixture(autouse=True)
+def _no_failed_signins(redis_url: str) -> Iterator[None]:
+    """The sign-in lockout counts failures per address for a minute: each test starts with none from the others."""
+    yield
+    with redis.Redis.from_url(redis_url) as client:
+        for key in client.scan_iter(FAILURES_KEY_PATTERN):
+            client.delete(key)
 
 
 @pytest.fixture

@@ -20,6 +20,9 @@ PER_ACCOUNT: Final = Limit(5, 300)
 PER_ADDRESS: Final = Limit(10, 60)
 
 
+FAILURES_KEY_PATTERN: Final = "waybill:signin-failures:*"
+
+
 def account_failures_key(email: str) -> str:
     digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()
     return f"waybill:signin-failures:account:{digest}"
