@@ -31,6 +31,14 @@ async def test_an_unverified_email_address_gets_no_token(
     assert (response.status_code, response.json()) == (400, {"detail": "LOGIN_USER_NOT_VERIFIED"})
 
 
+async def test_an_email_address_with_a_nul_character_is_a_wrong_sign_in_not_an_outage(
+    realtime: RealtimeClient, personas: Personas
+) -> None:
+    response = await login(realtime, f"{personas.acme_viewer}\x00", personas.password)
+
+    assert (response.status_code, response.json()) == (400, {"detail": "LOGIN_BAD_CREDENTIALS"})
+
+
 async def test_an_account_with_totp_needs_the_current_code_and_each_code_works_once(
     realtime: RealtimeClient, personas: Personas
 ) -> None:

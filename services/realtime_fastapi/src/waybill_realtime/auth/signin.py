@@ -74,6 +74,10 @@ class SignIn:
         """The account to issue a token for; raises ``SignInRefused``."""
         if await self._locked(email, address):
             raise SignInRefused(LOCKED, locked=True)
+        if "\x00" in email:
+            # No address holds a NUL, and PostgreSQL refuses one in a query: a database error would answer 503.
+            await self._failed(email, address)
+            raise SignInRefused(BAD_CREDENTIALS)
         account = await self._manager.authenticate(
             OAuth2PasswordRequestForm(username=email, password=password)
         )
