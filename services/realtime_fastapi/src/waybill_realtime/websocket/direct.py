@@ -20,6 +20,7 @@ from websockets.frames import Frame, Opcode
 from websockets.http11 import Request
 
 SCOPE_KEY: Final = "waybill.direct_protocol"
+PROTOCOL_ERROR_LINGER_SECONDS: Final = 2.0
 
 
 def encode_text(text: str) -> bytes:
@@ -51,6 +52,25 @@ class DirectWebSocketProtocol(WebSocketsSansIOProtocol):
     def write_frame(self, encoded: bytes) -> None:
         """Write a frame from :func:`encode_text` (callers check ``open`` first)."""
         self.transport.write(encoded)
+
+    def handle_parser_exception(self) -> None:
+        """Close a connection that broke the protocol (1009 for an oversized frame) without losing the close frame.
+
+        uvicorn closes the socket at once, with the rest of the peer's frame still
+        unread: the kernel answers with a reset, and a proxy in between drops the
+        close frame it had not forwarded yet. Instead, send the close, half-close,
+        and discard what still arrives until the peer closes or the grace ends.
+        """
+        if self.close_sent:
+            return
+        assert self.conn.close_sent is not None
+        close = self.conn.close_sent
+        self.queue.put_nowait({"type": "websocket.disconnect", "code": close.code, "reason": close.reason})
+        self.transport.write(b"".join(self.conn.data_to_send()))
+        self.close_sent = True
+        if self.transport.can_write_eof():
+            self.transport.write_eof()
+        self.close_timer = self.loop.call_later(PROTOCOL_ERROR_LINGER_SECONDS, self.transport.close)
 
     def close_now(self, code: int, reason: str, *, grace_seconds: float) -> None:
         """Send the close frame without waiting for room, then abort if the peer has not answered in time.
