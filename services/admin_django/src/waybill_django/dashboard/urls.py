@@ -80,4 +80,6 @@ urlpatterns = [
         name="settings_delivery_resend",
     ),
     path("t/<str:code>", public.tracking, name="tracking"),
+    path("t/<str:code>/status", public.tracking_json, name="tracking_json"),
+    path("t/<str:code>/status/async", public.tracking_json_async, name="tracking_json_async"),
 ]

@@ -173,6 +173,9 @@ SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 INVITATION_MAX_AGE_DAYS = 7
+# Public tracking (the page and its JSON) per client address per minute; the realtime service
+# reads the same variable for its GET /v1/track, so both answer a customer alike.
+TRACK_RATE_LIMIT_PER_MINUTE = int(os.environ.get("TRACK_RATE_LIMIT_PER_MINUTE", "60"))
 
 # Sign-in (django-allauth): the email is the username and must be verified.
 ACCOUNT_ADAPTER = "waybill_django.accounts.adapter.AccountAdapter"
