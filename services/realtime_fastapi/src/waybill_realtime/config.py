@@ -10,7 +10,9 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEVELOPMENT_ORIGINS = ("http://localhost:8000", "http://127.0.0.1:8000")
-MIN_PRODUCTION_SECRET_LENGTH = 32
+# Django's production settings refuse the same (SEC-16): one policy for the one shared key.
+MIN_PRODUCTION_SECRET_LENGTH = 50
+PLACEHOLDER_SECRET_PREFIXES = ("dev-insecure", "test-insecure")
 
 
 class Settings(BaseSettings):
@@ -84,10 +86,12 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _check_environment(self) -> Self:
         secret = self.secret_key.get_secret_value()
-        placeholder = secret.startswith("dev-insecure") or len(secret) < MIN_PRODUCTION_SECRET_LENGTH
+        placeholder = (
+            secret.startswith(PLACEHOLDER_SECRET_PREFIXES) or len(secret) < MIN_PRODUCTION_SECRET_LENGTH
+        )
         if self.environment == "production" and placeholder:
             raise ValueError(
-                "SECRET_KEY is a placeholder; set a random secret of 32+ characters in production"
+                "SECRET_KEY is a placeholder; set a random secret of 50+ characters in production"
             )
         if not self.ws_allowed_origins and self.environment == "development":
             object.__setattr__(self, "ws_allowed_origins", DEVELOPMENT_ORIGINS)

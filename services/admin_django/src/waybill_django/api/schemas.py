@@ -6,8 +6,13 @@ from typing import TYPE_CHECKING
 from ninja import Field, Schema
 
 from waybill_contracts.enums import Role, ShipmentStatus
+from waybill_django.api.input import Input
 from waybill_django.api.model_fields import details_schema
 from waybill_django.shipments.models import DETAIL_FIELDS, Shipment
+
+
+# PostgreSQL's integer column (the model's IntegerField refuses more).
+INTEGER_COLUMN_MAX = 2**31 - 1
 
 
 class Error(Schema):
@@ -33,14 +38,22 @@ else:
         "ShipmentCreate",
         Shipment,
         DETAIL_FIELDS,
-        doc="A new draft shipment. The rules are the model's: a value it refuses answers 422 naming the field.",
+        doc=(
+            "A new draft shipment. The rules are the model's: a value it refuses answers 422 naming the field. "
+            "Rules between fields answer 422 too: both coordinates of an end or neither; each window ends "
+            "after it starts; the delivery window ends after the pickup window starts. A reference another "
+            "shipment has answers 409."
+        ),
     )
     ShipmentPatch = details_schema(
         "ShipmentPatch",
         Shipment,
         DETAIL_FIELDS,
         partial=True,
-        doc="Only the fields sent are changed; allowed while the shipment is draft or booked.",
+        doc=(
+            "Only the fields sent are changed; allowed while the shipment is draft or booked. The rules "
+            "between fields of a new shipment apply to the result (422); a reference another shipment has, 409."
+        ),
     )
 
 
@@ -54,14 +67,14 @@ class ShipmentOut(ShipmentDetails):
     updated_at: datetime
 
 
-class TransitionIn(Schema):
+class TransitionIn(Input):
     to_status: ShipmentStatus
     vehicle_id: int | None = Field(default=None, description="Required to assign.")
     reason: str = Field(default="", max_length=2000, description="Required to report an exception.")
     recipient_name: str = Field(default="", max_length=200, description="Required to deliver.")
 
 
-class DeliveryFailureIn(Schema):
+class DeliveryFailureIn(Input):
     reason: str = Field(max_length=1000, description="Why the attempt failed; the customer reads it.")
 
 
@@ -76,24 +89,26 @@ class TrackingEventOut(Schema):
         return getattr(obj, "previous_status", "") or None
 
 
-class VehicleFields(Schema):
+class VehicleFields(Input):
     label: str = Field(default="", max_length=100)
-    capacity_kg: int | None = Field(default=None, ge=0)
-    capacity_parcels: int | None = Field(default=None, ge=0)
+    capacity_kg: int | None = Field(default=None, ge=0, le=INTEGER_COLUMN_MAX)
+    capacity_parcels: int | None = Field(default=None, ge=0, le=INTEGER_COLUMN_MAX)
     active: bool = True
-    driver_id: int | None = None
+    driver_id: int | None = Field(
+        default=None, description="A member of the organization, or null; another id answers 422."
+    )
 
 
 class VehicleCreate(VehicleFields):
     plate: str = Field(min_length=1, max_length=20)
 
 
-class VehiclePatch(Schema):
+class VehiclePatch(Input):
     # Omitted means unchanged; null only where a vehicle may have none.
     plate: str = Field(default=None, min_length=1, max_length=20)  # type: ignore[assignment]
     label: str = Field(default=None, max_length=100)  # type: ignore[assignment]
-    capacity_kg: int | None = Field(default=None, ge=0)
-    capacity_parcels: int | None = Field(default=None, ge=0)
+    capacity_kg: int | None = Field(default=None, ge=0, le=INTEGER_COLUMN_MAX)
+    capacity_parcels: int | None = Field(default=None, ge=0, le=INTEGER_COLUMN_MAX)
     active: bool = None  # type: ignore[assignment]
     driver_id: int | None = None
 
@@ -104,7 +119,7 @@ class VehicleOut(VehicleFields):
     created_at: datetime
 
 
-class TokenCreate(Schema):
+class TokenCreate(Input):
     name: str = Field(min_length=1, max_length=100)
 
 
@@ -130,11 +145,11 @@ class MemberOut(Schema):
     created_at: datetime
 
 
-class MemberPatch(Schema):
+class MemberPatch(Input):
     role: Role
 
 
-class InvitationCreate(Schema):
+class InvitationCreate(Input):
     email: str = Field(max_length=254)
     role: Role
 
