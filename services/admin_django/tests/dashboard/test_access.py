@@ -38,12 +38,16 @@ POST_ONLY = {
     "vehicle_retire",
     "vehicle_restore",
     "settings_invitation",
+    "shipments_bulk",
+    "shipment_copy",
 }
 _SETTINGS_ROLES = {Role.DISPATCHER, Role.DRIVER, Role.VIEWER}
 # Pages a role may not open; every other page answers 200 to every member.
 FORBIDDEN = {
     "shipment_new": {Role.DRIVER, Role.VIEWER},
     "shipment_edit": {Role.DRIVER, Role.VIEWER},
+    "shipment_copy": {Role.DRIVER, Role.VIEWER},
+    "shipments_bulk": {Role.DRIVER, Role.VIEWER},
     "dispatch": {Role.DRIVER, Role.VIEWER},
     "settings_invitation": _SETTINGS_ROLES,
     "vehicle_new": _SETTINGS_ROLES,

@@ -1,8 +1,14 @@
-from django.db.models import Q, QuerySet
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from waybill_contracts.enums import Role, ShipmentStatus
+from waybill_contracts.workflow import ON_THE_ROAD
 from waybill_django.accounts.models import User
+from waybill_django.fleet.models import Vehicle
 from waybill_django.organizations.models import Organization
 from waybill_django.organizations.permissions import OWN_VEHICLE_ONLY, Action, actor_may, transition_action
 from waybill_django.shipments.models import ProofOfDelivery, Shipment, TrackingEvent
@@ -75,3 +81,24 @@ def shipment_failed_delivery_allowed(*, shipment: Shipment, actor: User, role: R
         return False
     own_vehicle_only = role in OWN_VEHICLE_ONLY and not (actor.is_staff and actor.is_active)
     return not own_vehicle_only or shipment_driven_by(shipment=shipment, user=actor)
+
+
+def vehicle_manifest(*, vehicle: Vehicle, day: date, time_zone: str) -> QuerySet[Shipment]:
+    """What a vehicle carries on ``day`` (in ``time_zone``), in the order it is due.
+
+    The shipments on the vehicle, not cancelled, whose first window time
+    (pickup start, else delivery start, else delivery end) falls on that day,
+    and those on the road that have no window at all.
+    """
+    zone = ZoneInfo(time_zone)
+    start = datetime.combine(day, time.min, zone)
+    end = start + timedelta(days=1)
+    due = Coalesce("pickup_window_start", "delivery_window_start", "delivery_window_end")
+    return (
+        Shipment.objects.in_organization(vehicle.organization_id)
+        .filter(vehicle=vehicle)
+        .exclude(status=ShipmentStatus.CANCELLED.value)
+        .annotate(due=due)
+        .filter(Q(due__gte=start, due__lt=end) | Q(due__isnull=True, status__in=ON_THE_ROAD))
+        .order_by(F("due").asc(nulls_last=True), "reference")
+    )

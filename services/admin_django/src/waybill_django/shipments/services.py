@@ -7,7 +7,7 @@ transaction. A refused step raises before anything is written.
 """
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,7 +22,6 @@ from waybill_contracts.events import (
     ShipmentStatusChanged,
     ShipmentUpdated,
 )
-from waybill_contracts.workflow import EDITABLE
 from waybill_django.accounts.models import User
 from waybill_django.audit.services import audit_record
 from waybill_django.core.errors import Conflict
@@ -36,6 +35,7 @@ from waybill_django.organizations.permissions import (
 )
 from waybill_django.organizations.selectors import membership_role
 from waybill_django.outbox.services import outbox_record
+from waybill_django.shipments.editing import editable_fields
 from waybill_django.shipments.models import DETAIL_FIELDS, ProofOfDelivery, Shipment, TrackingEvent
 from waybill_django.shipments.selectors import (
     shipment_driven_by,
@@ -47,10 +47,13 @@ from waybill_django.shipments.workflow import TransitionNotAllowed, check_transi
 
 
 class ShipmentNotEditable(Conflict):
-    def __init__(self, status: ShipmentStatus) -> None:
-        super().__init__(
-            f"A shipment's details can be changed only while draft or booked, not {status.value}."
-        )
+    def __init__(self, status: ShipmentStatus, fields: Iterable[str]) -> None:
+        label = status.value.replace("_", " ")
+        if not editable_fields(status):
+            super().__init__(f"A {label} shipment's details cannot change any more.")
+        else:
+            names = ", ".join(name.replace("_", " ") for name in sorted(fields))
+            super().__init__(f"Once a shipment is {label}, these details are fixed: {names}.")
 
 
 def _check_fields(fields: dict[str, Any]) -> None:
@@ -86,17 +89,18 @@ def shipment_create(*, organization: Organization, actor: User, **details: Any) 
 
 @transaction.atomic
 def shipment_update_details(*, shipment: Shipment, actor: User, fields: dict[str, Any]) -> Shipment:
-    """Change descriptive fields (never the status), while the shipment is draft or booked."""
+    """Change descriptive fields (never the status) that its status still allows (``shipments.editing``)."""
     check_permission(actor=actor, organization=shipment.organization_id, action=Action.MANAGE_SHIPMENTS)
     _check_fields(fields)
     locked = Shipment.unscoped.select_for_update().get(pk=shipment.pk)
-    if locked.status not in EDITABLE:
-        raise ShipmentNotEditable(ShipmentStatus(locked.status))
     before = {name: getattr(locked, name) for name in fields}
     for name, value in fields.items():
         setattr(locked, name, value)
     locked.full_clean()
     changed = sorted(name for name in fields if before[name] != getattr(locked, name))
+    fixed = set(changed) - editable_fields(locked.status)
+    if fixed:
+        raise ShipmentNotEditable(ShipmentStatus(locked.status), fixed)
     if not changed:
         return shipment
     locked.save(update_fields=[*changed, "updated_at"])
@@ -384,3 +388,27 @@ def shipment_transition(
             return shipment_report_exception(shipment=shipment, actor=actor, reason=reason)
         case ShipmentStatus.DRAFT:
             raise TransitionNotAllowed(ShipmentStatus(shipment.status), to_status)
+
+
+def _copy_reference(*, organization: Organization, reference: str) -> str:
+    """``<reference>-COPY``, numbered when taken, within the field's 64 characters."""
+    taken = set(
+        Shipment.objects.in_organization(organization)
+        .filter(reference__startswith=reference[:50])
+        .values_list("reference", flat=True)
+    )
+    for number in range(1, 1000):
+        suffix = "-COPY" if number == 1 else f"-COPY-{number}"
+        candidate = reference[: 64 - len(suffix)] + suffix
+        if candidate not in taken:
+            return candidate
+    raise Conflict("This shipment has been copied too often; give the copy a reference of its own.")
+
+
+@transaction.atomic
+def shipment_duplicate(*, shipment: Shipment, actor: User) -> Shipment:
+    """A new draft with the same details (reference ``<reference>-COPY``), to adjust and book."""
+    organization = shipment.organization
+    details = {name: getattr(shipment, name) for name in DETAIL_FIELDS}
+    details["reference"] = _copy_reference(organization=organization, reference=shipment.reference)
+    return shipment_create(organization=organization, actor=actor, **details)
