@@ -18,6 +18,7 @@ import csv_import
 import django_tracking
 import fanout
 import ingest
+import planner
 import tracking
 from environment import machine_header
 from report import README, RESULTS_DIR, Section, update_readme
@@ -28,6 +29,7 @@ SCENARIOS = {
     "ingest": ingest.run,
     "csv_import": csv_import.run_section,
     "django_tracking": django_tracking.run,
+    "planner": planner.run,
 }
 
 

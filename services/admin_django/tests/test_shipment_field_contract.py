@@ -262,7 +262,10 @@ def test_every_entry_point_locates_an_address_given_without_coordinates(
     people: People, entry: str, redis_url: str
 ) -> None:
     # No commas: the CSV entry point joins the values with them.
-    located = {"origin_address": "Coolsingel 40 Rotterdam", "destination_address": "3511 Utrecht"}
+    located: dict[str, Value] = {
+        "origin_address": "Coolsingel 40 Rotterdam",
+        "destination_address": "3511 Utrecht",
+    }
 
     assert ENTRY_POINTS[entry](people, located) == {}
 

@@ -25,7 +25,7 @@ class Place:
 
 
 def _key(text: str) -> str:
-    """Case, accents and punctuation do not matter: "’s-Gravenhage" and "s gravenhage" match."""
+    """Case, accents and punctuation do not matter: "Köln" and "koln" match, "'s-Gravenhage" and "s gravenhage" too."""
     bare = unicodedata.normalize("NFKD", text.casefold())
     letters = "".join(c if c.isalnum() else " " for c in bare if not unicodedata.combining(c))
     return " ".join(letters.split())
@@ -46,7 +46,9 @@ def _index() -> tuple[dict[str, list[Place]], dict[str, str]]:
         # Alternate names in the Latin script and capitalised ("Den Haag", "Köln"); the rest are
         # codes and transliterations that would only make false matches.
         names = {city["name"]} | {
-            alt for alt in city.get("alternatenames", []) if len(alt) > 2 and alt[0].isupper() and alt.isascii()
+            alt
+            for alt in city.get("alternatenames", [])
+            if len(alt) > 2 and alt[0].isupper() and alt.isascii()
         }
         for name in names:
             places.setdefault(_key(name), []).append(place)

@@ -154,7 +154,6 @@ class Shipment(models.Model):
         if errors:
             raise ValidationError(errors)
 
-
     def locate_addresses(self) -> None:
         """Fill an end's missing coordinates from the offline gazetteer (the city its address names).
 
