@@ -195,7 +195,7 @@ def test_label_manifest_and_public_tracking_map(
     public = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
     public.goto(f"{running_stack.django_url}/t/{code}")
     expect(public.locator("#tracking-brand")).to_have_text("Demo Logistics")
-    expect(public.locator("#tracking-map")).to_have_attribute("data-drawn", "51.4,5.5")
+    expect(public.locator("#tracking-map")).to_have_attribute("data-drawn", "51.44,5.47")
     expect(public.locator("#tracking-map .leaflet-interactive").first).to_be_visible()
     shot(public, "public-tracking")
     public.context.close()

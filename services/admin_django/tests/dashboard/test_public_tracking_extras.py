@@ -61,9 +61,9 @@ def test_the_page_names_the_sender_and_shows_the_arrival_window_and_a_coarse_pos
     assert re.search(
         r"Expected between <time[^>]*>Dec 1, 09:30 UTC</time> and <time[^>]*>Dec 1, 10:45 UTC</time>", body
     )
-    assert 'data-latitude="51.9" data-longitude="4.5"' in body
-    assert "51.92" not in body, "never the exact position"
-    assert "4.47" not in body
+    assert 'data-latitude="51.92" data-longitude="4.48"' in body
+    assert "51.923" not in body, "never the exact position"
+    assert "4.478" not in body
     assert truck.plate not in body
 
 

@@ -2,11 +2,12 @@
 roughly where their goods are.
 
 Privacy: the page is open to anyone holding the code, so the vehicle's
-position is shown only while the goods are on board (picked up or in
-transit), only from a fix younger than the fleet's offline threshold, and
-rounded to 0.1° (about 11 km north to south, 7 km east to west in central Europe):
-enough to see the delivery coming, never a street, a stop or the driver's
-route. No plate, speed, heading or time of the fix is shown.
+position follows the public tracking contract (``waybill_contracts.tracking``,
+also behind ``/t/<code>/status`` and the realtime ``/v1/track``): only while
+the goods are on board, rounded to 0.01° (about 1 km), and here also only from
+a fix younger than the fleet's offline threshold (a vehicle that stopped
+reporting is not shown where it once was). No plate, speed, heading or time of
+the fix is shown on the page.
 """
 
 from dataclasses import dataclass
@@ -14,13 +15,13 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 
-from waybill_contracts.workflow import ON_BOARD
+from waybill_contracts.enums import ShipmentStatus
+from waybill_contracts.tracking import COARSE_POSITION_DECIMALS, POSITION_VISIBLE_STATUSES
 from waybill_django.fleet.models import Position
 from waybill_django.shipments.models import Shipment
 
 ARRIVAL_MARGIN = timedelta(minutes=30)
 ARRIVAL_STEP_MINUTES = 15
-POSITION_DECIMALS = 1
 
 
 @dataclass(frozen=True)
@@ -49,8 +50,8 @@ class ApproximatePosition:
 
 
 def approximate_position(*, shipment: Shipment, now: datetime) -> ApproximatePosition | None:
-    """The vehicle's latest position rounded to 0.1°, while the goods are on board and the fix is fresh."""
-    if shipment.status not in ON_BOARD or shipment.vehicle_id is None:
+    """The vehicle's latest position, rounded, while the goods are on board and the fix is fresh."""
+    if ShipmentStatus(shipment.status) not in POSITION_VISIBLE_STATUSES or shipment.vehicle_id is None:
         return None
     fresh_after = now - timedelta(seconds=settings.VEHICLE_OFFLINE_AFTER_SECONDS)
     position = (
@@ -63,5 +64,6 @@ def approximate_position(*, shipment: Shipment, now: datetime) -> ApproximatePos
     if position is None:
         return None
     return ApproximatePosition(
-        round(position.latitude, POSITION_DECIMALS), round(position.longitude, POSITION_DECIMALS)
+        round(position.latitude, COARSE_POSITION_DECIMALS),
+        round(position.longitude, COARSE_POSITION_DECIMALS),
     )

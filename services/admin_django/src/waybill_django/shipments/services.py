@@ -93,14 +93,19 @@ def shipment_update_details(*, shipment: Shipment, actor: User, fields: dict[str
     check_permission(actor=actor, organization=shipment.organization_id, action=Action.MANAGE_SHIPMENTS)
     _check_fields(fields)
     locked = Shipment.unscoped.select_for_update().get(pk=shipment.pk)
-    before = {name: getattr(locked, name) for name in fields}
+    before = {name: getattr(locked, name) for name in DETAIL_FIELDS}
     for name, value in fields.items():
         setattr(locked, name, value)
     locked.full_clean()
-    changed = sorted(name for name in fields if before[name] != getattr(locked, name))
-    fixed = set(changed) - editable_fields(locked.status)
+    allowed = editable_fields(locked.status)
+    fixed = {name for name in fields if before[name] != getattr(locked, name)} - allowed
     if fixed:
         raise ShipmentNotEditable(ShipmentStatus(locked.status), fixed)
+    # The model may fill some fields itself (coordinates located from an address); it keeps
+    # to the fields the status still allows.
+    changed = sorted(
+        name for name in DETAIL_FIELDS if before[name] != getattr(locked, name) and name in allowed
+    )
     if not changed:
         return shipment
     locked.save(update_fields=[*changed, "updated_at"])

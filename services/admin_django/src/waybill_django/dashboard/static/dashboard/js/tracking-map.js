@@ -1,4 +1,4 @@
-// The public tracking page's map: roughly where the goods are (a circle of about 10 km around the
+// The public tracking page's map: roughly where the goods are (a circle of about 2 km around the
 // vehicle's rounded position) and the destination; redrawn whenever the status part re-renders
 // (the map element itself survives those refreshes through hx-preserve).
 // Offline by default: the bundled country outlines, or MAP_TILE_URL's tiles when configured.
@@ -43,7 +43,7 @@
     map.invalidateSize();
     layers.clearLayers();
     const position = [Number(where.dataset.latitude), Number(where.dataset.longitude)];
-    L.circle(position, { radius: 10_000, color: "#1d4ed8", weight: 2, fillOpacity: 0.15 })
+    L.circle(position, { radius: 2_000, color: "#1d4ed8", weight: 2, fillOpacity: 0.15 })
       .addTo(layers)
       .bindTooltip("Your delivery is around here");
     const bounds = L.latLngBounds([position]);
