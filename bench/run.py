@@ -19,6 +19,7 @@ import django_tracking
 import end_to_end
 import fanout
 import ingest
+import planner
 import tracking
 import worker_jobs
 from environment import machine_header
@@ -30,6 +31,7 @@ SCENARIOS = {
     "ingest": ingest.run,
     "csv_import": csv_import.run_section,
     "django_tracking": django_tracking.run,
+    "planner": planner.run,
     "worker_jobs": worker_jobs.run,
     "end_to_end": end_to_end.run,
 }
