@@ -30,6 +30,7 @@ POST_ONLY = {
     "shipment_move",
     "shipment_delivery_failed",
     "dispatch_assign",
+    "dispatch_unassign",
     "settings_member",
     "settings_subscription",
     "settings_token_revoke",
@@ -57,6 +58,8 @@ FORBIDDEN = {
     "imports": {Role.DRIVER, Role.VIEWER},
     "import": {Role.DRIVER, Role.VIEWER},
     "import_errors": {Role.DRIVER, Role.VIEWER},
+    "import_sample": {Role.DRIVER, Role.VIEWER},
+    "audit_log": _SETTINGS_ROLES,
 }
 PAGES = [
     pattern
