@@ -14,7 +14,13 @@ pytestmark = pytest.mark.integration
 
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 PASSWORD = "waybill-demo"
-PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
+
+
+def phone_page(browser: Browser) -> Page:
+    """A 360 px phone: the narrowest screen the dashboard is laid out for."""
+    return browser.new_context(
+        viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True
+    ).new_page()
 
 
 def sign_in(page: Page, stack: RunningStack, email: str, then: str = "/") -> None:
@@ -73,7 +79,7 @@ def test_a_refused_photo_keeps_the_driver_in_the_phone_flow_and_a_typed_name_sig
     running_stack: RunningStack, browser: Browser, tmp_path: Path
 ) -> None:
     (shipment_id,) = one_row(running_stack, "SELECT id FROM shipments_shipment WHERE reference = 'DEMO-1003'")
-    phone = browser.new_context(**PHONE).new_page()
+    phone = phone_page(browser)
     sign_in(phone, running_stack, "driver@demo.waybill.test", "/driver/")
     card = phone.get_by_role("article").filter(has_text="DEMO-1003")
     navigate = card.get_by_role("link", name="Navigate to the delivery")
@@ -100,7 +106,8 @@ def test_a_refused_photo_keeps_the_driver_in_the_phone_flow_and_a_typed_name_sig
     expect(card.get_by_label("Received by")).to_have_value("Greta Grocer")
     expect(card.get_by_label("Note")).to_have_value("At the back door")
     expect(card.locator("[data-signature]")).to_have_attribute("data-dirty", "true")
-    assert ink_on(phone, pad) == drawn, "the drawn signature comes back as it was"
+    # Redrawn from its strokes: the same lines, give or take anti-aliasing at their edges.
+    assert abs(ink_on(phone, pad) - drawn) < drawn * 0.05, "the drawn signature comes back"
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     shot(phone, "driver-rejected-photo")
 
@@ -127,7 +134,7 @@ def test_a_refused_photo_keeps_the_driver_in_the_phone_flow_and_a_typed_name_sig
 def test_on_a_phone_the_navigation_opens_from_a_menu_button(
     running_stack: RunningStack, browser: Browser
 ) -> None:
-    phone = browser.new_context(**PHONE).new_page()
+    phone = phone_page(browser)
     sign_in(phone, running_stack, "dispatcher@demo.waybill.test", "/shipments/")
     menu = phone.get_by_role("button", name="Menu")
     nav = phone.get_by_role("navigation", name="Main")
