@@ -20,7 +20,7 @@ def test_each_vehicle_card_lists_its_shipments_and_the_capacity_left(
     make_shipment: Callable[..., Shipment],
     truck: Vehicle,
 ) -> None:
-    Vehicle.unscoped.filter(pk=truck.pk).update(capacity_kg=100)
+    Vehicle.unscoped.filter(pk=truck.pk).update(capacity_kg=100, capacity_parcels=10)
     make_shipment("LOAD-1", S.BOOKED, S.ASSIGNED, vehicle=truck, weight_kg=Decimal("30.5"), parcels=2)
     make_shipment(
         "LOAD-2", S.BOOKED, S.ASSIGNED, S.PICKED_UP, vehicle=truck, weight_kg=Decimal("40"), parcels=3
@@ -33,7 +33,8 @@ def test_each_vehicle_card_lists_its_shipments_and_the_capacity_left(
     assert "LOAD-2" in card
     assert "WAITING-1" not in card
     assert "2 shipments · 5 parcels · 70.5 kg" in card
-    assert "of 100 kg: 29.5 kg left" in card
+    assert "29.5 of 100 kg left" in card
+    assert "5 of 10 parcels left" in card
     assert card.count(">Unassign</button>") == 1, "only the shipment not yet picked up can be unassigned"
 
 
@@ -43,10 +44,12 @@ def test_an_overloaded_vehicle_says_by_how_much(
     make_shipment: Callable[..., Shipment],
     truck: Vehicle,
 ) -> None:
-    Vehicle.unscoped.filter(pk=truck.pk).update(capacity_kg=20)
-    make_shipment("HEAVY-1", S.BOOKED, S.ASSIGNED, vehicle=truck, weight_kg=Decimal("25"))
+    Vehicle.unscoped.filter(pk=truck.pk).update(capacity_kg=20, capacity_parcels=1)
+    make_shipment("HEAVY-1", S.BOOKED, S.ASSIGNED, vehicle=truck, weight_kg=Decimal("25"), parcels=3)
     page = signed_in(members[Role.DISPATCHER]).get(reverse("dashboard:dispatch")).content.decode()
-    assert "5 kg over capacity" in page
+    assert "<strong>5 kg over</strong> its 20 kg" in page
+    assert "<strong>2 parcels over</strong> its 1" in page
+    assert "load--over" in page
 
 
 def test_unassigning_puts_the_shipment_back_to_booked_through_the_workflow(

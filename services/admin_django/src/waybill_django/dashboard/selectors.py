@@ -144,11 +144,22 @@ class VehicleLoad:
 
     @property
     def over_capacity(self) -> bool:
-        return self.remaining_kg is not None and self.remaining_kg < 0
+        return (self.remaining_kg is not None and self.remaining_kg < 0) or (
+            self.remaining_parcels is not None and self.remaining_parcels < 0
+        )
 
     @property
     def over_kg(self) -> Decimal:
         return -self.remaining_kg if self.remaining_kg is not None and self.remaining_kg < 0 else Decimal(0)
+
+    @property
+    def remaining_parcels(self) -> int | None:
+        capacity = self.row.vehicle.capacity_parcels
+        return None if capacity is None else capacity - self.parcels
+
+    @property
+    def over_parcels(self) -> int:
+        return max(0, -self.remaining_parcels) if self.remaining_parcels is not None else 0
 
 
 def dispatch_loads(*, organization: Organization, now: datetime) -> list[VehicleLoad]:

@@ -68,3 +68,9 @@ def product_topbar(context: template.Context) -> dict[str, Any]:
     """The dashboard's top bar on a page its views do not render (allauth's account pages)."""
     request = context["request"]
     return {"request": request, "csrf_token": context.get("csrf_token"), **request_navigation(request)}
+
+
+@register.filter
+def km(metres: int | None) -> str:
+    """Metres as kilometres with one decimal: 12345 → "12.3"."""
+    return "" if metres is None else f"{metres / 1000:.1f}"

@@ -11,6 +11,7 @@ from waybill_django.dashboard.selectors import driver_shipments
 from waybill_django.dashboard.views.common import render_page
 from waybill_django.dashboard.views.moves import Move, available_moves
 from waybill_django.fleet.selectors import vehicle_list
+from waybill_django.planning.selectors import stops_in_order
 from waybill_django.shipments.models import Shipment
 from waybill_django.shipments.selectors import Stop, shipment_next_stop
 
@@ -54,6 +55,9 @@ def render_driver_day(
         {
             "rows": rows,
             "vehicles": vehicle_list(organization=workspace.organization).filter(driver=workspace.user),
+            "stops": stops_in_order(
+                organization=workspace.organization, driver=workspace.user, day=timezone.localdate()
+            ),
         },
         partial="dashboard/partials/_driver.html",
         status=status,
