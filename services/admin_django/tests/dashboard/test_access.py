@@ -23,7 +23,7 @@ from waybill_django.planning.models import RoutePlan
 from waybill_django.shipments.models import ProofOfDelivery, Shipment
 from waybill_django.webhooks.models import WebhookDelivery, WebhookEndpoint
 
-PUBLIC = {"tracking"}
+PUBLIC = {"tracking", "tracking_json", "tracking_json_async"}
 # Works for anyone signed in, member or not (tested in test_onboarding).
 NO_ORGANIZATION_NEEDED = {"welcome"}
 POST_ONLY = {
