@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import csv_import
+import django_tracking
 import fanout
 import ingest
 import tracking
@@ -26,6 +27,7 @@ SCENARIOS = {
     "tracking": tracking.run,
     "ingest": ingest.run,
     "csv_import": csv_import.run_section,
+    "django_tracking": django_tracking.run,
 }
 
 
