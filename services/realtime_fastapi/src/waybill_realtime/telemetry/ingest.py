@@ -30,7 +30,7 @@ from waybill_realtime.telemetry.store import (
     moving_shipments,
     vehicle_access,
 )
-from waybill_realtime.telemetry.validation import check_batch
+from waybill_realtime.telemetry.validation import CheckedBatch, check_batch, check_batch_json
 
 logger = logging.getLogger(__name__)
 
@@ -55,11 +55,21 @@ class Ingest:
         checked = check_batch(
             items, now=datetime.now(UTC), max_age=self.max_age, future_tolerance=self.future_tolerance
         )
+        return await self.store(user_id=user_id, checked=checked)
+
+    async def from_json(self, *, user_id: int, body: bytes) -> TelemetryResult:
+        """A ``TelemetryBatch`` body as sent over HTTP; ``BatchRefused`` when it is not one."""
+        checked = check_batch_json(
+            body, now=datetime.now(UTC), max_age=self.max_age, future_tolerance=self.future_tolerance
+        )
+        return await self.store(user_id=user_id, checked=checked)
+
+    async def store(self, *, user_id: int, checked: CheckedBatch) -> TelemetryResult:
         try:
             try:
-                outcome = await self._store(user_id, checked.valid, resent=False)
+                outcome = await self._transaction(user_id, checked.valid, resent=False)
             except AlreadyStored:  # some of it was stored before (a batch sent again): skip those
-                outcome = await self._store(user_id, checked.valid, resent=True)
+                outcome = await self._transaction(user_id, checked.valid, resent=True)
         except BACKEND_ERRORS as error:
             self.metrics.ingest_unavailable.inc()
             logger.warning("telemetry batch not stored: %s", type(error).__name__)
@@ -78,7 +88,7 @@ class Ingest:
         self.metrics.ingested_positions.labels("rejected").inc(len(result.rejected))
         return result
 
-    async def _store(
+    async def _transaction(
         self, user_id: int, valid: Sequence[tuple[int, PositionReport]], *, resent: bool
     ) -> "_Stored":
         """One transaction: who may report for which vehicle, the new positions, the shipments they move."""
