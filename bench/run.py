@@ -23,6 +23,10 @@ SCENARIOS = {
     "tracking": "tracking:run",
     "ingest": "ingest:run",
     "csv_import": "csv_import:run_section",
+    "django_tracking": "django_tracking:run",
+    "planner": "planner:run",
+    "worker_jobs": "worker_jobs:run",
+    "end_to_end": "end_to_end:run",
 }
 """Name -> ``module:function`` taking ``(out: Path, *, smoke: bool)`` and returning a ``Section``.
 

@@ -115,6 +115,9 @@ class TransitionForm(forms.Form):
     signature = forms.FileField(
         required=False, validators=[validate_proof_upload], label="Signature (optional)"
     )
+    signed_name = forms.CharField(
+        required=False, max_length=200, label="Or type your name to sign (optional)"
+    )
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -143,8 +146,13 @@ class VehicleForm(forms.ModelForm[Vehicle]):
 
     class Meta:
         model = Vehicle
-        fields = ("plate", "label", "capacity_kg", "driver")
-        labels = {"plate": "Number plate", "label": "Name", "capacity_kg": "Capacity (kg)"}
+        fields = ("plate", "label", "capacity_kg", "capacity_parcels", "driver")
+        labels = {
+            "plate": "Number plate",
+            "label": "Name",
+            "capacity_kg": "Capacity (kg)",
+            "capacity_parcels": "Capacity (parcels)",
+        }
         help_texts = {"label": "How dispatchers call it, e.g. “Van 2”."}
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
