@@ -3,10 +3,10 @@
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
-from django.db import transaction
 
 from waybill_contracts.enums import Role, ShipmentStatus
 from waybill_django.accounts.models import User
+from waybill_django.core.transactions import unit_of_work
 from waybill_django.fleet.models import Vehicle
 from waybill_django.fleet.services import vehicle_create
 from waybill_django.organizations.models import Membership, Organization
@@ -76,7 +76,7 @@ DEMO_SHIPMENTS = (
 )
 
 
-@transaction.atomic
+@unit_of_work()
 def seed_demo() -> Organization:
     """Create what is missing; running it again changes nothing."""
     organization, _ = Organization.objects.get_or_create(slug="demo", defaults={"name": "Demo Logistics"})
@@ -95,7 +95,7 @@ def seed_demo() -> Organization:
         EmailAddress.objects.get_or_create(
             user=user, email=user.email, defaults={"verified": True, "primary": True}
         )
-        Membership.objects.get_or_create(
+        Membership.objects.in_organization(organization).get_or_create(
             user=user, organization=organization, defaults={"role": demo_user.role}
         )
         users[demo_user.role] = user

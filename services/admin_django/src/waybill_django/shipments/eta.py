@@ -11,18 +11,18 @@ flips, so the dashboard is not flooded.
 """
 
 import math
-import uuid
 from datetime import datetime, timedelta
 from statistics import fmean
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from waybill_contracts.events import ShipmentEtaUpdated
 from waybill_contracts.workflow import ON_BOARD
+from waybill_django.core.transactions import unit_of_work
 from waybill_django.fleet.models import Position
 from waybill_django.outbox.services import outbox_record
+from waybill_django.shipments.events import shipment_event
 from waybill_django.shipments.models import Shipment
 
 SPEED_WINDOW = timedelta(minutes=15)
@@ -62,7 +62,7 @@ def estimate_arrival(*, recent: list[Position], latitude: float, longitude: floa
 
 def shipment_eta_recompute(*, shipment_id: int) -> Shipment | None:
     """Re-estimate one shipment's arrival; None when it is not on its way or has no destination point."""
-    with transaction.atomic():
+    with unit_of_work():
         shipment = (
             Shipment.unscoped.select_for_update(of=("self",))
             .filter(pk=shipment_id, status__in=ON_BOARD, vehicle__isnull=False)
@@ -99,12 +99,10 @@ def shipment_eta_recompute(*, shipment_id: int) -> Shipment | None:
             shipment.eta, shipment.at_risk = eta, at_risk
             fields += ["eta", "at_risk"]
             outbox_record(
-                ShipmentEtaUpdated(
-                    event_id=uuid.uuid4(),
-                    organization_id=shipment.organization_id,
+                shipment_event(
+                    ShipmentEtaUpdated,
+                    shipment=shipment,
                     occurred_at=shipment.eta_computed_at,
-                    shipment_id=shipment.pk,
-                    reference=shipment.reference,
                     eta=eta,
                     at_risk=at_risk,
                 )
