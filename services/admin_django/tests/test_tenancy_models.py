@@ -50,7 +50,7 @@ def test_every_organization_model_has_scoped_objects_and_an_unscoped_default() -
         assert issubclass(model, OrganizationScopedModel), model._meta.label_lower
         assert isinstance(model.objects, OrganizationScopedManager), model._meta.label_lower
         # The default manager is the plain one: the admin, related lookups and migrations see every row.
-        assert model._default_manager is model.unscoped, model._meta.label_lower  # type: ignore[attr-defined]
+        assert model._default_manager is model.unscoped, model._meta.label_lower
 
 
 def test_the_exceptions_are_still_organization_models_and_not_tenant_models() -> None:

@@ -3,8 +3,8 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
-from django.forms import ModelForm
 from django.db import router
+from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
 
 from waybill_django.accounts.models import User
