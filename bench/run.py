@@ -15,8 +15,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import csv_import
+import django_tracking
 import fanout
 import ingest
+import planner
 import tracking
 from environment import machine_header
 from report import README, RESULTS_DIR, Section, update_readme
@@ -26,6 +28,8 @@ SCENARIOS = {
     "tracking": tracking.run,
     "ingest": ingest.run,
     "csv_import": csv_import.run_section,
+    "django_tracking": django_tracking.run,
+    "planner": planner.run,
 }
 
 

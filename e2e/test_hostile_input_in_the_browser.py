@@ -15,6 +15,7 @@ from playwright.sync_api import Page, expect
 
 from waybill_contracts.enums import Role
 from waybill_contracts.personas import DEMO_PASSWORD, demo_email
+from waybill_devstack.browser import WATCH_CSP_VIOLATIONS
 from waybill_devstack.stack import RunningStack
 
 pytestmark = pytest.mark.integration
@@ -22,13 +23,6 @@ pytestmark = pytest.mark.integration
 PASSWORD = DEMO_PASSWORD
 OWNER = demo_email(Role.OWNER)
 PROBE = "xss-probe"
-# Records CSP violations; Playwright injects it before any page script runs (not subject to the CSP).
-WATCH_VIOLATIONS = """
-window.__violations = [];
-document.addEventListener("securitypolicyviolation", (e) => {
-  window.__violations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
-});
-"""
 
 
 def payload(field: str) -> str:
@@ -136,7 +130,7 @@ def test_script_in_every_user_controlled_field_runs_on_no_page(
     running_stack: RunningStack, page: Page
 ) -> None:
     ids = plant(running_stack.database_url)
-    page.context.add_init_script(WATCH_VIOLATIONS)
+    page.context.add_init_script(WATCH_CSP_VIOLATIONS)
     sign_in(page, running_stack)
     imported = import_hostile_csv(page, running_stack)
     assert_harmless(page, imported)
@@ -198,7 +192,7 @@ def test_script_in_every_user_controlled_field_runs_on_no_page(
 def test_the_main_pages_raise_no_csp_violation_while_they_work(
     running_stack: RunningStack, page: Page
 ) -> None:
-    page.context.add_init_script(WATCH_VIOLATIONS)
+    page.context.add_init_script(WATCH_CSP_VIOLATIONS)
     sign_in(page, running_stack)
     for path in ("/", "/shipments/", "/map/", "/dispatch/", "/fleet/", "/reports/", "/settings/members/"):
         page.goto(running_stack.django_url + path)

@@ -1,5 +1,5 @@
 // Copies the dist files the dashboard serves from node_modules into the Django app's static
-// directory. The copies are committed, so running the product never needs npm or a CDN;
+// directory, and Swagger UI into the realtime service's (its /docs page). The copies are committed, so running the product never needs npm or a CDN;
 // run `npm ci && npm run vendor` after changing a version in package.json.
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -37,16 +37,29 @@ const files = {
   "world-atlas": ["LICENSE"],
 };
 
-rmSync(target, { recursive: true, force: true });
-for (const [name, paths] of Object.entries(files)) {
-  const { version } = JSON.parse(readFileSync(join(modules, name, "package.json"), "utf8"));
-  for (const path of paths) {
-    const destination = join(target, name, path.replace(/^dist\//, ""));
-    mkdirSync(dirname(destination), { recursive: true });
-    copyFileSync(join(modules, name, path), destination);
+const realtimeTarget = join(
+  root, "..", "services", "realtime_fastapi", "src", "waybill_realtime", "static", "vendor",
+);
+// The bundle and its stylesheet only: the page and its initializer are the service's own (no inline script).
+const realtimeFiles = {
+  "swagger-ui-dist": ["swagger-ui-bundle.js", "swagger-ui.css", "LICENSE", "NOTICE"],
+};
+
+function vendor(directory, packages) {
+  rmSync(directory, { recursive: true, force: true });
+  for (const [name, paths] of Object.entries(packages)) {
+    const { version } = JSON.parse(readFileSync(join(modules, name, "package.json"), "utf8"));
+    for (const path of paths) {
+      const destination = join(directory, name, path.replace(/^dist\//, ""));
+      mkdirSync(dirname(destination), { recursive: true });
+      copyFileSync(join(modules, name, path), destination);
+    }
+    console.log(`vendored ${name}@${version}`);
   }
-  console.log(`vendored ${name}@${version}`);
 }
+
+vendor(target, files);
+vendor(realtimeTarget, realtimeFiles);
 
 // Natural Earth 1:110m country outlines, for the map without a tile server.
 const outlines = join(target, "world-atlas", "countries-110m.geojson");

@@ -8,7 +8,7 @@ from django.core.cache import cache
 
 from waybill_contracts.enums import Role
 from waybill_contracts.personas import TEAM, TEST_DOMAIN
-from waybill_contracts.signin import FAILURES_KEY_PATTERN
+from waybill_contracts.signin import FAILURES_KEY_PATTERN, TOTP_USED_PATTERN
 from waybill_django.accounts.models import User
 from waybill_django.fleet.models import Vehicle
 from waybill_django.organizations.models import Membership, Organization
@@ -21,8 +21,9 @@ def _empty_cache(redis_url: str) -> Iterator[None]:
     yield
     cache.clear()
     client = redis.Redis.from_url(redis_url)
-    for key in client.scan_iter(FAILURES_KEY_PATTERN):
-        client.delete(key)
+    for pattern in (FAILURES_KEY_PATTERN, TOTP_USED_PATTERN):
+        for key in client.scan_iter(pattern):
+            client.delete(key)
     client.close()
 
 

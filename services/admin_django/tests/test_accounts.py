@@ -3,8 +3,10 @@
 import re
 import subprocess
 import sys
+import time
 
 import pytest
+import redis
 from allauth.account.models import EmailAddress
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
@@ -12,6 +14,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from waybill_contracts.signin import totp_used_key
 from waybill_django.accounts.models import User
 
 pytestmark = pytest.mark.django_db
@@ -140,6 +143,46 @@ def test_with_totp_the_sign_in_asks_for_a_code(client: Client) -> None:
     response = client.post("/accounts/2fa/authenticate/", {"code": code})
     assert response["Location"] == reverse("dashboard:overview")
     assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def current_totp_code(secret: str) -> str:
+    if time.time() % 30 > 25:  # too close to the next period for two requests to see the same code
+        time.sleep(30 - time.time() % 30)
+    return str(format_hotp_value(hotp_value(secret, next(iter(_counters())))))
+
+
+def test_a_totp_code_accepted_here_is_used_up_for_the_realtime_sign_in_too(
+    client: Client, redis_url: str
+) -> None:
+    user = verified_user()
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    code = current_totp_code(secret)
+
+    sign_in(client, "jo@example.test")
+    assert client.post("/accounts/2fa/authenticate/", {"code": code})["Location"] == reverse(
+        "dashboard:overview"
+    )
+
+    # The record POST /auth/jwt/login checks before it accepts a code.
+    used = redis.Redis.from_url(redis_url)
+    assert used.exists(totp_used_key(user.pk, code)) == 1
+    assert 0 < used.ttl(totp_used_key(user.pk, code)) <= 30
+
+
+def test_a_totp_code_the_realtime_sign_in_accepted_is_refused_here(client: Client, redis_url: str) -> None:
+    user = verified_user()
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    code = current_totp_code(secret)
+    # What POST /auth/jwt/login leaves once it accepted the code (waybill_contracts.signin).
+    redis.Redis.from_url(redis_url).set(totp_used_key(user.pk, code), "1", ex=30)
+
+    sign_in(client, "jo@example.test")
+    refused = client.post("/accounts/2fa/authenticate/", {"code": code})
+
+    assert refused.status_code == 200, "the code page again, not a redirect into the dashboard"
+    assert "_auth_user_id" not in client.session
 
 
 def test_a_recovery_code_replaces_the_authenticator_once(client: Client) -> None:

@@ -9,7 +9,7 @@ import pytest
 import redis
 from redis.asyncio import Redis
 
-from waybill_contracts.signin import FAILURES_KEY_PATTERN
+from waybill_contracts.signin import FAILURES_KEY_PATTERN, TOTP_USED_PATTERN
 from waybill_devstack.stack import BIN
 from waybill_devstack.supervisor import ProcessGroup
 from waybill_realtime.client import RealtimeClient
@@ -25,8 +25,9 @@ def _no_failed_signins(redis_url: str) -> Iterator[None]:
     """The sign-in lockout counts failures per address for a minute: each test starts with none from the others."""
     yield
     with redis.Redis.from_url(redis_url) as client:
-        for key in client.scan_iter(FAILURES_KEY_PATTERN):
-            client.delete(key)
+        for pattern in (FAILURES_KEY_PATTERN, TOTP_USED_PATTERN):
+            for key in client.scan_iter(pattern):
+                client.delete(key)
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
-"""Imports and reports run by a real worker, their progress published on the organization's stream."""
+"""Imports, reports and route plans run by a real worker, their progress published on the organization's stream."""
 
-from datetime import timedelta
+from datetime import time, timedelta
 from uuid import UUID
 
 import pytest
@@ -9,16 +9,20 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from waybill_contracts.channels import STREAM_ENTRY_FIELD, org_stream_key
-from waybill_contracts.enums import Role
+from waybill_contracts.enums import Role, ShipmentStatus
 from waybill_contracts.events import EVENT_ADAPTER, JobProgress
 from waybill_contracts.jobs import JobState
 from waybill_devstack.polling import wait_until
 from waybill_django.accounts.models import User
+from waybill_django.fleet.models import Vehicle
 from waybill_django.imports.services import shipment_import_start
 from waybill_django.jobs.models import Job
 from waybill_django.organizations.models import Membership, Organization
+from waybill_django.planning.models import PlannedStop
+from waybill_django.planning.services import depot_set, route_plan_request
 from waybill_django.reports.services import report_request
 from waybill_django.shipments.models import Shipment
+from waybill_django.shipments.services import shipment_create, shipment_transition
 
 
 @pytest.fixture
@@ -85,3 +89,47 @@ def test_a_report_requested_on_demand_is_built_by_the_worker(dispatcher: User) -
     report.refresh_from_db()
     assert report.figures["shipments_created"] == 0
     assert str(report.csv.name).endswith(".csv")
+
+
+@pytest.mark.usefixtures("worker")
+def test_a_day_is_planned_by_the_worker_with_its_progress_on_the_stream(
+    dispatcher: User, redis_url: str
+) -> None:
+    organization = dispatcher.memberships.get().organization
+    today = timezone.now().date()
+    depot_set(
+        organization=organization,
+        actor=dispatcher,
+        address="Rotterdam",
+        latitude=51.92,
+        longitude=4.48,
+        workday_start=time(0),
+        workday_end=time(23, 59),
+    )
+    Vehicle.unscoped.create(organization=organization, plate="VAN-1", capacity_kg=500)
+    shipment = shipment_create(
+        organization=organization,
+        actor=dispatcher,
+        reference="P-1",
+        origin_address="Delft",
+        origin_latitude=52.01,
+        origin_longitude=4.36,
+        destination_address="Gouda",
+        destination_latitude=52.01,
+        destination_longitude=4.71,
+    )
+    shipment_transition(shipment=shipment, to_status=ShipmentStatus.BOOKED, actor=dispatcher)
+
+    plan = route_plan_request(organization=organization, actor=dispatcher, day=today)
+    job = wait_until_finished(plan.job_id)
+
+    assert job.state == JobState.SUCCEEDED, job.error
+    stops = PlannedStop.objects.in_organization(organization).filter(route__plan=plan).order_by("position")
+    assert [(stop.shipment.reference, stop.kind) for stop in stops] == [
+        ("P-1", "pickup"),
+        ("P-1", "delivery"),
+    ]
+    states = [(e.state, e.percent) for e in job_events(redis_url, organization.pk) if e.job_id == job.pk]
+    assert states[0] == (JobState.RUNNING, 0)
+    assert (JobState.RUNNING, 25) in states
+    assert states[-1] == (JobState.SUCCEEDED, 100)

@@ -6,6 +6,7 @@ from enum import StrEnum
 class JobKind(StrEnum):
     SHIPMENT_IMPORT = "shipment_import"
     REPORT = "report"
+    ROUTE_PLAN = "route_plan"
 
 
 class JobState(StrEnum):

@@ -74,6 +74,12 @@ class ReportBuild(TaskPayload):
     job_id: UUID
 
 
+class RoutePlanCompute(TaskPayload):
+    """Compute the routes of a route plan job (the day's booked shipments over the vehicles)."""
+
+    job_id: UUID
+
+
 class MonthlyReportsSchedule(TaskPayload):
     """Start last month's report for every organization that has none yet."""
 
@@ -101,6 +107,7 @@ DISPATCH_DUE_WEBHOOKS: Final = "waybill.webhooks.dispatch_due"
 IMPORT_SHIPMENTS: Final = "waybill.imports.import_shipments"
 BUILD_REPORT: Final = "waybill.reports.build"
 SCHEDULE_MONTHLY_REPORTS: Final = "waybill.reports.schedule_monthly"
+COMPUTE_ROUTE_PLAN: Final = "waybill.planning.compute_route_plan"
 RECOMPUTE_ETA: Final = "waybill.eta.recompute"
 REFRESH_STALE_ETAS: Final = "waybill.eta.refresh_stale"
 DETECT_OFFLINE_VEHICLES: Final = "waybill.fleet.detect_offline"
@@ -117,6 +124,8 @@ TASK_QUEUES: Final[dict[str, str]] = {
     IMPORT_SHIPMENTS: Queue.IMPORTS,
     BUILD_REPORT: Queue.REPORTS,
     SCHEDULE_MONTHLY_REPORTS: Queue.REPORTS,
+    # Seconds of CPU like a report, and as rare: the same queue.
+    COMPUTE_ROUTE_PLAN: Queue.REPORTS,
     RECOMPUTE_ETA: Queue.DEFAULT,
     REFRESH_STALE_ETAS: Queue.DEFAULT,
     DETECT_OFFLINE_VEHICLES: Queue.DEFAULT,

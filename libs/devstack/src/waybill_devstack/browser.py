@@ -20,6 +20,14 @@ SYSTEM_CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 INSTALL_TIMEOUT_SECONDS = 600
+# Records CSP violations in window.__violations; add it with add_init_script, which Playwright runs
+# before any page script (not subject to the page's CSP).
+WATCH_CSP_VIOLATIONS = """
+window.__violations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__violations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
+});
+"""
 
 
 def system_chromium() -> str | None:

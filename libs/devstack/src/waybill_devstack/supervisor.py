@@ -170,6 +170,13 @@ class ProcessGroup:
             if process.name == name:
                 _terminate([process], self.stop_timeout)
 
+    def kill(self, name: str, signum: int = signal.SIGKILL) -> None:
+        """End the process ``name`` and its session with ``signum`` at once, as a crash would (no clean shutdown)."""
+        for process in self.processes:
+            if process.name == name:
+                _signal_group(process.popen, signum)
+                process.popen.wait(self.stop_timeout)
+
     def stop_all(self) -> None:
         _terminate(list(reversed(self.processes)), self.stop_timeout)
         for process in self.processes:

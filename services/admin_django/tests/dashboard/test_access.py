@@ -2,6 +2,7 @@
 
 import uuid
 from collections.abc import Callable
+from datetime import date
 
 import pytest
 from django.core.files.base import ContentFile
@@ -18,6 +19,7 @@ from waybill_django.imports.models import ShipmentImport
 from waybill_django.jobs.services import job_create
 from waybill_django.organizations.models import Membership, Organization
 from waybill_django.organizations.services import invitation_create
+from waybill_django.planning.models import RoutePlan
 from waybill_django.shipments.models import ProofOfDelivery, Shipment
 from waybill_django.webhooks.models import WebhookDelivery, WebhookEndpoint
 
@@ -38,6 +40,8 @@ POST_ONLY = {
     "vehicle_retire",
     "vehicle_restore",
     "settings_invitation",
+    "planning_depot",
+    "route_plan_accept",
 }
 _SETTINGS_ROLES = {Role.DISPATCHER, Role.DRIVER, Role.VIEWER}
 # Pages a role may not open; every other page answers 200 to every member.
@@ -57,6 +61,11 @@ FORBIDDEN = {
     "imports": {Role.DRIVER, Role.VIEWER},
     "import": {Role.DRIVER, Role.VIEWER},
     "import_errors": {Role.DRIVER, Role.VIEWER},
+    "planning": {Role.DRIVER, Role.VIEWER},
+    "planning_depot": {Role.DRIVER, Role.VIEWER},
+    "route_plan": {Role.DRIVER, Role.VIEWER},
+    "route_plan_data": {Role.DRIVER, Role.VIEWER},
+    "route_plan_accept": {Role.DRIVER, Role.VIEWER},
 }
 PAGES = [
     pattern
@@ -97,7 +106,13 @@ def _objects(
     invitation = invitation_create(
         organization=organization, email=f"invited@{organization.slug}.test", role=Role.VIEWER, actor=actor
     )
+    plan = RoutePlan.unscoped.create(
+        organization=organization,
+        job=job_create(organization=organization, kind=JobKind.ROUTE_PLAN, actor=actor),
+        day=date(2026, 12, 1),
+    )
     return {
+        "plan_id": plan.pk,
         "shipment_id": shipment.pk,
         "vehicle_id": vehicle.pk,
         "code": shipment.tracking_code,

@@ -9,16 +9,14 @@ from django.utils import timezone
 from waybill_contracts.enums import ShipmentStatus
 from waybill_django.accounts.models import User
 from waybill_django.audit.models import AuditLog
+from waybill_django.core.geo import distance_km
 from waybill_django.fleet.connectivity import vehicles_detect_offline
 from waybill_django.fleet.models import Position, Vehicle
 from waybill_django.fleet.retention import positions_prune
 from waybill_django.jobs.actors import SYSTEM_EMAIL
 from waybill_django.organizations.models import Organization
 from waybill_django.outbox.models import OutboxMessage
-from waybill_django.shipments.eta import (
-    distance_km,
-    shipment_eta_recompute,
-)
+from waybill_django.shipments.eta import shipment_eta_recompute
 from waybill_django.shipments.lateness import shipments_report_late
 from waybill_django.shipments.models import Shipment
 from waybill_django.shipments.services import shipment_create, shipment_transition

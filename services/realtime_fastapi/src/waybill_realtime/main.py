@@ -7,15 +7,19 @@ from datetime import timedelta
 
 from fastapi import FastAPI
 from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialWithJitterBackoff
 
 from waybill_realtime.config import Settings, get_settings
 from waybill_realtime.db import create_engine, create_session_factory
+from waybill_realtime.docs import install_docs
 from waybill_realtime.errors import install_error_handlers
 from waybill_realtime.logs import RequestIdMiddleware
 from waybill_realtime.metrics import Metrics
 from waybill_realtime.resources import Resources
 from waybill_realtime.revocation import READ_BLOCK_MS, Revocations
 from waybill_realtime.routes import auth, health, metrics, telemetry, tracking, users, ws
+from waybill_realtime.security_headers import SecurityHeadersMiddleware
 from waybill_realtime.streaming.hub import Hub
 from waybill_realtime.streaming.streams import OrgStreams
 from waybill_realtime.telemetry.eta import EtaScheduler
@@ -24,6 +28,11 @@ from waybill_realtime.telemetry.publisher import PositionPublisher
 
 REDIS_POOL_SIZE = 50
 REDIS_POOL_WAIT_SECONDS = 5
+# After a Redis restart every pooled connection is dead; redis-py's own pool checks a connection only
+# for pending data before handing it out, and with a pool of our own it retries nothing. A command on a
+# dead connection now reconnects and is sent again (tests/faults/test_redis_restart.py).
+REDIS_POOL_RETRIES = 3
+REDIS_POOL_BACKOFF = ExponentialWithJitterBackoff(cap=0.5, base=0.05)
 
 
 @contextlib.asynccontextmanager
@@ -36,6 +45,7 @@ async def _open_resources(settings: Settings) -> AsyncIterator[Resources]:
             max_connections=REDIS_POOL_SIZE,
             timeout=REDIS_POOL_WAIT_SECONDS,
             decode_responses=True,
+            retry=Retry(REDIS_POOL_BACKOFF, REDIS_POOL_RETRIES),
         )
     )
     # The stream reader's own connection, whose socket timeout outlasts a blocking XREAD.
@@ -118,6 +128,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Live updates over WebSocket, telemetry ingest, JWT sign-in for API and device clients.",
         version="0.1.0",
         lifespan=lifespan,
+        # /docs is this service's own page (docs.py): FastAPI's loads Swagger UI and ReDoc from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.include_router(health.router)
     app.include_router(metrics.router)
@@ -126,7 +139,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ws.router)
     app.include_router(telemetry.router)
     app.include_router(tracking.router)
+    install_docs(app)
     install_error_handlers(app, retry_after_seconds=settings.db_retry_after_seconds)
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.environment == "production")
     app.add_middleware(RequestIdMiddleware)
     return app
 

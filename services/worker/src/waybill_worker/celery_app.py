@@ -38,6 +38,7 @@ app = Celery(
         "waybill_worker.tasks.webhooks",
         "waybill_worker.tasks.imports",
         "waybill_worker.tasks.reports",
+        "waybill_worker.tasks.planning",
         "waybill_worker.tasks.eta",
         "waybill_worker.tasks.fleet",
         "waybill_worker.tasks.shipments",

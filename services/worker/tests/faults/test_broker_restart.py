@@ -7,12 +7,12 @@ from typing import Any
 import pytest
 
 from waybill_devstack.polling import wait_until
+from waybill_devstack.redis_server import RestartableRedis
 from waybill_django.accounts.models import User
 from waybill_django.webhooks.models import DeliveryState, WebhookDelivery
 
 from ..conftest import Receiver, StartWorker
 from ..test_webhooks import create_shipments, owner, subscribe
-from .conftest import RestartableRedis
 
 __all__ = ["owner"]
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from waybill_contracts.jobs import JobState
 from waybill_devstack.polling import wait_until
+from waybill_devstack.redis_server import RestartableRedis
 from waybill_django.accounts.models import User
 from waybill_django.imports.services import shipment_import_start
 from waybill_django.jobs.models import Job
@@ -22,7 +23,6 @@ from waybill_django.shipments.models import Shipment
 
 from ..conftest import StartWorker
 from ..test_jobs import dispatcher, job_events
-from .conftest import RestartableRedis
 
 __all__ = ["dispatcher"]
 

@@ -7,13 +7,13 @@ import pytest
 import redis
 
 from waybill_contracts.channels import org_stream_key
+from waybill_devstack.redis_server import RestartableRedis
 from waybill_django.accounts.models import User
 from waybill_django.outbox import services as outbox
 from waybill_django.outbox.models import OutboxMessage
 from waybill_django.shipments.services import shipment_create
 
 from ..test_webhooks import create_shipments, owner
-from .conftest import RestartableRedis
 
 __all__ = ["owner"]
 

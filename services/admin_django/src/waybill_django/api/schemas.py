@@ -79,6 +79,7 @@ class TrackingEventOut(Schema):
 class VehicleFields(Schema):
     label: str = Field(default="", max_length=100)
     capacity_kg: int | None = Field(default=None, ge=0)
+    capacity_parcels: int | None = Field(default=None, ge=0)
     active: bool = True
     driver_id: int | None = None
 
@@ -92,6 +93,7 @@ class VehiclePatch(Schema):
     plate: str = Field(default=None, min_length=1, max_length=20)  # type: ignore[assignment]
     label: str = Field(default=None, max_length=100)  # type: ignore[assignment]
     capacity_kg: int | None = Field(default=None, ge=0)
+    capacity_parcels: int | None = Field(default=None, ge=0)
     active: bool = None  # type: ignore[assignment]
     driver_id: int | None = None
 

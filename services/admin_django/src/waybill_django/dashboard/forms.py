@@ -143,8 +143,13 @@ class VehicleForm(forms.ModelForm[Vehicle]):
 
     class Meta:
         model = Vehicle
-        fields = ("plate", "label", "capacity_kg", "driver")
-        labels = {"plate": "Number plate", "label": "Name", "capacity_kg": "Capacity (kg)"}
+        fields = ("plate", "label", "capacity_kg", "capacity_parcels", "driver")
+        labels = {
+            "plate": "Number plate",
+            "label": "Name",
+            "capacity_kg": "Capacity (kg)",
+            "capacity_parcels": "Capacity (parcels)",
+        }
         help_texts = {"label": "How dispatchers call it, e.g. “Van 2”."}
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:

@@ -13,22 +13,9 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from waybill_contracts.web_security import PERMISSIONS_POLICY
 from waybill_django.dashboard.conf import map_tile_url, realtime_websocket_url
 
-PERMISSIONS_POLICY: Final = ", ".join(
-    f"{feature}=()"
-    for feature in (
-        "accelerometer",
-        "camera",
-        "display-capture",
-        "geolocation",
-        "gyroscope",
-        "magnetometer",
-        "microphone",
-        "payment",
-        "usb",
-    )
-)
 # Social sign-in forms redirect to the provider after the POST; form-action covers that redirect.
 _PROVIDER_ORIGINS: Final = {
     "github": "https://github.com",

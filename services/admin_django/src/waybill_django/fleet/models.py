@@ -12,6 +12,7 @@ class Vehicle(TenantModel):
     plate = models.CharField(max_length=20)
     label = models.CharField(max_length=100, blank=True)
     capacity_kg = models.PositiveIntegerField(null=True, blank=True)
+    capacity_parcels = models.PositiveIntegerField(null=True, blank=True)
     active = models.BooleanField(default=True)
     offline_since = models.DateTimeField(
         null=True, blank=True, editable=False, help_text="Set while the vehicle reports no positions."

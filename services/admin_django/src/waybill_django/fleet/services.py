@@ -16,7 +16,7 @@ from waybill_django.organizations.models import Organization
 from waybill_django.organizations.permissions import Action, check_permission
 from waybill_django.organizations.selectors import membership_role
 
-VEHICLE_FIELDS = ("plate", "label", "capacity_kg", "active", "driver")
+VEHICLE_FIELDS = ("plate", "label", "capacity_kg", "capacity_parcels", "active", "driver")
 
 
 def _check_driver(*, organization: Organization | int, driver: User | None) -> None:

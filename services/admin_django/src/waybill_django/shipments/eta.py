@@ -10,7 +10,6 @@ published only when the estimate moves by a minute or more or the risk flag
 flips, so the dashboard is not flooded.
 """
 
-import math
 from datetime import datetime, timedelta
 from statistics import fmean
 
@@ -19,6 +18,7 @@ from django.utils import timezone
 
 from waybill_contracts.events import ShipmentEtaUpdated
 from waybill_contracts.workflow import ON_BOARD
+from waybill_django.core.geo import distance_km
 from waybill_django.core.transactions import unit_of_work
 from waybill_django.fleet.models import Position
 from waybill_django.outbox.services import outbox_record
@@ -29,16 +29,7 @@ SPEED_WINDOW = timedelta(minutes=15)
 MIN_SPEED_KMH = 3.0
 """Slower than this the vehicle is standing still: no estimate."""
 SIGNIFICANT_CHANGE = timedelta(minutes=1)
-EARTH_RADIUS_KM = 6371.0
 STALE_BATCH_SIZE = 500
-
-
-def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance (haversine)."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi, dlambda = phi2 - phi1, math.radians(lon2 - lon1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
 
 
 def estimate_arrival(*, recent: list[Position], latitude: float, longitude: float) -> datetime | None:

@@ -8,6 +8,7 @@ from django.db import models
 
 from waybill_contracts.enums import ShipmentStatus
 from waybill_contracts.workflow import FINISHED
+from waybill_django.core.gazetteer import geocode
 from waybill_django.core.tenancy import TenantModel
 from waybill_django.fleet.models import Vehicle
 from waybill_django.organizations.models import Organization
@@ -42,6 +43,7 @@ COORDINATE_PAIRS = (
     ("origin_latitude", "origin_longitude"),
     ("destination_latitude", "destination_longitude"),
 )
+ADDRESS_FIELDS = ("origin_address", "destination_address")
 BOTH_COORDINATES = "Give both the latitude and the longitude, or neither."
 
 
@@ -132,6 +134,7 @@ class Shipment(TenantModel):
         services, model forms, :func:`shipment_details_check` for the CSV import),
         so the rules and their messages exist once.
         """
+        self.locate_addresses()
         errors: dict[str, str] = {}
         for latitude, longitude in COORDINATE_PAIRS:
             given = (getattr(self, latitude) is not None, getattr(self, longitude) is not None)
@@ -148,6 +151,21 @@ class Shipment(TenantModel):
         if errors:
             raise ValidationError(errors)
 
+    def locate_addresses(self) -> None:
+        """Fill an end's missing coordinates from the offline gazetteer (the city its address names).
+
+        An address it does not know keeps empty coordinates, as before: the
+        shipment is valid, and the planner lists it as left out for that reason.
+        """
+        for address, (latitude, longitude) in zip(ADDRESS_FIELDS, COORDINATE_PAIRS, strict=True):
+            text = getattr(self, address)
+            if not text or getattr(self, latitude) is not None or getattr(self, longitude) is not None:
+                continue
+            place = geocode(text)
+            if place is not None:
+                setattr(self, latitude, place.latitude)
+                setattr(self, longitude, place.longitude)
+
 
 def _before(end: Any, start: Any) -> bool:
     return end is not None and start is not None and end < start
@@ -157,10 +175,15 @@ def shipment_details_check(details: dict[str, Any]) -> None:
     """Check details by the model's rules without a query (no unique or check-constraint lookups).
 
     For bulk paths such as the CSV import, which check references for the
-    whole file at once; raises ``ValidationError`` keyed by field.
+    whole file at once; raises ``ValidationError`` keyed by field, and sets the
+    coordinates the model locates in ``details``.
     """
     others = [field.name for field in Shipment._meta.fields if field.name not in details]
-    Shipment(**details).full_clean(exclude=others, validate_unique=False, validate_constraints=False)
+    shipment = Shipment(**details)
+    shipment.full_clean(exclude=others, validate_unique=False, validate_constraints=False)
+    # What the model filled in (coordinates from the gazetteer) goes back to the caller's details.
+    for latitude, longitude in COORDINATE_PAIRS:
+        details[latitude], details[longitude] = getattr(shipment, latitude), getattr(shipment, longitude)
 
 
 class TrackingEvent(TenantModel):

@@ -1,8 +1,19 @@
-from django.db.models import Q, QuerySet
+from datetime import datetime
+
+from django.db.models import F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from waybill_contracts.enums import Role, ShipmentStatus
+from waybill_contracts.tracking import (
+    COARSE_POSITION_DECIMALS,
+    ETA_VISIBLE_STATUSES,
+    POSITION_VISIBLE_STATUSES,
+    CoarsePosition,
+    PublicTracking,
+    TimelineEntry,
+)
 from waybill_django.accounts.models import User
+from waybill_django.fleet.models import Position
 from waybill_django.organizations.models import Organization
 from waybill_django.organizations.permissions import OWN_VEHICLE_ONLY, Action, actor_may, transition_action
 from waybill_django.shipments.models import ProofOfDelivery, Shipment, TrackingEvent
@@ -75,3 +86,81 @@ def shipment_failed_delivery_allowed(*, shipment: Shipment, actor: User, role: R
         return False
     own_vehicle_only = role in OWN_VEHICLE_ONLY and not (actor.is_staff and actor.is_active)
     return not own_vehicle_only or shipment_driven_by(shipment=shipment, user=actor)
+
+
+MAX_TRACKING_CODE_LENGTH = 32
+"""Longer codes are no shipment's: answered as unknown without a query."""
+
+
+def _tracked(code: str) -> QuerySet[Shipment]:
+    """The shipment a public tracking code names, whatever its organization (the code is the secret)."""
+    return Shipment.unscoped.filter(tracking_code=code).only(
+        "id", "organization_id", "vehicle_id", "tracking_code", "status", "eta"
+    )
+
+
+def _status_changes(shipment: Shipment) -> QuerySet[TrackingEvent, tuple[str, datetime]]:
+    # Status changes only: a failed delivery attempt, say, keeps the status and is told by email.
+    return (
+        TrackingEvent.objects.in_organization(shipment.organization_id)
+        .filter(shipment_id=shipment.pk)
+        .exclude(status=F("previous_status"))
+        .order_by("occurred_at", "id")
+        .values_list("status", "occurred_at")
+    )
+
+
+def _last_fix(shipment: Shipment) -> QuerySet[Position, tuple[float, float, datetime]] | None:
+    """The vehicle's latest position while the shipment is on board; None when none may be shown."""
+    vehicle_id = shipment.vehicle_id
+    if vehicle_id is None or ShipmentStatus(shipment.status) not in POSITION_VISIBLE_STATUSES:
+        return None
+    return (
+        Position.objects.in_organization(shipment.organization_id)
+        .filter(vehicle_id=vehicle_id)
+        .order_by("-recorded_at")
+        .values_list("latitude", "longitude", "recorded_at")
+    )
+
+
+def _public_view(
+    shipment: Shipment, timeline: list[tuple[str, datetime]], fix: tuple[float, float, datetime] | None
+) -> PublicTracking:
+    status = ShipmentStatus(shipment.status)
+    return PublicTracking(
+        tracking_code=shipment.tracking_code,
+        status=status,
+        eta=shipment.eta if status in ETA_VISIBLE_STATUSES else None,
+        last_position=None
+        if fix is None
+        else CoarsePosition(
+            latitude=round(fix[0], COARSE_POSITION_DECIMALS),
+            longitude=round(fix[1], COARSE_POSITION_DECIMALS),
+            recorded_at=fix[2].replace(second=0, microsecond=0),
+        ),
+        timeline=[TimelineEntry(status=ShipmentStatus(s), occurred_at=at) for s, at in timeline],
+    )
+
+
+def public_tracking(*, code: str) -> PublicTracking | None:
+    """What a customer holding ``code`` may see (the same answer as the realtime ``GET /v1/track``)."""
+    if len(code) > MAX_TRACKING_CODE_LENGTH:
+        return None
+    shipment = _tracked(code).first()
+    if shipment is None:
+        return None
+    last_fix = _last_fix(shipment)
+    fix = None if last_fix is None else last_fix.first()
+    return _public_view(shipment, list(_status_changes(shipment)), fix)
+
+
+async def apublic_tracking(*, code: str) -> PublicTracking | None:
+    """``public_tracking`` through Django's async ORM, for async views."""
+    if len(code) > MAX_TRACKING_CODE_LENGTH:
+        return None
+    shipment = await _tracked(code).afirst()
+    if shipment is None:
+        return None
+    last_fix = _last_fix(shipment)
+    fix = None if last_fix is None else await last_fix.afirst()
+    return _public_view(shipment, [row async for row in _status_changes(shipment)], fix)

@@ -88,11 +88,12 @@ def shipment_update_details(*, shipment: Shipment, actor: User, fields: dict[str
     locked = Shipment.unscoped.select_for_update().get(pk=shipment.pk)
     if locked.status not in EDITABLE:
         raise ShipmentNotEditable(ShipmentStatus(locked.status))
-    before = {name: getattr(locked, name) for name in fields}
+    before = {name: getattr(locked, name) for name in DETAIL_FIELDS}
     for name, value in fields.items():
         setattr(locked, name, value)
     locked.full_clean()
-    changed = sorted(name for name in fields if before[name] != getattr(locked, name))
+    # All detail fields: the model may fill some itself (coordinates located from an address).
+    changed = sorted(name for name in DETAIL_FIELDS if before[name] != getattr(locked, name))
     if not changed:
         return shipment
     locked.save(update_fields=[*changed, "updated_at"])

@@ -2,7 +2,7 @@
 
 A token is issued only for an active account whose email address is
 verified, with the right password and, when the account has TOTP, the
-current code (each code works once). Failed attempts count in the counters
+current code (each code works once, in this service or Django's). Failed attempts count in the counters
 Django's sign-in uses too (``waybill_contracts.signin``): a lockout in
 either service holds in both.
 """
@@ -20,7 +20,13 @@ from redis.asyncio import Redis
 from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from waybill_contracts.signin import PER_ACCOUNT, PER_ADDRESS, account_failures_key, address_failures_key
+from waybill_contracts.signin import (
+    PER_ACCOUNT,
+    PER_ADDRESS,
+    account_failures_key,
+    address_failures_key,
+    totp_used_key,
+)
 from waybill_realtime.auth.accounts import Account
 from waybill_realtime.auth.users import UserManager
 from waybill_realtime.tables import Authenticator, EmailAddress
@@ -131,5 +137,6 @@ class SignIn:
         return str(secret) if secret else None
 
     async def _first_use(self, account: Account, code: str) -> bool:
-        key = f"waybill:realtime:totp-used:{account.id}:{''.join(code.split())}"
+        # The record Django's allauth sign-in keeps too: a code accepted by either is refused by both.
+        key = totp_used_key(account.id, code)
         return bool(await self._redis.set(key, "1", nx=True, ex=TOTP_PERIOD * (2 * TOTP_TOLERANCE + 1)))

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "waybill_django.webhooks",
     "waybill_django.imports",
     "waybill_django.reports",
+    "waybill_django.planning",
     "waybill_django.demo",
     "waybill_django.dashboard",
     "ninja",
@@ -172,6 +173,9 @@ SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 INVITATION_MAX_AGE_DAYS = 7
+# Public tracking (the page and its JSON) per client address per minute; the realtime service
+# reads the same variable for its GET /v1/track, so both answer a customer alike.
+TRACK_RATE_LIMIT_PER_MINUTE = int(os.environ.get("TRACK_RATE_LIMIT_PER_MINUTE", "60"))
 
 # Sign-in (django-allauth): the email is the username and must be verified.
 ACCOUNT_ADAPTER = "waybill_django.accounts.adapter.AccountAdapter"
@@ -249,3 +253,10 @@ ETA_STALE_SECONDS = 300
 LATE_SHIPMENT_GRACE_SECONDS = int(os.environ.get("LATE_SHIPMENT_GRACE_SECONDS", "0"))
 VEHICLE_OFFLINE_AFTER_SECONDS = int(os.environ.get("VEHICLE_OFFLINE_AFTER_SECONDS", "300"))
 POSITION_RETENTION_DAYS = int(os.environ.get("POSITION_RETENTION_DAYS", "30"))
+
+# Route planning (docs/decisions/0800-route-planning-with-vroom.md): road distance is the great
+# circle times PLANNING_ROAD_FACTOR, driven at PLANNING_SPEED_KMH, with PLANNING_SERVICE_MINUTES at each stop.
+PLANNING_ROAD_FACTOR = float(os.environ.get("PLANNING_ROAD_FACTOR", "1.3"))
+PLANNING_SPEED_KMH = float(os.environ.get("PLANNING_SPEED_KMH", "50"))
+PLANNING_SERVICE_MINUTES = int(os.environ.get("PLANNING_SERVICE_MINUTES", "5"))
+PLANNING_SOLVER_SECONDS = float(os.environ.get("PLANNING_SOLVER_SECONDS", "30"))

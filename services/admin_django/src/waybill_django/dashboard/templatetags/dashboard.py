@@ -48,3 +48,9 @@ def when(moment: datetime | None, style: str = "") -> SafeString | str:
     return format_html(
         '<time datetime="{}">{}</time>', local.isoformat(), date_format(local, _WHEN_FORMATS[style])
     )
+
+
+@register.filter
+def km(metres: int | None) -> str:
+    """Metres as kilometres with one decimal: 12345 → "12.3"."""
+    return "" if metres is None else f"{metres / 1000:.1f}"

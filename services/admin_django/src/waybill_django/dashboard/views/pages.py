@@ -26,6 +26,7 @@ from waybill_django.dashboard.views.live import MAP_SHIPMENTS_LIMIT
 from waybill_django.dashboard.views.shipments import available_moves
 from waybill_django.fleet.selectors import vehicle_get, vehicle_list
 from waybill_django.organizations.permissions import Action
+from waybill_django.planning.selectors import stops_in_order
 from waybill_django.shipments.models import STATUS_LABELS
 from waybill_django.shipments.selectors import shipment_get
 from waybill_django.shipments.services import shipment_assign
@@ -119,6 +120,9 @@ def driver_view(request: HttpRequest, workspace: Workspace) -> HttpResponse:
         {
             "rows": rows,
             "vehicles": vehicle_list(organization=workspace.organization).filter(driver=workspace.user),
+            "stops": stops_in_order(
+                organization=workspace.organization, driver=workspace.user, day=timezone.localdate()
+            ),
         },
         partial="dashboard/partials/_driver.html",
     )
