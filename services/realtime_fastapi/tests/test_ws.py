@@ -20,7 +20,7 @@ from waybill_contracts.ws import (
     Subscribed,
 )
 from waybill_realtime.client import Connection, RealtimeClient
-from waybill_realtime.testing import EventStreams, Personas, StartRealtime
+from waybill_testkit.realtime import EventStreams, Personas, StartRealtime
 
 
 async def expect_close(connection: Connection, within: float = 3.0) -> ConnectionClosed:

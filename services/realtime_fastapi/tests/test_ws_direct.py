@@ -23,7 +23,7 @@ from waybill_contracts.enums import Role, ShipmentStatus
 from waybill_contracts.events import Event, InvitationCreated, ShipmentCreated
 from waybill_contracts.ws import CloseCode, ErrorMessage, EventMessage, Ready, Subscribed
 from waybill_realtime.client import Connection, RealtimeClient
-from waybill_realtime.testing import EventStreams, Personas, StartRealtime
+from waybill_testkit.realtime import EventStreams, Personas, StartRealtime
 
 CLIENTS = 40
 

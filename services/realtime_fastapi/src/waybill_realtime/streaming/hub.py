@@ -145,8 +145,6 @@ class Hub:
         self._subscriptions: defaultdict[int, set[Subscription]] = defaultdict(set)
         self._cursors: dict[int, StreamId] = {}
         """Per organization read by this replica: the last entry fanned out."""
-        self._starting: dict[int, asyncio.Task[StreamId]] = {}
-        """Organizations whose first subscriber is looking up where to start reading."""
         self._has_work = asyncio.Event()
 
     async def subscribe(self, subscription: Subscription) -> None:
