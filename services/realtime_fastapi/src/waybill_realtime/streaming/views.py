@@ -6,7 +6,7 @@ events unchanged (same stream ids, so resuming works the same way);
 ``track:<code>`` turns them into the public view of its shipment.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 from uuid import UUID
 
@@ -25,8 +25,6 @@ from waybill_realtime.tracking import track_change
 
 
 class ChannelView(Protocol):
-    replayable: bool
-
     def frame(self, channel: str, stream_id: str, event: Event) -> str | None:
         """The frame to send for this entry, or None to send nothing."""
 
@@ -40,7 +38,6 @@ class ShipmentView:
     shipment_id: int
     vehicle_id: int | None
     role: Role
-    replayable: bool = True
 
     def frame(self, channel: str, stream_id: str, event: Event) -> str | None:
         if not event_visible(self.role, event):
@@ -62,7 +59,6 @@ class ShipmentView:
 class JobView:
     job_id: UUID
     role: Role
-    replayable: bool = True
 
     def frame(self, channel: str, stream_id: str, event: Event) -> str | None:
         if isinstance(event, JobProgress) and event.job_id == self.job_id and event_visible(self.role, event):
@@ -77,7 +73,6 @@ class TrackView:
     shipment_id: int
     vehicle_id: int | None
     state: PublicTracking
-    replayable: bool = field(default=False)
 
     def frame(self, channel: str, stream_id: str, event: Event) -> str | None:
         changed = track_change(self.state, event, shipment_id=self.shipment_id, vehicle_id=self.vehicle_id)
