@@ -6,12 +6,13 @@ shipment by city names only (located by the gazetteer), plans the day, accepts t
 driver picks it up and delivers it on the phone with a recipient; the owner sees the proof.
 """
 
+import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from waybill_devstack.polling import wait_until
 from waybill_devstack.stack import RunningStack
@@ -21,12 +22,18 @@ pytestmark = pytest.mark.integration
 
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 PASSWORD = "a long walk to the depot"
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 def shot(page: Page, name: str) -> None:
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"dashboard-{name}.png", full_page=True)
+
+
+def _printed(processes: ProcessGroup) -> str:
+    transcript = processes.output
+    assert isinstance(transcript, io.StringIO)
+    return transcript.getvalue()
 
 
 def link_in_mail(processes: ProcessGroup, path: str, *, after: int) -> str:
@@ -36,7 +43,7 @@ def link_in_mail(processes: ProcessGroup, path: str, *, after: int) -> str:
     """
 
     def printed() -> str | None:
-        found = re.findall(r"https?://[^\s/]+(" + path + r")", processes.output.getvalue()[after:])
+        found = re.findall(r"https?://[^\s/]+(" + path + r")", _printed(processes)[after:])
         return found[-1] if found else None
 
     link = wait_until(printed, what="the email", timeout=30)
@@ -45,7 +52,7 @@ def link_in_mail(processes: ProcessGroup, path: str, *, after: int) -> str:
 
 
 def sign_up(page: Page, stack: RunningStack, processes: ProcessGroup, *, name: str, email: str) -> None:
-    offset = len(processes.output.getvalue())
+    offset = len(_printed(processes))
     if "/accounts/signup/" not in page.url:
         page.goto(f"{stack.django_url}/accounts/signup/")
     page.fill("input[name=full_name]", name)
@@ -80,7 +87,7 @@ def test_a_new_team_plans_its_day_and_delivers_with_proof(
     page.wait_for_url(re.compile(re.escape(stack.django_url) + r"/(\?.*)?$"))
 
     # A driver is invited and signs up on the phone from the invitation.
-    offset = len(processes.output.getvalue())
+    offset = len(_printed(processes))
     page.goto(f"{stack.django_url}/settings/members/")
     page.get_by_label("Email", exact=True).fill("dan@newteam.test")
     page.get_by_label("Role", exact=True).select_option("driver")
@@ -109,14 +116,20 @@ def test_a_new_team_plans_its_day_and_delivers_with_proof(
     page.locator("form button[type=submit]").last.click()
     page.wait_for_url(re.compile(r"/shipments/\d+/$"))
     shipment_url = page.url
+    # Located by the gazetteer: the edit form's map pins both ends where the cities are.
+    page.goto(shipment_url + "edit/")
+    expect(page.locator("#id_destination_latitude")).to_have_value(re.compile(r"^52\.0"))
+    expect(page.locator("#pin-map .end-marker")).to_have_count(2)
+    shot(page, "shipment-form-pins")
+    page.goto(shipment_url)
     page.get_by_role("button", name="Book").click()
     expect(page.locator("#shipment-status .badge")).to_have_text("Booked")
 
     # Plan the day: the depot by its city, the plan computed live, its route on the map.
     page.goto(f"{stack.django_url}/planning/")
     page.get_by_label("Address").fill("Rotterdam")
-    page.get_by_label("Working day starts").fill("00:00")
-    page.get_by_label("Working day ends").fill("23:59")
+    page.get_by_label("Working day starts").fill("06:00")
+    page.get_by_label("Working day ends").fill("22:00")
     page.get_by_role("button", name="Save the depot").click()
     expect(page.locator(".flash")).to_contain_text("The depot and working hours are saved.")
     page.get_by_role("button", name="Plan the day").click()

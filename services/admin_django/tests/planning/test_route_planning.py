@@ -332,7 +332,9 @@ def test_the_planning_page_shows_why_it_cannot_plan(client: Client, dispatcher: 
     assert "Set the depot first" in response.content.decode()
 
 
-def test_a_depot_given_by_its_city_is_located(client: Client, organization: Organization, dispatcher: User) -> None:
+def test_a_depot_given_by_its_city_is_located(
+    client: Client, organization: Organization, dispatcher: User
+) -> None:
     client.force_login(dispatcher)
     saved = client.post(
         reverse("dashboard:planning_depot"),
