@@ -16,10 +16,12 @@ from pathlib import Path
 
 import csv_import
 import django_tracking
+import end_to_end
 import fanout
 import ingest
 import planner
 import tracking
+import worker_jobs
 from environment import machine_header
 from report import README, RESULTS_DIR, Section, update_readme
 
@@ -30,6 +32,8 @@ SCENARIOS = {
     "csv_import": csv_import.run_section,
     "django_tracking": django_tracking.run,
     "planner": planner.run,
+    "worker_jobs": worker_jobs.run,
+    "end_to_end": end_to_end.run,
 }
 
 
