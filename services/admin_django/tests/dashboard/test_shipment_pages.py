@@ -15,7 +15,7 @@ from waybill_django.accounts.models import User
 from waybill_django.audit.models import AuditLog
 from waybill_django.core.errors import Conflict
 from waybill_django.dashboard.access import Workspace
-from waybill_django.dashboard.views.shipments import available_moves
+from waybill_django.dashboard.views.moves import available_moves
 from waybill_django.fleet.models import Vehicle
 from waybill_django.organizations.models import Membership, Organization
 from waybill_django.shipments.models import Shipment

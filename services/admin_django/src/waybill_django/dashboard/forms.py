@@ -115,6 +115,9 @@ class TransitionForm(forms.Form):
     signature = forms.FileField(
         required=False, validators=[validate_proof_upload], label="Signature (optional)"
     )
+    signed_name = forms.CharField(
+        required=False, max_length=200, label="Or type your name to sign (optional)"
+    )
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

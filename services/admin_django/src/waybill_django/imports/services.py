@@ -96,8 +96,8 @@ def shipment_import_run(*, job_id: uuid.UUID) -> ShipmentImport | None:
         shipment_import.save(update_fields=["rows_total", "rows_rejected", "error_report"])
         job_fail(
             job=job,
-            error=f"{counts.rejected} of {counts.total} rows were rejected, so none was imported: "
-            "download the report, correct those rows and upload the file again.",
+            error=f"{counts.rejected:,} of {counts.total:,} rows {'was' if counts.rejected == 1 else 'were'} "
+            "rejected, so none was imported: download the report, correct them and upload the file again.",
         )
     else:
         try:

@@ -222,6 +222,9 @@ class ProofOfDelivery(models.Model):
     signature = models.FileField(
         upload_to="proof/signatures/%Y/%m/", blank=True, validators=[validate_proof_upload]
     )
+    signed_name = models.CharField(
+        max_length=200, blank=True, help_text="A signature typed instead of drawn (keyboard alternative)."
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -194,7 +194,29 @@ def _move(
 
 @transaction.atomic
 def shipment_book(*, shipment: Shipment, actor: User) -> Shipment:
+    if shipment.status == ShipmentStatus.ASSIGNED.value:
+        return shipment_unassign(shipment=shipment, actor=actor)
     return _move(shipment=shipment, actor=actor, target=ShipmentStatus.BOOKED)
+
+
+@transaction.atomic
+def shipment_unassign(*, shipment: Shipment, actor: User) -> Shipment:
+    """Take an assigned shipment off its vehicle before pick-up: booked again, waiting for a vehicle."""
+    plate = shipment.vehicle.plate if shipment.vehicle else ""
+
+    def take_off_vehicle(locked: Shipment) -> None:
+        locked.vehicle = None
+        locked.eta = None
+        locked.eta_computed_at = None
+        locked.at_risk = False
+
+    return _move(
+        shipment=shipment,
+        actor=actor,
+        target=ShipmentStatus.BOOKED,
+        note=f"Unassigned from {plate}" if plate else "Unassigned",
+        apply=take_off_vehicle,
+    )
 
 
 @transaction.atomic
@@ -236,10 +258,20 @@ def shipment_deliver(
     note: str = "",
     photo: File[bytes] | None = None,
     signature: File[bytes] | None = None,
+    signed_name: str = "",
 ) -> Shipment:
-    """Record the delivery and its proof (recipient, note, optional photo or signature image)."""
+    """Record the delivery and its proof (recipient, note, optional photo, signature image or typed name).
+
+    ``signed_name`` is the signature of someone who cannot draw one (keyboard, screen reader).
+    """
     shipment_check_move(shipment=shipment, to_status=ShipmentStatus.DELIVERED, actor=actor)
-    proof = ProofOfDelivery(shipment=shipment, recipient_name=recipient_name, note=note, recorded_by=actor)
+    proof = ProofOfDelivery(
+        shipment=shipment,
+        recipient_name=recipient_name,
+        note=note,
+        signed_name=signed_name,
+        recorded_by=actor,
+    )
     if photo is not None:
         photo.name = proof_file_name(photo)
         proof.photo = photo
