@@ -13,8 +13,8 @@ from waybill_contracts.enums import ShipmentStatus
 from waybill_contracts.events import ShipmentEtaUpdated, ShipmentStatusChanged
 from waybill_realtime.client import RealtimeClient
 from waybill_realtime.config import asyncpg_database
-from waybill_realtime.testing import EventStreams, Personas, ShipmentRow, StartRealtime
 from waybill_realtime.tracking_projection import view_key
+from waybill_testkit.realtime import EventStreams, Personas, ShipmentRow, StartRealtime
 
 from .test_tracking import get, report_van_position
 
