@@ -19,7 +19,7 @@ from report import BENCH_DIR, Section, number
 from waybill_devstack import stack
 from waybill_devstack.polling import wait_until
 from waybill_devstack.supervisor import ProcessGroup
-from waybill_realtime.testing import Personas
+from waybill_testkit.realtime import Personas
 
 SHIPMENTS = 50
 

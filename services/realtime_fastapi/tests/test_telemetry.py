@@ -16,7 +16,7 @@ from waybill_contracts.tasks import RECOMPUTE_ETA
 from waybill_contracts.telemetry import MAX_POSITIONS_PER_BATCH
 from waybill_contracts.ws import ErrorMessage, EventMessage, PositionsAck, Ready, ReportPositions, Subscribed
 from waybill_realtime.client import RealtimeClient
-from waybill_realtime.testing import Personas
+from waybill_testkit.realtime import Personas
 
 JsonObject = dict[str, object]
 

@@ -9,7 +9,7 @@ from waybill_contracts.enums import ShipmentStatus
 from waybill_contracts.events import ShipmentEtaUpdated, ShipmentStatusChanged
 from waybill_contracts.ws import ErrorMessage, Subscribed, TrackingMessage
 from waybill_realtime.client import RealtimeClient
-from waybill_realtime.testing import EventStreams, Personas, StartRealtime
+from waybill_testkit.realtime import EventStreams, Personas, StartRealtime
 
 
 async def get(url: str, headers: dict[str, str] | None = None) -> httpx.Response:

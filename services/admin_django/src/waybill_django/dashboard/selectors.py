@@ -43,7 +43,7 @@ class OnboardingStep:
 
 def onboarding_steps(*, organization: Organization) -> list[OnboardingStep]:
     """What a new organization does before it can dispatch; empty once every step is done."""
-    drivers = Membership.objects.filter(organization=organization, role=Role.DRIVER.value)
+    drivers = Membership.objects.in_organization(organization).filter(role=Role.DRIVER.value)
     invited_drivers = open_invitations(organization=organization).filter(role=Role.DRIVER.value)
     steps = [
         OnboardingStep("vehicle", Vehicle.objects.in_organization(organization).exists()),
@@ -269,7 +269,7 @@ def public_timeline(*, shipment: Shipment) -> QuerySet[TrackingEvent]:
 
 def organization_members(*, organization: Organization) -> QuerySet[Membership]:
     return (
-        Membership.objects.filter(organization=organization)
+        Membership.objects.in_organization(organization)
         .select_related("user")
         .order_by("role", "user__email")
     )

@@ -9,7 +9,7 @@ from django.db import models
 from waybill_contracts.enums import ShipmentStatus
 from waybill_contracts.workflow import FINISHED
 from waybill_django.core.gazetteer import geocode
-from waybill_django.core.tenancy import OrganizationScopedManager
+from waybill_django.core.tenancy import TenantModel
 from waybill_django.fleet.models import Vehicle
 from waybill_django.organizations.models import Organization
 from waybill_django.shipments.uploads import validate_proof_upload
@@ -59,7 +59,7 @@ def new_tracking_code() -> str:
     return secrets.token_urlsafe(12)
 
 
-class Shipment(models.Model):
+class Shipment(TenantModel):
     """A consignment moving from an origin to a destination.
 
     ``status``, ``status_before_exception``, ``vehicle`` and ``exception_reason``
@@ -109,9 +109,6 @@ class Shipment(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-
-    unscoped = models.Manager()
-    objects = OrganizationScopedManager["Shipment"]()
 
     class Meta:
         ordering = ("-created_at",)
@@ -203,11 +200,10 @@ def shipment_details_check(details: dict[str, Any]) -> None:
         details[latitude], details[longitude] = getattr(shipment, latitude), getattr(shipment, longitude)
 
 
-class TrackingEvent(models.Model):
+class TrackingEvent(TenantModel):
     """One entry of a shipment's timeline, written by each workflow step."""
 
     shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="tracking_events")
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     status = models.CharField(max_length=20, choices=STATUS_CHOICES)
     previous_status = models.CharField(max_length=20, choices=STATUS_CHOICES, blank=True)
     note = models.TextField(blank=True)
@@ -215,9 +211,6 @@ class TrackingEvent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     occurred_at = models.DateTimeField()
-
-    unscoped = models.Manager()
-    objects = OrganizationScopedManager["TrackingEvent"]()
 
     class Meta:
         ordering = ("occurred_at", "id")

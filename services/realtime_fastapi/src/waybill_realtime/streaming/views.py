@@ -6,7 +6,7 @@ events unchanged (same stream ids, so resuming works the same way);
 ``track:<code>`` turns them into the public view of its shipment.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 from uuid import UUID
 
@@ -31,8 +31,6 @@ from waybill_realtime.tracking import coarse
 
 
 class ChannelView(Protocol):
-    replayable: bool
-
     def frame(self, channel: str, stream_id: str, event: Event) -> str | None:
         """The frame to send for this entry, or None to send nothing."""
 
@@ -46,7 +44,6 @@ class ShipmentView:
     shipment_id: int
     vehicle_id: int | None
     role: Role
-    replayable: bool = True
 
     def frame(self, channel: str, stream_id: str, event: Event) -> str | None:
         if not event_visible(self.role, event):
@@ -68,7 +65,6 @@ class ShipmentView:
 class JobView:
     job_id: UUID
     role: Role
-    replayable: bool = True
 
     def frame(self, channel: str, stream_id: str, event: Event) -> str | None:
         if isinstance(event, JobProgress) and event.job_id == self.job_id and event_visible(self.role, event):
@@ -83,7 +79,6 @@ class TrackView:
     shipment_id: int
     vehicle_id: int | None
     state: PublicTracking
-    replayable: bool = field(default=False)
 
     def frame(self, channel: str, stream_id: str, event: Event) -> str | None:
         match event:
