@@ -74,6 +74,12 @@ class Settings(BaseSettings):
         gt=0,
         description="Telemetry batches per client address per minute (many devices behind a NAT).",
     )
+    track_projection_ttl_seconds: int = Field(
+        default=3600,
+        ge=0,
+        description="A looked-up tracking view is kept current in Redis this long after its last database read;"
+        " 0: every lookup reads the database.",
+    )
     track_cache_seconds: int = Field(
         default=15, ge=0, description="Cache-Control max-age of public tracking."
     )

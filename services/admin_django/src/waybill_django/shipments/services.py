@@ -252,6 +252,9 @@ def shipment_deliver(
     ``signed_name`` is the signature of someone who cannot draw one (keyboard, screen reader).
     """
     shipment_check_move(shipment=shipment, to_status=ShipmentStatus.DELIVERED, actor=actor)
+    recipient_name = recipient_name.strip()
+    if not recipient_name:
+        raise ValidationError({"recipient_name": "Say who received the shipment."})
     proof = ProofOfDelivery(
         shipment=shipment,
         recipient_name=recipient_name,
@@ -386,9 +389,7 @@ def shipment_transition(
         case ShipmentStatus.IN_TRANSIT:
             return shipment_start_transit(shipment=shipment, actor=actor)
         case ShipmentStatus.DELIVERED:
-            if not recipient_name.strip():
-                raise ValidationError({"recipient_name": "Say who received the shipment."})
-            return shipment_deliver(shipment=shipment, actor=actor, recipient_name=recipient_name.strip())
+            return shipment_deliver(shipment=shipment, actor=actor, recipient_name=recipient_name)
         case ShipmentStatus.CANCELLED:
             return shipment_cancel(shipment=shipment, actor=actor, reason=reason)
         case ShipmentStatus.EXCEPTION:

@@ -28,7 +28,6 @@ from waybill_django.shipments.selectors import (
     shipment_timeline,
 )
 from waybill_django.shipments.services import (
-    shipment_check_move,
     shipment_create,
     shipment_deliver,
     shipment_record_failed_delivery,
@@ -127,14 +126,10 @@ def shipment_move(request: HttpRequest, workspace: Workspace, shipment_id: int) 
         target = form.target()
         try:
             if target is ShipmentStatus.DELIVERED:
-                shipment_check_move(shipment=shipment, to_status=target, actor=workspace.user)
-                recipient = form.cleaned_data["recipient_name"].strip()
-                if not recipient:
-                    raise ValidationError({"recipient_name": "Say who received the shipment."})
                 shipment_deliver(
                     shipment=shipment,
                     actor=workspace.user,
-                    recipient_name=recipient,
+                    recipient_name=form.cleaned_data["recipient_name"],
                     note=form.cleaned_data["delivery_note"],
                     photo=form.cleaned_data["photo"],
                     signature=form.cleaned_data["signature"],
