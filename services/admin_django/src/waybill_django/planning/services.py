@@ -24,6 +24,7 @@ from waybill_django.accounts.models import User
 from waybill_django.audit.choices import AuditAction
 from waybill_django.audit.services import audit_record
 from waybill_django.core.errors import Conflict
+from waybill_django.core.gazetteer import geocode
 from waybill_django.core.task_queue import task_enqueue
 from waybill_django.core.transactions import unit_of_work
 from waybill_django.fleet.models import Vehicle
@@ -91,13 +92,20 @@ def depot_set(
     organization: Organization,
     actor: User,
     address: str,
-    latitude: float,
-    longitude: float,
+    latitude: float | None,
+    longitude: float | None,
     workday_start: time,
     workday_end: time,
 ) -> Depot:
-    """Create or change the organization's depot and working hours."""
+    """Create or change the organization's depot and working hours; no coordinates: the address's city."""
     check_permission(actor=actor, organization=organization, action=Action.MANAGE_SHIPMENTS)
+    if latitude is None or longitude is None:
+        place = geocode(address)
+        if place is None:
+            raise ValidationError(
+                {"address": "No city of this name is known here: add the latitude and longitude."}
+            )
+        latitude, longitude = place.latitude, place.longitude
     depot = Depot.unscoped.select_for_update().filter(organization=organization).first() or Depot(
         organization=organization
     )
