@@ -11,6 +11,7 @@ from waybill_contracts.enums import Role
 from waybill_contracts.enums import ShipmentStatus as S
 from waybill_django.accounts.models import User
 from waybill_django.fleet.models import Vehicle
+from waybill_django.organizations.models import Organization
 from waybill_django.shipments.models import ProofOfDelivery, Shipment
 
 
@@ -133,3 +134,35 @@ def test_the_live_part_of_the_detail_page_holds_the_route_card(
     assert 'id="route-title"' in body
     assert "Nora Nordwind" in body
     assert "2 Street, Utrecht" in body
+
+
+def test_my_day_offers_to_call_the_recipient_and_the_detail_page_shows_the_number(
+    members: dict[Role, User],
+    signed_in: Callable[[User], Client],
+    make_shipment: Callable[..., Shipment],
+    truck: Vehicle,
+) -> None:
+    shipment = make_shipment("DAY-CALL", S.BOOKED, S.ASSIGNED, S.PICKED_UP, vehicle=truck)
+    Shipment.unscoped.filter(pk=shipment.pk).update(customer_phone="+31 20 555-0101")
+    page = signed_in(members[Role.DRIVER]).get(reverse("dashboard:driver")).content.decode()
+    assert '<a class="button button--ghost" href="tel:+31205550101">Call Customer of DAY-CALL</a>' in page
+    detail = signed_in(members[Role.DISPATCHER]).get(reverse("dashboard:shipment", args=[shipment.pk]))
+    assert '<a href="tel:+31205550101">+31 20 555-0101</a>' in detail.content.decode()
+
+
+def test_a_phone_number_that_is_not_one_is_refused_beside_its_field(
+    members: dict[Role, User], signed_in: Callable[[User], Client], organization: Organization
+) -> None:
+    response = signed_in(members[Role.DISPATCHER]).post(
+        reverse("dashboard:shipment_new"),
+        {
+            "reference": "PHONE-1",
+            "origin_address": "1 Quay",
+            "destination_address": "2 Street",
+            "customer_phone": "call me maybe",
+            "parcels": "1",
+        },
+    )
+    assert response.status_code == 400
+    assert "Enter a phone number" in response.content.decode()
+    assert not Shipment.objects.in_organization(organization).filter(reference="PHONE-1").exists()

@@ -66,7 +66,7 @@ class ShipmentForm(forms.ModelForm[Shipment]):
         labels = {"weight_kg": "Weight (kg)"}
 
     groups = (
-        ("Shipment", ("reference", "customer_name", "customer_email")),
+        ("Shipment", ("reference", "customer_name", "customer_email", "customer_phone")),
         ("Origin", ("origin_address", "origin_latitude", "origin_longitude")),
         ("Destination", ("destination_address", "destination_latitude", "destination_longitude")),
         (
@@ -87,6 +87,9 @@ class ShipmentForm(forms.ModelForm[Shipment]):
             if name.endswith(("_latitude", "_longitude")):
                 field.widget.attrs.update({"inputmode": "decimal", "step": "any"})
             if name == "customer_email":
+                field.widget.attrs["autocomplete"] = "off"
+            if name == "customer_phone":
+                field.widget.input_type = "tel"
                 field.widget.attrs["autocomplete"] = "off"
 
     def clean_reference(self) -> str:

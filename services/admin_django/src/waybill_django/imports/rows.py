@@ -53,6 +53,7 @@ SAMPLE_ROWS: tuple[dict[str, str], ...] = (
         "reference": "PO-1001",
         "customer_name": "Ada Lovelace",
         "customer_email": "ada@example.com",
+        "customer_phone": "+49 40 123456",
         "origin_address": "Warehouse 1, Hamburg",
         "origin_latitude": "53.5511",
         "origin_longitude": "9.9937",

@@ -3,7 +3,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
 from waybill_contracts.enums import ShipmentStatus
@@ -19,6 +19,12 @@ STATUS_CHOICES = [(status.value, label) for status, label in STATUS_LABELS.items
 
 _LATITUDE = [MinValueValidator(-90), MaxValueValidator(90)]
 _LONGITUDE = [MinValueValidator(-180), MaxValueValidator(180)]
+_PHONE = [
+    RegexValidator(
+        r"^\+?[0-9][0-9 ()./-]{2,30}$",
+        "Enter a phone number: digits, with an optional leading + and spaces, ( ) - . or /.",
+    )
+]
 
 
 # The descriptive fields: the ones a person types in (dashboard, admin, API, CSV import).
@@ -26,6 +32,7 @@ DETAIL_FIELDS = (
     "reference",
     "customer_name",
     "customer_email",
+    "customer_phone",
     "origin_address",
     "origin_latitude",
     "origin_longitude",
@@ -64,6 +71,13 @@ class Shipment(TenantModel):
     tracking_code = models.CharField(max_length=32, unique=True, default=new_tracking_code, editable=False)
     customer_name = models.CharField(max_length=200, blank=True)
     customer_email = models.EmailField(blank=True)
+    customer_phone = models.CharField(
+        max_length=32,
+        blank=True,
+        db_default="",
+        validators=_PHONE,
+        help_text="For the driver to call the recipient; never shown on the public tracking page.",
+    )
     origin_address = models.CharField(max_length=300)
     origin_latitude = models.FloatField(null=True, blank=True, validators=_LATITUDE)
     origin_longitude = models.FloatField(null=True, blank=True, validators=_LONGITUDE)

@@ -63,6 +63,12 @@ def geo_uri(stop: Stop) -> str:
     return f"geo:0,0?q={quote(stop.address, safe='')}"
 
 
+@register.filter
+def tel_uri(phone: str) -> str:
+    """A ``tel:`` URI (RFC 3966) of a phone number as typed: only the + and the digits are dialled."""
+    return "tel:" + "".join(c for c in phone if c.isdigit() or c == "+")
+
+
 @register.inclusion_tag("dashboard/partials/_topbar.html", takes_context=True)
 def product_topbar(context: template.Context) -> dict[str, Any]:
     """The dashboard's top bar on a page its views do not render (allauth's account pages)."""

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from waybill_django.accounts.models import User
+from waybill_django.audit.choices import AuditAction
 from waybill_django.audit.selectors import audit_log_actions, audit_log_list
 from waybill_django.dashboard.access import Workspace, workspace_view
 from waybill_django.dashboard.navigation import settings_tabs
@@ -36,7 +37,11 @@ class AuditFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         action = self.fields["action"]
         assert isinstance(action, forms.ChoiceField)
-        action.choices = [("", "Any action"), *((a, a) for a in audit_log_actions(organization=organization))]
+        labels = dict(AuditAction.choices)
+        action.choices = [
+            ("", "Any action"),
+            *((a, labels.get(a, a)) for a in audit_log_actions(organization=organization)),
+        ]
         actor = self.fields["actor"]
         assert isinstance(actor, MemberChoiceField)
         actor.queryset = User.objects.filter(
