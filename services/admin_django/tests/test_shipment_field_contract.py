@@ -255,3 +255,38 @@ def test_a_stored_row_that_breaks_todays_rules_is_still_served_by_the_api(
         (Decimal(-5), 0)
     ]
     assert one.status_code == 200
+
+
+@pytest.mark.parametrize("entry", list(ENTRY_POINTS))
+def test_every_entry_point_locates_an_address_given_without_coordinates(
+    people: People, entry: str, redis_url: str
+) -> None:
+    # No commas: the CSV entry point joins the values with them.
+    located: dict[str, Value] = {
+        "origin_address": "Coolsingel 40 Rotterdam",
+        "destination_address": "3511 Utrecht",
+    }
+
+    assert ENTRY_POINTS[entry](people, located) == {}
+
+    shipment = Shipment.unscoped.get(origin_address=located["origin_address"])
+    assert (shipment.origin_latitude, shipment.origin_longitude) == pytest.approx((51.92, 4.48), abs=0.01)
+    assert (shipment.destination_latitude, shipment.destination_longitude) == pytest.approx(
+        (52.09, 5.12), abs=0.01
+    )
+
+
+def test_an_unknown_address_keeps_empty_coordinates_and_given_ones_are_kept(people: People) -> None:
+    unknown = shipment_create(organization=people.organization, actor=people.dispatcher, **REQUIRED)
+    pinned = shipment_create(
+        organization=people.organization,
+        actor=people.dispatcher,
+        reference="C-2",
+        origin_address="Rotterdam",
+        origin_latitude=51.95,
+        origin_longitude=4.1,
+        destination_address="Utrecht",
+    )
+
+    assert (unknown.origin_latitude, unknown.destination_latitude) == (None, None)
+    assert (pinned.origin_latitude, pinned.origin_longitude) == (51.95, 4.1), "a pin is never overwritten"

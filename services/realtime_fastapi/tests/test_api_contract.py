@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.core.result import Err
 
 from waybill_realtime.client import RealtimeClient
-from waybill_realtime.testing import Personas, StartRealtime
+from waybill_testkit.realtime import Personas, StartRealtime
 
 EXAMPLES_PER_OPERATION = 100
 

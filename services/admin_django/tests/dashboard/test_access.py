@@ -23,7 +23,7 @@ from waybill_django.planning.models import RoutePlan
 from waybill_django.shipments.models import ProofOfDelivery, Shipment
 from waybill_django.webhooks.models import WebhookDelivery, WebhookEndpoint
 
-PUBLIC = {"tracking"}
+PUBLIC = {"tracking", "tracking_json", "tracking_json_async"}
 # Works for anyone signed in, member or not (tested in test_onboarding).
 NO_ORGANIZATION_NEEDED = {"welcome"}
 POST_ONLY = {
@@ -32,6 +32,7 @@ POST_ONLY = {
     "shipment_move",
     "shipment_delivery_failed",
     "dispatch_assign",
+    "dispatch_unassign",
     "settings_member",
     "settings_subscription",
     "settings_token_revoke",
@@ -40,6 +41,8 @@ POST_ONLY = {
     "vehicle_retire",
     "vehicle_restore",
     "settings_invitation",
+    "shipments_bulk",
+    "shipment_copy",
     "planning_depot",
     "route_plan_accept",
 }
@@ -48,6 +51,8 @@ _SETTINGS_ROLES = {Role.DISPATCHER, Role.DRIVER, Role.VIEWER}
 FORBIDDEN = {
     "shipment_new": {Role.DRIVER, Role.VIEWER},
     "shipment_edit": {Role.DRIVER, Role.VIEWER},
+    "shipment_copy": {Role.DRIVER, Role.VIEWER},
+    "shipments_bulk": {Role.DRIVER, Role.VIEWER},
     "dispatch": {Role.DRIVER, Role.VIEWER},
     "settings_invitation": _SETTINGS_ROLES,
     "vehicle_new": _SETTINGS_ROLES,
@@ -61,6 +66,8 @@ FORBIDDEN = {
     "imports": {Role.DRIVER, Role.VIEWER},
     "import": {Role.DRIVER, Role.VIEWER},
     "import_errors": {Role.DRIVER, Role.VIEWER},
+    "import_sample": {Role.DRIVER, Role.VIEWER},
+    "audit_log": _SETTINGS_ROLES,
     "planning": {Role.DRIVER, Role.VIEWER},
     "planning_depot": {Role.DRIVER, Role.VIEWER},
     "route_plan": {Role.DRIVER, Role.VIEWER},

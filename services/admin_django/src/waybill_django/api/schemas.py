@@ -51,8 +51,9 @@ else:
         DETAIL_FIELDS,
         partial=True,
         doc=(
-            "Only the fields sent are changed; allowed while the shipment is draft or booked. The rules "
-            "between fields of a new shipment apply to the result (422); a reference another shipment has, 409."
+            "Only the fields sent are changed, as far as the status allows (docs/django.md: editing by status). "
+            "The rules between fields of a new shipment apply to the result (422); a reference another "
+            "shipment has, 409."
         ),
     )
 

@@ -4,13 +4,14 @@ Thin, organization-scoped queries; each could move to its domain app's
 ``selectors.py`` unchanged.
 """
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet
-from django.db.models.functions import TruncDate
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -41,7 +42,7 @@ class OnboardingStep:
 
 def onboarding_steps(*, organization: Organization) -> list[OnboardingStep]:
     """What a new organization does before it can dispatch; empty once every step is done."""
-    drivers = Membership.objects.filter(organization=organization, role=Role.DRIVER.value)
+    drivers = Membership.objects.in_organization(organization).filter(role=Role.DRIVER.value)
     invited_drivers = open_invitations(organization=organization).filter(role=Role.DRIVER.value)
     steps = [
         OnboardingStep("vehicle", Vehicle.objects.in_organization(organization).exists()),
@@ -126,6 +127,66 @@ def fleet_overview(*, organization: Organization, now: datetime) -> list[FleetRo
     return rows
 
 
+@dataclass(frozen=True)
+class VehicleLoad:
+    """What a vehicle holds on the dispatch board: its unfinished shipments and their weight and parcels."""
+
+    row: FleetRow
+    shipments: list[Shipment]
+    weight_kg: Decimal
+    parcels: int
+
+    @property
+    def remaining_kg(self) -> Decimal | None:
+        capacity = self.row.vehicle.capacity_kg
+        return None if capacity is None else Decimal(capacity) - self.weight_kg
+
+    @property
+    def over_capacity(self) -> bool:
+        return (self.remaining_kg is not None and self.remaining_kg < 0) or (
+            self.remaining_parcels is not None and self.remaining_parcels < 0
+        )
+
+    @property
+    def over_kg(self) -> Decimal:
+        return -self.remaining_kg if self.remaining_kg is not None and self.remaining_kg < 0 else Decimal(0)
+
+    @property
+    def remaining_parcels(self) -> int | None:
+        capacity = self.row.vehicle.capacity_parcels
+        return None if capacity is None else capacity - self.parcels
+
+    @property
+    def over_parcels(self) -> int:
+        return max(0, -self.remaining_parcels) if self.remaining_parcels is not None else 0
+
+
+def dispatch_loads(*, organization: Organization, now: datetime) -> list[VehicleLoad]:
+    """Each active vehicle with the shipments it holds (assigned and not finished), in two queries."""
+    held: dict[int, list[Shipment]] = defaultdict(list)
+    for shipment in (
+        Shipment.objects.in_organization(organization)
+        .filter(vehicle__isnull=False, status__in=ON_THE_ROAD)
+        .order_by("delivery_window_end", "id")
+    ):
+        assert shipment.vehicle_id is not None
+        held[shipment.vehicle_id].append(shipment)
+    loads = []
+    for row in fleet_overview(organization=organization, now=now):
+        if not row.vehicle.active:
+            continue
+        shipments = held.get(row.vehicle.pk, [])
+        loads.append(
+            VehicleLoad(
+                row=row,
+                shipments=shipments,
+                weight_kg=sum((s.weight_kg or Decimal(0) for s in shipments), Decimal(0)),
+                parcels=sum(s.parcels for s in shipments),
+            )
+        )
+    return loads
+
+
 def vehicle_track(*, organization: Organization, vehicle_id: int, now: datetime) -> list[Position]:
     """The vehicle's positions of the last hours, oldest first (404 for another organization's vehicle)."""
     vehicle = get_object_or_404(Vehicle.objects.in_organization(organization), pk=vehicle_id)
@@ -207,63 +268,7 @@ def public_timeline(*, shipment: Shipment) -> QuerySet[TrackingEvent]:
 
 def organization_members(*, organization: Organization) -> QuerySet[Membership]:
     return (
-        Membership.objects.filter(organization=organization)
+        Membership.objects.in_organization(organization)
         .select_related("user")
         .order_by("role", "user__email")
     )
-
-
-@dataclass(frozen=True)
-class DailyFigures:
-    day: date
-    created: int
-    delivered: int
-    delivered_with_window: int
-    delivered_on_time: int
-
-    @property
-    def on_time_rate(self) -> float | None:
-        """Share of deliveries with a window that arrived within it; None without any."""
-        return self.delivered_on_time / self.delivered_with_window if self.delivered_with_window else None
-
-
-def daily_figures(*, organization: Organization, days: int, today: date) -> list[DailyFigures]:
-    """Shipments created and delivered per day (UTC), and how many deliveries were on time."""
-    first = today - timedelta(days=days - 1)
-    created = dict(
-        Shipment.objects.in_organization(organization)
-        .filter(created_at__date__gte=first)
-        .annotate(day=TruncDate("created_at"))
-        .order_by()
-        .values_list("day")
-        .annotate(count=Count("id"))
-    )
-    deliveries = (
-        TrackingEvent.objects.in_organization(organization)
-        .filter(status=ShipmentStatus.DELIVERED.value, occurred_at__date__gte=first)
-        .annotate(day=TruncDate("occurred_at"))
-        .order_by()
-        .values("day")
-        .annotate(
-            total=Count("id"),
-            with_window=Count("id", filter=Q(shipment__delivery_window_end__isnull=False)),
-            on_time=Count("id", filter=Q(occurred_at__lte=F("shipment__delivery_window_end"))),
-        )
-    )
-    delivered = {
-        row["day"]: (int(row["total"]), int(row["with_window"]), int(row["on_time"])) for row in deliveries
-    }
-    figures = []
-    for offset in range(days):
-        day = first + timedelta(days=offset)
-        total, with_window, on_time = delivered.get(day, (0, 0, 0))
-        figures.append(
-            DailyFigures(
-                day=day,
-                created=created.get(day, 0),
-                delivered=total,
-                delivered_with_window=with_window,
-                delivered_on_time=on_time,
-            )
-        )
-    return figures
