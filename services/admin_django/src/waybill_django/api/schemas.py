@@ -10,7 +10,6 @@ from waybill_django.api.input import Input
 from waybill_django.api.model_fields import details_schema
 from waybill_django.shipments.models import DETAIL_FIELDS, Shipment
 
-
 # PostgreSQL's integer column (the model's IntegerField refuses more).
 INTEGER_COLUMN_MAX = 2**31 - 1
 
