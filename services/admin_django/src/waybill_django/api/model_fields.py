@@ -10,38 +10,20 @@ nothing, so a row stored before a rule existed is still served.
 
 from collections.abc import Sequence
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Annotated, Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from ninja import Field, Schema
-from pydantic import AfterValidator, PlainSerializer, create_model
+from pydantic import AfterValidator, create_model
 
-from waybill_django.api.input import Input, storable_offset
-
-
-def _decimal_type(field: models.DecimalField[Any, Any]) -> Any:
-    """A JSON number, stored rounded to the column's decimal places (a weight of 1.005 kg is kept as 1.01).
-
-    The body takes a number only (no string), within what the column holds, so every value the
-    document allows is one the model accepts.
-    """
-    places = Decimal(1).scaleb(-field.decimal_places)
-
-    def to_column(value: float) -> Decimal:
-        return Decimal(repr(value)).quantize(places, rounding=ROUND_HALF_UP)
-
-    largest = float(Decimal(10) ** (field.max_digits - field.decimal_places) - places)
-    # Answers carry the stored value as a JSON number too.
-    return Annotated[
-        float, Field(le=largest), AfterValidator(to_column), PlainSerializer(float, return_type=float)
-    ]
-
+from waybill_django.api.input import storable_offset
 
 _TYPES: dict[str, Any] = {
     "CharField": str,
     "FloatField": float,
+    "DecimalField": Decimal,
     "IntegerField": int,
     "DateTimeField": Annotated[datetime, AfterValidator(storable_offset)],
 }
@@ -53,11 +35,8 @@ def _documented_limits(field: models.Field[Any, Any]) -> dict[str, Any]:
         limits["maxLength"] = field.max_length
     if isinstance(field, models.CharField) and not field.blank:
         limits["minLength"] = 1
-    if isinstance(field, models.EmailField):
-        # An optional address is "" or an address.
-        limits.update(
-            {"format": "email"} if not field.blank else {"anyOf": [{"maxLength": 0}, {"format": "email"}]}
-        )
+    if isinstance(field, models.EmailField) and not field.blank:  # an optional address may be ""
+        limits["format"] = "email"
     for validator in field.validators:
         if isinstance(validator, MinValueValidator):
             limits["minimum"] = validator.limit_value
@@ -67,9 +46,7 @@ def _documented_limits(field: models.Field[Any, Any]) -> dict[str, Any]:
 
 
 def _schema_field(field: models.Field[Any, Any], *, partial: bool) -> tuple[Any, Any]:
-    python_type: Any = (
-        _decimal_type(field) if isinstance(field, models.DecimalField) else _TYPES[field.get_internal_type()]
-    )
+    python_type: Any = _TYPES[field.get_internal_type()]
     extra = _documented_limits(field)
     if partial:
         # Omitted means unchanged; null is accepted only where the column takes it.
@@ -97,5 +74,5 @@ def details_schema(
         field_name: _schema_field(model._meta.get_field(field_name), partial=partial)  # type: ignore[arg-type]
         for field_name in fields
     }
-    schema: type[Schema] = create_model(name, __base__=Input, __doc__=doc, **definitions)
+    schema: type[Schema] = create_model(name, __base__=Schema, __doc__=doc, **definitions)
     return schema

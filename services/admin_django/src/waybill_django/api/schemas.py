@@ -6,12 +6,8 @@ from typing import TYPE_CHECKING
 from ninja import Field, Schema
 
 from waybill_contracts.enums import Role, ShipmentStatus
-from waybill_django.api.input import Input
 from waybill_django.api.model_fields import details_schema
 from waybill_django.shipments.models import DETAIL_FIELDS, Shipment
-
-# PostgreSQL's integer column (the model's IntegerField refuses more).
-INTEGER_COLUMN_MAX = 2**31 - 1
 
 
 class Error(Schema):
@@ -37,23 +33,14 @@ else:
         "ShipmentCreate",
         Shipment,
         DETAIL_FIELDS,
-        doc=(
-            "A new draft shipment. The rules are the model's: a value it refuses answers 422 naming the field. "
-            "Rules between fields answer 422 too: both coordinates of an end or neither; each window ends "
-            "after it starts; the delivery window ends after the pickup window starts. A reference another "
-            "shipment has answers 409."
-        ),
+        doc="A new draft shipment. The rules are the model's: a value it refuses answers 422 naming the field.",
     )
     ShipmentPatch = details_schema(
         "ShipmentPatch",
         Shipment,
         DETAIL_FIELDS,
         partial=True,
-        doc=(
-            "Only the fields sent are changed, as far as the status allows (docs/django.md: editing by status). "
-            "The rules between fields of a new shipment apply to the result (422); a reference another "
-            "shipment has, 409."
-        ),
+        doc="Only the fields sent are changed, as far as the status allows (docs/django.md: editing by status).",
     )
 
 
@@ -67,14 +54,14 @@ class ShipmentOut(ShipmentDetails):
     updated_at: datetime
 
 
-class TransitionIn(Input):
+class TransitionIn(Schema):
     to_status: ShipmentStatus
     vehicle_id: int | None = Field(default=None, description="Required to assign.")
     reason: str = Field(default="", max_length=2000, description="Required to report an exception.")
     recipient_name: str = Field(default="", max_length=200, description="Required to deliver.")
 
 
-class DeliveryFailureIn(Input):
+class DeliveryFailureIn(Schema):
     reason: str = Field(max_length=1000, description="Why the attempt failed; the customer reads it.")
 
 
@@ -89,26 +76,24 @@ class TrackingEventOut(Schema):
         return getattr(obj, "previous_status", "") or None
 
 
-class VehicleFields(Input):
+class VehicleFields(Schema):
     label: str = Field(default="", max_length=100)
-    capacity_kg: int | None = Field(default=None, ge=0, le=INTEGER_COLUMN_MAX)
-    capacity_parcels: int | None = Field(default=None, ge=0, le=INTEGER_COLUMN_MAX)
+    capacity_kg: int | None = Field(default=None, ge=0)
+    capacity_parcels: int | None = Field(default=None, ge=0)
     active: bool = True
-    driver_id: int | None = Field(
-        default=None, description="A member of the organization, or null; another id answers 422."
-    )
+    driver_id: int | None = None
 
 
 class VehicleCreate(VehicleFields):
     plate: str = Field(min_length=1, max_length=20)
 
 
-class VehiclePatch(Input):
+class VehiclePatch(Schema):
     # Omitted means unchanged; null only where a vehicle may have none.
     plate: str = Field(default=None, min_length=1, max_length=20)  # type: ignore[assignment]
     label: str = Field(default=None, max_length=100)  # type: ignore[assignment]
-    capacity_kg: int | None = Field(default=None, ge=0, le=INTEGER_COLUMN_MAX)
-    capacity_parcels: int | None = Field(default=None, ge=0, le=INTEGER_COLUMN_MAX)
+    capacity_kg: int | None = Field(default=None, ge=0)
+    capacity_parcels: int | None = Field(default=None, ge=0)
     active: bool = None  # type: ignore[assignment]
     driver_id: int | None = None
 
@@ -119,7 +104,7 @@ class VehicleOut(VehicleFields):
     created_at: datetime
 
 
-class TokenCreate(Input):
+class TokenCreate(Schema):
     name: str = Field(min_length=1, max_length=100)
 
 
@@ -145,11 +130,11 @@ class MemberOut(Schema):
     created_at: datetime
 
 
-class MemberPatch(Input):
+class MemberPatch(Schema):
     role: Role
 
 
-class InvitationCreate(Input):
+class InvitationCreate(Schema):
     email: str = Field(max_length=254)
     role: Role
 

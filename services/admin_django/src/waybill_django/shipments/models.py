@@ -52,11 +52,6 @@ COORDINATE_PAIRS = (
 )
 ADDRESS_FIELDS = ("origin_address", "destination_address")
 BOTH_COORDINATES = "Give both the latitude and the longitude, or neither."
-PICKUP_WINDOW_ORDER = "The pickup window must end after it starts."
-DELIVERY_WINDOW_ORDER = "The delivery window must end after it starts."
-DELIVERY_AFTER_PICKUP = "The delivery window must end after the pickup window starts."
-# What clean() refuses although each field is valid on its own (the API documents them with its 422).
-RULES_BETWEEN_FIELDS = (BOTH_COORDINATES, PICKUP_WINDOW_ORDER, DELIVERY_WINDOW_ORDER, DELIVERY_AFTER_PICKUP)
 
 
 def new_tracking_code() -> str:
@@ -126,14 +121,14 @@ class Shipment(TenantModel):
                 | models.Q(pickup_window_start__isnull=True)
                 | models.Q(pickup_window_end__gte=models.F("pickup_window_start")),
                 name="shipment_pickup_window_ordered",
-                violation_error_message=PICKUP_WINDOW_ORDER,
+                violation_error_message="The pickup window must end after it starts.",
             ),
             models.CheckConstraint(
                 condition=models.Q(delivery_window_end__isnull=True)
                 | models.Q(delivery_window_start__isnull=True)
                 | models.Q(delivery_window_end__gte=models.F("delivery_window_start")),
                 name="shipment_delivery_window_ordered",
-                violation_error_message=DELIVERY_WINDOW_ORDER,
+                violation_error_message="The delivery window must end after it starts.",
             ),
         ]
         indexes = [models.Index(fields=("organization", "status"))]
@@ -162,11 +157,11 @@ class Shipment(TenantModel):
             elif given == (False, True):
                 errors[latitude] = BOTH_COORDINATES
         if _before(self.pickup_window_end, self.pickup_window_start):
-            errors["pickup_window_end"] = PICKUP_WINDOW_ORDER
+            errors["pickup_window_end"] = "The pickup window must end after it starts."
         if _before(self.delivery_window_end, self.delivery_window_start):
-            errors["delivery_window_end"] = DELIVERY_WINDOW_ORDER
+            errors["delivery_window_end"] = "The delivery window must end after it starts."
         elif _before(self.delivery_window_end, self.pickup_window_start):
-            errors["delivery_window_end"] = DELIVERY_AFTER_PICKUP
+            errors["delivery_window_end"] = "The delivery window must end after the pickup window starts."
         if errors:
             raise ValidationError(errors)
 

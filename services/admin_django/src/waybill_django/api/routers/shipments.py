@@ -1,7 +1,7 @@
-from typing import Annotated, Any
+from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, File, Form, Router, Status, UploadedFile
+from ninja import File, Form, Router, Status, UploadedFile
 from ninja.pagination import paginate
 from ninja.params import HeaderEx, P
 
@@ -114,7 +114,7 @@ def transition_shipment(request: HttpRequest, shipment_id: int, payload: Transit
 def deliver_shipment(
     request: HttpRequest,
     shipment_id: int,
-    recipient_name: Form[Annotated[str, Field(min_length=1, max_length=200)]],
+    recipient_name: Form[str],
     note: Form[str] = "",
     photo: File[UploadedFile | None] = None,
     signature: File[UploadedFile | None] = None,

@@ -18,8 +18,6 @@ from waybill_django.organizations.permissions import Action
 
 router = Router(tags=["vehicles"])
 ERRORS: dict[int, Any] = {403: Error, 404: Error, 409: Error, 422: Error}
-# A driver_id that is no member of the organization: a rule no JSON Schema can state (documented on the body).
-UNKNOWN_DRIVER = "No member of this organization has this id."
 
 
 def _with_driver(principal: Principal, fields: dict[str, Any]) -> dict[str, Any]:
@@ -31,7 +29,7 @@ def _with_driver(principal: Principal, fields: dict[str, Any]) -> dict[str, Any]
     if driver_id is not None:
         driver = User.objects.filter(pk=driver_id, memberships__organization=principal.organization).first()
         if driver is None:
-            raise ValidationError({"driver_id": [UNKNOWN_DRIVER]})
+            raise ValidationError({"driver_id": ["No member of this organization has this id."]})
     return {**fields, "driver": driver}
 
 
