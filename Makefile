@@ -5,13 +5,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
-OWN_PACKAGES := -e libs/contracts -e libs/devstack -e services/admin_django \
+OWN_PACKAGES := -e libs/contracts -e libs/devstack -e libs/testkit -e services/admin_django \
 	-e services/realtime_fastapi -e services/worker
 
 # mypy's Django plugin imports the settings, which need these set; nothing connects to them.
 LINT_ENV := DATABASE_URL=postgresql://lint@localhost/lint REDIS_URL=redis://localhost:6379/0
 
-.PHONY: up test test-faults e2e lint format lock venv clean checkov sbom audit bench bench-smoke flower images test-images
+.PHONY: up test test-faults e2e lint format lock venv clean checkov sbom audit bench bench-smoke flower images test-images architecture
 
 venv: $(INSTALLED)
 
@@ -76,6 +76,10 @@ lock: $(INSTALLED)
 ## checkov over the Dockerfiles, Kubernetes overlays and Terraform (make test runs it too).
 checkov:
 	infra/scripts/checkov.sh
+
+## The README's architecture picture, from docs/architecture.dot (needs Graphviz's `dot`, e.g. apt-get install graphviz).
+architecture:
+	dot -Tsvg docs/architecture.dot | sed "1a <!-- source sha256 $$(sha256sum docs/architecture.dot | cut -d' ' -f1) -->" > docs/architecture.svg
 
 ## CycloneDX SBOM of each image's pinned dependencies, in dist/sbom/.
 sbom: $(INSTALLED)

@@ -4,11 +4,11 @@
 Run as ``python bench/bare_broadcast.py PORT REDIS_URL ORGANIZATION_ID``; it serves until killed.
 """
 
-import asyncio
 import json
 import sys
 from typing import cast
 
+import uvloop
 from redis.asyncio import Redis
 from websockets.asyncio.server import ServerConnection, broadcast, serve
 
@@ -51,4 +51,6 @@ async def main(port: int, redis_url: str, organization_id: int) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]), sys.argv[2], int(sys.argv[3])))
+    uvloop.run(
+        main(int(sys.argv[1]), sys.argv[2], int(sys.argv[3]))
+    )  # the event loop the realtime service uses

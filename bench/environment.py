@@ -14,7 +14,7 @@ import psutil
 import psycopg
 
 from waybill_devstack import stack
-from waybill_realtime.testing import Personas
+from waybill_testkit.realtime import Personas
 
 PACKAGES = (
     "uvicorn",

@@ -25,7 +25,7 @@ from waybill_django.planning.solver import Point, Problem, ShipmentSpec, TravelM
 matplotlib.use("Agg")
 from matplotlib import pyplot
 
-SIZES = ((25, 3), (50, 5), (100, 10), (150, 12))
+SIZES = ((25, 3), (50, 5), (100, 10), (125, 12))
 SMOKE_SIZES = ((10, 2),)
 DEPOT = Point(51.9225, 4.4792)
 TRAVEL = TravelModel(road_factor=1.3, speed_kmh=50, service_seconds=300)

@@ -9,32 +9,36 @@ summary table from the same figures.
 """
 
 import argparse
+import importlib
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-import csv_import
-import django_tracking
-import end_to_end
-import fanout
-import ingest
-import planner
-import tracking
-import worker_jobs
-from environment import machine_header
 from report import README, RESULTS_DIR, Section, update_readme
 
 SCENARIOS = {
-    "fanout": fanout.run,
-    "tracking": tracking.run,
-    "ingest": ingest.run,
-    "csv_import": csv_import.run_section,
-    "django_tracking": django_tracking.run,
-    "planner": planner.run,
-    "worker_jobs": worker_jobs.run,
-    "end_to_end": end_to_end.run,
+    "fanout": "fanout:run",
+    "tracking": "tracking:run",
+    "ingest": "ingest:run",
+    "csv_import": "csv_import:run_section",
+    "django_tracking": "django_tracking:run",
+    "planner": "planner:run",
+    "worker_jobs": "worker_jobs:run",
+    "end_to_end": "end_to_end:run",
 }
+"""Name -> ``module:function`` taking ``(out: Path, *, smoke: bool)`` and returning a ``Section``.
+
+Imported only when selected: load-generator processes are spawned, and each re-imports this module, so
+it stays light (matplotlib, Django and the services' packages load in the scenario that needs them).
+"""
+
+
+def scenario(name: str) -> Callable[..., Section]:
+    module, _, function = SCENARIOS[name].partition(":")
+    runner: Callable[..., Section] = getattr(importlib.import_module(module), function)
+    return runner
 
 
 def main(argv: list[str]) -> int:
@@ -57,10 +61,12 @@ def main(argv: list[str]) -> int:
     for name in selected:
         print(f"== {name}", flush=True)
         began = time.monotonic()
-        section = SCENARIOS[name](out, smoke=args.smoke)
+        section = scenario(name)(out, smoke=args.smoke)
         sections.append(section)
         print(section.markdown(), flush=True)
         print(f"== {name}: {time.monotonic() - began:.0f} s", flush=True)
+    from environment import machine_header
+
     header = machine_header(smoke=args.smoke, seconds=time.monotonic() - started)
     report = out / "report.md"
     report.write_text("\n".join([header, *(section.markdown() for section in sections)]))

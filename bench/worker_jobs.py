@@ -60,7 +60,7 @@ def _sinks(pipe: Pipe) -> None:
     lock = threading.Lock()
 
     class Handler:
-        async def handle_DATA(self, server: object, session: object, envelope: object) -> str:  # noqa: N802
+        async def handle_DATA(self, server: object, session: object, envelope: object) -> str:  # noqa: N802 - aiosmtpd calls handlers by this name
             with lock:
                 counts["smtp"] += 1
             return "250 OK"

@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from waybill_contracts.enums import Role
+from waybill_contracts.personas import DEMO_PASSWORD, demo_email
 from waybill_devstack.stack import RunningStack
 
 pytestmark = pytest.mark.integration
@@ -15,8 +17,8 @@ SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 
 def test_staff_sign_in_and_create_a_shipment_in_the_admin(running_stack: RunningStack, page: Page) -> None:
     page.goto(f"{running_stack.django_url}/admin/")
-    page.get_by_label("Email").fill("admin@demo.waybill.test")
-    page.get_by_label("Password").fill("waybill-demo")
+    page.get_by_label("Email").fill(demo_email(Role.OWNER))
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
 

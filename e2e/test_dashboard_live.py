@@ -11,13 +11,15 @@ import redis
 from playwright.sync_api import Browser, Page, expect
 
 from waybill_contracts.channels import STREAM_ENTRY_FIELD, org_stream_key
+from waybill_contracts.enums import Role
 from waybill_contracts.events import VehiclePosition, VehiclePositionsUpdated
+from waybill_contracts.personas import DEMO_PASSWORD, demo_email
 from waybill_devstack.stack import RunningStack
 
 pytestmark = pytest.mark.integration
 
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
-PASSWORD = "waybill-demo"
+PASSWORD = DEMO_PASSWORD
 
 
 def sign_in(page: Page, stack: RunningStack, email: str, then: str = "/") -> None:
@@ -51,7 +53,7 @@ def test_a_status_changed_by_a_dispatcher_shows_on_a_viewers_open_pages(
 ) -> None:
     # DEMO-1005 is assigned to the demo truck: the next move is "picked up".
     target = shipment_id(running_stack, "DEMO-1005")
-    sign_in(page, running_stack, "viewer@demo.waybill.test", f"/shipments/{target}/")
+    sign_in(page, running_stack, demo_email(Role.VIEWER), f"/shipments/{target}/")
     expect_live(page)
     badge = page.locator("#shipment-status .badge")
     expect(badge).to_have_text("Assigned")
@@ -64,7 +66,7 @@ def test_a_status_changed_by_a_dispatcher_shows_on_a_viewers_open_pages(
     expect(row_badge).to_have_text("Assigned")
 
     dispatcher = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
-    sign_in(dispatcher, running_stack, "dispatcher@demo.waybill.test", f"/shipments/{target}/")
+    sign_in(dispatcher, running_stack, demo_email(Role.DISPATCHER), f"/shipments/{target}/")
     dispatcher.get_by_role("button", name="Picked up").click()
     expect(dispatcher.locator(".flash")).to_contain_text("DEMO-1005 is now picked up")
 
@@ -81,7 +83,7 @@ def test_a_connection_drop_resumes_without_missing_events(
     running_stack: RunningStack, page: Page, browser: Browser
 ) -> None:
     target = shipment_id(running_stack, "DEMO-1002")  # booked
-    sign_in(page, running_stack, "dispatcher@demo.waybill.test", "/shipments/?status=booked")
+    sign_in(page, running_stack, demo_email(Role.DISPATCHER), "/shipments/?status=booked")
     expect_live(page)
     row_badge = page.locator(f'[data-shipment-id="{target}"] .badge')
     expect(row_badge).to_have_text("Booked")
@@ -91,7 +93,7 @@ def test_a_connection_drop_resumes_without_missing_events(
     expect(page.locator("#live-status")).to_have_attribute("data-state", "offline")
 
     other = browser.new_context().new_page()
-    sign_in(other, running_stack, "admin@demo.waybill.test", f"/shipments/{target}/")
+    sign_in(other, running_stack, demo_email(Role.OWNER), f"/shipments/{target}/")
     other.get_by_label("Vehicle").first.select_option(label="WB-02-VAN Van 2")
     other.get_by_role("button", name="Assign to a vehicle").click()
     expect(other.locator(".flash")).to_contain_text("is now assigned")
@@ -118,7 +120,7 @@ def test_a_moving_vehicle_moves_on_the_map(running_stack: RunningStack, page: Pa
                 (vehicle_id, organization_id, now - timedelta(minutes=minutes), latitude, 4.46),
             )
 
-    sign_in(page, running_stack, "dispatcher@demo.waybill.test", "/map/")
+    sign_in(page, running_stack, demo_email(Role.DISPATCHER), "/map/")
     expect(page.locator("#map")).to_have_attribute("data-loaded", "true")
     expect(page.locator(f'.vehicle-marker[data-vehicle-id="{vehicle_id}"]')).to_be_visible()
     start = page.evaluate(f"window.waybillMap.position({vehicle_id})")
@@ -157,7 +159,7 @@ def test_main_pages_render_for_their_users(running_stack: RunningStack, page: Pa
     page.goto(f"{running_stack.django_url}/shipments/")
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/shipments/"))
     shot(page, "sign-in")
-    sign_in(page, running_stack, "dispatcher@demo.waybill.test", "/")
+    sign_in(page, running_stack, demo_email(Role.DISPATCHER), "/")
     expect_live(page)
     expect(page.get_by_role("heading", name="Overview")).to_be_visible()
     shot(page, "overview")
@@ -186,7 +188,7 @@ def test_main_pages_render_for_their_users(running_stack: RunningStack, page: Pa
     shot(page, "shipment-form-errors")
 
     owner = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
-    sign_in(owner, running_stack, "admin@demo.waybill.test", "/settings/members/")
+    sign_in(owner, running_stack, demo_email(Role.OWNER), "/settings/members/")
     expect(owner.get_by_role("heading", name="Members")).to_be_visible()
     owner.get_by_label("Email").fill("new.dispatcher@demo.waybill.test")
     owner.get_by_label("Role", exact=True).select_option("dispatcher")
@@ -199,7 +201,7 @@ def test_main_pages_render_for_their_users(running_stack: RunningStack, page: Pa
     phone = browser.new_context(
         viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
     ).new_page()
-    sign_in(phone, running_stack, "driver@demo.waybill.test", "/driver/")
+    sign_in(phone, running_stack, demo_email(Role.DRIVER), "/driver/")
     expect(phone.get_by_role("heading", name="My day")).to_be_visible()
     expect(phone.get_by_role("button", name="Picked up").first).to_be_visible()
     expect_live(phone)
@@ -224,7 +226,7 @@ def test_an_import_fills_its_progress_bar_live(
     rows = "\n".join(f"IMPORT-{n:03},Dock {n},Street {n}" for n in range(120))
     source = tmp_path / "shipments.csv"
     source.write_text(f"reference,origin_address,destination_address\n{rows}\n")
-    sign_in(page, running_stack, "dispatcher@demo.waybill.test", "/import/")
+    sign_in(page, running_stack, demo_email(Role.DISPATCHER), "/import/")
     expect_live(page)
     page.get_by_label("CSV file", exact=True).set_input_files(source)
     page.get_by_role("button", name="Upload and import").click()
@@ -259,7 +261,7 @@ def test_the_public_tracking_page_follows_its_shipment_live(
     expect(page.locator(".tracking-status .badge")).to_have_text("Picked Up")
 
     dispatcher = browser.new_context().new_page()
-    sign_in(dispatcher, running_stack, "dispatcher@demo.waybill.test", f"/shipments/{target}/")
+    sign_in(dispatcher, running_stack, demo_email(Role.DISPATCHER), f"/shipments/{target}/")
     dispatcher.get_by_role("button", name="In transit").click()
     expect(dispatcher.locator(".flash")).to_contain_text("is now in transit")
     dispatcher.context.close()
@@ -273,7 +275,7 @@ def test_a_page_reloads_its_data_when_the_stream_no_longer_holds_what_it_missed(
     running_stack: RunningStack, page: Page
 ) -> None:
     target = shipment_id(running_stack, "DEMO-1001")  # draft
-    sign_in(page, running_stack, "viewer@demo.waybill.test", "/shipments/?sort=reference")
+    sign_in(page, running_stack, demo_email(Role.VIEWER), "/shipments/?sort=reference")
     expect_live(page)
     row_badge = page.locator(f'[data-shipment-id="{target}"] .badge')
     expect(row_badge).to_have_text("Draft")
@@ -307,7 +309,7 @@ def test_a_driver_delivers_on_a_phone_with_a_signature(running_stack: RunningSta
     phone = browser.new_context(
         viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
     ).new_page()
-    sign_in(phone, running_stack, "driver@demo.waybill.test", "/driver/")
+    sign_in(phone, running_stack, demo_email(Role.DRIVER), "/driver/")
     card = phone.get_by_role("article").filter(has_text="DEMO-1003")
     card.get_by_text("Delivered…").click()
     card.get_by_label("Received by").fill("Greta Grocer")
@@ -343,7 +345,7 @@ def test_a_driver_delivers_on_a_phone_with_a_signature(running_stack: RunningSta
     sign_in(
         desk,
         running_stack,
-        "dispatcher@demo.waybill.test",
+        demo_email(Role.DISPATCHER),
         f"/shipments/{shipment_id(running_stack, 'DEMO-1003')}/",
     )
     proof = desk.locator("#proof-of-delivery")

@@ -7,6 +7,8 @@ import psycopg
 import pytest
 from playwright.sync_api import Page, expect
 
+from waybill_contracts.enums import Role
+from waybill_contracts.personas import DEMO_PASSWORD, demo_email
 from waybill_devstack.stack import RunningStack
 
 pytestmark = pytest.mark.integration
@@ -17,7 +19,7 @@ SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 def sign_in(page: Page, stack: RunningStack, email: str, then: str = "/") -> None:
     page.goto(f"{stack.django_url}/accounts/login/?next={then}")
     page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill("waybill-demo")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name=re.compile("sign in", re.IGNORECASE)).click()
     page.wait_for_url(re.compile(re.escape(stack.django_url + then.split("?")[0])))
 
@@ -28,16 +30,16 @@ def shot(page: Page, name: str, *, full_page: bool = True) -> None:
 
 
 def test_an_admin_adds_a_vehicle_and_gives_it_a_driver(running_stack: RunningStack, page: Page) -> None:
-    sign_in(page, running_stack, "admin@demo.waybill.test", "/fleet/")
+    sign_in(page, running_stack, demo_email(Role.OWNER), "/fleet/")
     page.get_by_role("link", name="Add vehicle").click()
     page.get_by_label("Number plate").fill("wb-77-new")
     page.get_by_label("Name").fill("New van")
     page.get_by_label("Capacity (kg)").fill("900")
     driver = page.get_by_label("Driver")
     options = driver.locator("option").all_inner_texts()
-    assert any("driver@demo.waybill.test" in option for option in options)
-    assert not any("dispatcher@demo.waybill.test" in option for option in options)
-    driver.select_option(label=next(o for o in options if "driver@demo.waybill.test" in o))
+    assert any(demo_email(Role.DRIVER) in option for option in options)
+    assert not any(demo_email(Role.DISPATCHER) in option for option in options)
+    driver.select_option(label=next(o for o in options if demo_email(Role.DRIVER) in o))
     shot(page, "vehicle-form")
     page.get_by_role("button", name="Add vehicle").click()
     expect(page.locator(".flash")).to_contain_text("WB-77-NEW is in the fleet.")
@@ -63,7 +65,7 @@ def test_the_map_draws_country_outlines_and_shows_what_is_on_the_road(
 
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    sign_in(page, running_stack, "dispatcher@demo.waybill.test", "/map/")
+    sign_in(page, running_stack, demo_email(Role.DISPATCHER), "/map/")
     map_element = page.locator("#map")
     expect(map_element).to_have_attribute("data-loaded", "true")
     assert errors == []

@@ -13,13 +13,15 @@ import psycopg
 import pytest
 from playwright.sync_api import Page, expect
 
+from waybill_contracts.enums import Role
+from waybill_contracts.personas import DEMO_PASSWORD, demo_email
 from waybill_devstack.browser import WATCH_CSP_VIOLATIONS
 from waybill_devstack.stack import RunningStack
 
 pytestmark = pytest.mark.integration
 
-PASSWORD = "waybill-demo"
-OWNER = "admin@demo.waybill.test"
+PASSWORD = DEMO_PASSWORD
+OWNER = demo_email(Role.OWNER)
 PROBE = "xss-probe"
 
 

@@ -6,6 +6,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from waybill_contracts.enums import Role
+from waybill_contracts.personas import DEMO_PASSWORD, demo_email
 from waybill_devstack.stack import RunningStack
 from waybill_devstack.supervisor import ProcessGroup
 
@@ -20,8 +22,8 @@ def test_a_refused_handshake_says_live_updates_are_off_instead_of_reconnecting_f
     # which a page sees as a socket closed before it opened: what a misconfigured port gave.
     dashboard = running_stack.django_url.replace("127.0.0.1", "localhost")
     page.goto(f"{dashboard}/accounts/login/?next=/")
-    page.get_by_label("Email").fill("dispatcher@demo.waybill.test")
-    page.get_by_label("Password").fill("waybill-demo")
+    page.get_by_label("Email").fill(demo_email(Role.DISPATCHER))
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name=re.compile("sign in", re.IGNORECASE)).click()
     page.wait_for_url(f"{dashboard}/")
 

@@ -16,14 +16,15 @@ import psycopg
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
 
+from waybill_contracts.enums import Role
+from waybill_contracts.personas import DEMO_PASSWORD, demo_email
 from waybill_devstack.polling import wait_until
 from waybill_devstack.stack import RunningStack
 
 pytestmark = pytest.mark.integration
 
-DEMO_PASSWORD = "waybill-demo"
-STAFF = "admin@demo.waybill.test"
-DISPATCHER = "dispatcher@demo.waybill.test"
+STAFF = demo_email(Role.OWNER)
+DISPATCHER = demo_email(Role.DISPATCHER)
 
 
 def demo_organization_id(database_url: str) -> int:

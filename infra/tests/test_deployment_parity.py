@@ -210,7 +210,7 @@ def test_container_ports_are_the_ports_the_services_are_told(
         django, realtime = containers["django"], containers["realtime"]
         assert django.ports["http"] == int(django.config["DJANGO_PORT"]), overlay
         assert realtime.ports["http"] == int(realtime.config["REALTIME_PORT"]), overlay
-        assert realtime.config["BIND_HOST"] == django.config["BIND_HOST"] == "0.0.0.0", overlay  # noqa: S104
+        assert realtime.config["BIND_HOST"] == django.config["BIND_HOST"] == "0.0.0.0", overlay  # noqa: S104 - a container listens on every interface; the test asserts it
         metrics = containers["worker-metrics"]
         assert metrics.command is not None
         assert metrics.ports["metrics"] == int(metrics.command[metrics.command.index("--port") + 1])

@@ -97,7 +97,7 @@ def test_containers_run_as_the_service_user_on_a_read_only_root(deployment: Depl
     who = pod.exec(key, ["python3", "-c", "import os; print(os.getuid(), os.getgid())"])
     assert who.stdout.split() == [str(SERVICE_UID)] * 2
     # Paths inside the container, none of them declared writable.
-    for path in ("/app/x", "/opt/venv/x", "/var/tmp/x", "/run/x"):  # noqa: S108
+    for path in ("/app/x", "/opt/venv/x", "/var/tmp/x", "/run/x"):  # noqa: S108 - paths inside the container whose writability is the point
         refused = pod.exec(key, ["python3", "-c", f"open({path!r}, 'w')"])
         assert refused.returncode != 0, f"{key} could write {path}"
         assert "Read-only file system" in refused.stderr or "Permission denied" in refused.stderr

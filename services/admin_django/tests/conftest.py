@@ -7,6 +7,7 @@ import redis
 from django.core.cache import cache
 
 from waybill_contracts.enums import Role
+from waybill_contracts.personas import TEAM, TEST_DOMAIN
 from waybill_contracts.signin import FAILURES_KEY_PATTERN, TOTP_USED_PATTERN
 from waybill_django.accounts.models import User
 from waybill_django.fleet.models import Vehicle
@@ -62,7 +63,7 @@ def organization(db: None) -> Organization:
 @pytest.fixture
 def make_member(organization: Organization) -> Callable[..., User]:
     def make(role: Role, email: str | None = None, org: Organization | None = None) -> User:
-        user = User.objects.create_user(email or f"{role.value}@acme.test", "correct horse battery")
+        user = User.objects.create_user(email or TEAM[role].email(TEST_DOMAIN), "correct horse battery")
         Membership.objects.create(user=user, organization=org or organization, role=role)
         return user
 

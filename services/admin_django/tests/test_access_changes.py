@@ -94,7 +94,7 @@ def test_a_role_change_and_a_removal_tell_realtime_which_organization(
 ) -> None:
     owner = make_member(Role.OWNER, "owner@acme.test")
     admin = make_member(Role.ADMIN, "admin@acme.test")
-    membership = Membership.objects.get(user=admin, organization=organization)
+    membership = Membership.unscoped.get(user=admin, organization=organization)
 
     with django_capture_on_commit_callbacks(execute=True):
         membership_change_role(membership=membership, role=Role.VIEWER, actor=owner)
@@ -112,7 +112,7 @@ def test_nothing_is_said_before_the_commit(
 ) -> None:
     owner = make_member(Role.OWNER, "owner@acme.test")
     admin = make_member(Role.ADMIN, "admin@acme.test")
-    membership_remove(membership=Membership.objects.get(user=admin, organization=organization), actor=owner)
+    membership_remove(membership=Membership.unscoped.get(user=admin, organization=organization), actor=owner)
 
     assert access_changes(redis_url) == []
 

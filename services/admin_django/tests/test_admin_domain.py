@@ -168,8 +168,8 @@ def world(client: Client, staff: User, organization: Organization, make_member: 
         client=client,
         staff=staff,
         organization=organization,
-        owner=Membership.objects.get(user=owner),
-        dispatcher=Membership.objects.get(user=dispatcher),
+        owner=Membership.unscoped.get(user=owner),
+        dispatcher=Membership.unscoped.get(user=dispatcher),
         driver=make_member(Role.DRIVER),
         viewer=make_member(Role.VIEWER),
     )
@@ -239,7 +239,7 @@ def test_the_last_owner_cannot_be_removed_in_the_admin(world: World) -> None:
     )
 
     assert "An organization needs an owner" in response.content.decode()
-    assert Membership.objects.filter(pk=world.owner.pk).exists()
+    assert Membership.unscoped.filter(pk=world.owner.pk).exists()
 
 
 def test_a_viewer_cannot_be_made_a_vehicles_driver_in_the_admin(world: World) -> None:

@@ -171,8 +171,8 @@ def test_customer_emails_can_be_turned_off(
 def test_an_unsubscribed_member_is_not_emailed_and_a_subscribed_viewer_is(
     shipment: Shipment, team: dict[Role, User]
 ) -> None:
-    dispatcher = Membership.objects.get(user=team[Role.DISPATCHER])
-    viewer = Membership.objects.get(user=team[Role.VIEWER])
+    dispatcher = Membership.unscoped.get(user=team[Role.DISPATCHER])
+    viewer = Membership.unscoped.get(user=team[Role.VIEWER])
     notification_subscription_set(membership=dispatcher, subscribed=False, actor=team[Role.DISPATCHER])
     notification_subscription_set(membership=viewer, subscribed=True, actor=team[Role.VIEWER])
 
@@ -251,7 +251,7 @@ def test_the_defaults_subscribe_owners_admins_and_dispatchers(
     organization: Organization, team: dict[Role, User]
 ) -> None:
     subscribed = {
-        role for role in Role if membership_is_subscribed(membership=Membership.objects.get(user=team[role]))
+        role for role in Role if membership_is_subscribed(membership=Membership.unscoped.get(user=team[role]))
     }
     assert subscribed == {Role.OWNER, Role.ADMIN, Role.DISPATCHER}
     chosen = notification_settings_for(organization=organization)
@@ -271,7 +271,7 @@ def test_only_owners_and_admins_change_the_organization_settings(
 
 
 def test_a_member_cannot_change_someone_elses_subscription(team: dict[Role, User]) -> None:
-    dispatcher = Membership.objects.get(user=team[Role.DISPATCHER])
+    dispatcher = Membership.unscoped.get(user=team[Role.DISPATCHER])
     with pytest.raises(PermissionDenied):
         notification_subscription_set(membership=dispatcher, subscribed=False, actor=team[Role.OWNER])
     assert membership_is_subscribed(membership=dispatcher)

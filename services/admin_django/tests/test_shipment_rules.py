@@ -177,3 +177,17 @@ def test_a_tenant_query_that_forgets_the_organization_fails_loudly(organization:
 
     assert Shipment.objects.in_organization(organization).filter(status="draft").count() == 1
     assert Shipment.objects.in_organization(organization.pk + 1000).count() == 0
+
+
+def test_a_delivery_needs_who_received_it_whichever_entry_point_records_it(
+    organization: Organization, driver: User, truck: Vehicle
+) -> None:
+    shipment = shipment_at(organization, ShipmentStatus.IN_TRANSIT, truck)
+
+    with pytest.raises(ValidationError) as refused:
+        shipment_deliver(shipment=shipment, actor=driver, recipient_name="   ")
+
+    assert refused.value.message_dict == {"recipient_name": ["Say who received the shipment."]}
+    shipment.refresh_from_db()
+    assert shipment.status == ShipmentStatus.IN_TRANSIT
+    assert not ProofOfDelivery.objects.filter(shipment=shipment).exists()

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from waybill_contracts.enums import ShipmentStatus
-from waybill_django.dashboard.views.shipments import _MOVE_LABELS
+from waybill_django.dashboard.views.moves import _MOVE_LABELS
 from waybill_django.shipments.models import STATUS_LABELS
 
 CSS = Path(__file__).parents[1] / "src/waybill_django/dashboard/static/dashboard/css/dashboard.css"

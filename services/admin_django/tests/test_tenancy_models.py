@@ -1,14 +1,24 @@
-"""Every model that belongs to an organization is scoped by construction, or is a listed exception."""
+"""Every model that belongs to an organization is a TenantModel (scoped by construction), or a listed exception."""
 
+import pytest
 from django.apps import apps
 from django.db import models
 
-from waybill_django.core.tenancy import OrganizationScopedManager
-from waybill_django.organizations.models import Organization
+from waybill_contracts.enums import Role
+from waybill_django.accounts.models import User
+from waybill_django.core.tenancy import (
+    OrganizationScopedManager,
+    OrganizationScopedModel,
+    TenantModel,
+    UnscopedQuery,
+)
+from waybill_django.organizations.models import Membership, Organization
+from waybill_django.organizations.selectors import member_list, memberships_of
 
-# model label -> why its default manager is not organization-scoped
+# model label -> why it is not a TenantModel
 EXCEPTIONS = {
-    "organizations.membership": "read per user across organizations: sign-in, the switcher, the realtime service",
+    "audit.auditlog": "platform-wide entries (a user deactivated by staff) have no organization, so its key is "
+    "nullable; it still carries both managers (OrganizationScopedModel)",
 }
 
 
@@ -23,33 +33,56 @@ def _organization_models() -> list[type[models.Model]]:
     ]
 
 
-def test_every_organization_model_has_scoped_objects_and_an_unscoped_manager_or_is_an_exception() -> None:
-    unscoped = []
-    for model in _organization_models():
-        label = model._meta.label_lower
-        if label in EXCEPTIONS:
-            continue
-        scoped = isinstance(model._default_manager, models.Manager) and isinstance(
-            getattr(model, "objects", None), OrganizationScopedManager
-        )
-        if not scoped or not hasattr(model, "unscoped"):
-            unscoped.append(label)
-    assert not unscoped, (
-        "give these models `unscoped = models.Manager()` and `objects = OrganizationScopedManager()` "
-        f"(core/tenancy.py), or list them in EXCEPTIONS with the reason: {', '.join(unscoped)}"
+def test_every_organization_model_is_a_tenant_model_or_a_listed_exception() -> None:
+    missing = [
+        model._meta.label_lower
+        for model in _organization_models()
+        if not issubclass(model, TenantModel) and model._meta.label_lower not in EXCEPTIONS
+    ]
+    assert not missing, (
+        "subclass waybill_django.core.tenancy.TenantModel (the organization key and both managers), "
+        f"or list the model in EXCEPTIONS with the reason: {', '.join(missing)}"
     )
 
 
-def test_the_exceptions_are_still_organization_models() -> None:
-    labels = {model._meta.label_lower for model in _organization_models()}
-    assert set(EXCEPTIONS) <= labels
+def test_every_organization_model_has_scoped_objects_and_an_unscoped_default() -> None:
+    for model in _organization_models():
+        assert issubclass(model, OrganizationScopedModel), model._meta.label_lower
+        assert isinstance(model.objects, OrganizationScopedManager), model._meta.label_lower
+        # The default manager is the plain one: the admin, related lookups and migrations see every row.
+        assert model._default_manager is model.unscoped, model._meta.label_lower
+
+
+def test_the_exceptions_are_still_organization_models_and_not_tenant_models() -> None:
+    by_label = {model._meta.label_lower: model for model in _organization_models()}
+    for label in EXCEPTIONS:
+        assert label in by_label
+        assert not issubclass(by_label[label], TenantModel), (
+            f"{label} is a TenantModel now: drop the exception"
+        )
 
 
 def test_the_walk_finds_the_tenant_models() -> None:
     labels = {model._meta.label_lower for model in _organization_models()}
-    assert {"shipments.shipment", "fleet.vehicle", "webhooks.webhookendpoint", "audit.auditlog"} <= labels
-    for label in EXCEPTIONS:
-        model = apps.get_model(label)
-        assert not isinstance(getattr(model, "objects", None), OrganizationScopedManager), (
-            f"{label} is scoped now"
-        )
+    assert {
+        "shipments.shipment",
+        "fleet.vehicle",
+        "webhooks.webhookendpoint",
+        "audit.auditlog",
+        "organizations.membership",
+    } <= labels
+
+
+@pytest.mark.django_db
+def test_memberships_must_be_narrowed_to_an_organization() -> None:
+    ours = Organization.objects.create(name="Ours", slug="ours")
+    theirs = Organization.objects.create(name="Theirs", slug="theirs")
+    user = User.objects.create_user("both@example.test", "pw-long-enough-1")
+    Membership.objects.create(user=user, organization=ours, role=Role.DISPATCHER)
+    Membership.objects.create(user=user, organization=theirs, role=Role.VIEWER)
+
+    with pytest.raises(UnscopedQuery):
+        list(Membership.objects.filter(user=user))
+    assert [m.organization for m in member_list(organization=ours)] == [ours]
+    # Deliberately across organizations: the switcher lists every membership of the user.
+    assert {m.organization for m in memberships_of(user=user)} == {ours, theirs}

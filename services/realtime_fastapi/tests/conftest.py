@@ -13,7 +13,7 @@ from waybill_contracts.signin import FAILURES_KEY_PATTERN, TOTP_USED_PATTERN
 from waybill_devstack.stack import BIN
 from waybill_devstack.supervisor import ProcessGroup
 from waybill_realtime.client import RealtimeClient
-from waybill_realtime.testing import EventStreams, Personas, StartRealtime
+from waybill_testkit.realtime import EventStreams, Personas, StartRealtime
 
 ALLOWED_ORIGIN: Final = "http://localhost:8000"
 STARTUP_POLLS: Final = 150

@@ -9,7 +9,7 @@ from schemathesis.core.result import Err
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from waybill_realtime.client import RealtimeClient
-from waybill_realtime.testing import Personas, StartRealtime
+from waybill_testkit.realtime import Personas, StartRealtime
 
 EXAMPLES_PER_OPERATION = 100
 

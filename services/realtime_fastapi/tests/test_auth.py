@@ -3,7 +3,7 @@
 import httpx
 
 from waybill_realtime.client import RealtimeClient
-from waybill_realtime.testing import Personas
+from waybill_testkit.realtime import Personas
 
 
 async def me(realtime: RealtimeClient, token: str) -> httpx.Response:

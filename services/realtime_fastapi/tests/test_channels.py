@@ -11,7 +11,7 @@ from waybill_contracts.events import JobProgress, ShipmentStatusChanged
 from waybill_contracts.jobs import JobKind, JobState
 from waybill_contracts.ws import ErrorMessage, EventMessage, Pong, Ready, Subscribed
 from waybill_realtime.client import Connection, RealtimeClient
-from waybill_realtime.testing import EventStreams, Personas
+from waybill_testkit.realtime import EventStreams, Personas
 
 
 def status_changed(personas: Personas, shipment_id: int) -> ShipmentStatusChanged:

@@ -3,7 +3,7 @@
 import httpx
 
 from waybill_contracts.signin import PER_ADDRESS
-from waybill_realtime.testing import Personas, StartRealtime
+from waybill_testkit.realtime import Personas, StartRealtime
 
 
 async def test_behind_one_trusted_proxy_other_clients_failed_sign_ins_do_not_lock_a_user_out(

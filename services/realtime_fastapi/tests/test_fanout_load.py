@@ -11,7 +11,7 @@ from contextlib import AsyncExitStack
 
 from waybill_contracts.ws import EventMessage, Ready, Subscribed
 from waybill_realtime.client import Connection
-from waybill_realtime.testing import EventStreams, Personas, StartRealtime
+from waybill_testkit.realtime import EventStreams, Personas, StartRealtime
 
 
 async def drain(connection: Connection, count: int) -> list[str]:

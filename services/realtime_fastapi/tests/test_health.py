@@ -8,7 +8,7 @@ import httpx
 from waybill_devstack.polling import wait_until
 from waybill_devstack.supervisor import ProcessGroup
 from waybill_realtime.client import RealtimeClient
-from waybill_realtime.testing import Personas, StartRealtime
+from waybill_testkit.realtime import Personas, StartRealtime
 
 
 def test_a_running_replica_is_alive_and_ready(realtime: RealtimeClient) -> None:

@@ -6,7 +6,7 @@ import httpx
 
 from waybill_contracts.ws import EventMessage, Ready, Subscribed
 from waybill_realtime.client import Connection, RealtimeClient
-from waybill_realtime.testing import EventStreams, Personas, StartRealtime
+from waybill_testkit.realtime import EventStreams, Personas, StartRealtime
 
 
 async def subscribed(connection: Connection, channel: str) -> None:

@@ -12,7 +12,7 @@ from waybill_contracts.access import AccessChangeReason
 from waybill_contracts.ws import CloseCode, EventMessage, Ready, Subscribed
 from waybill_realtime.auth.tokens import TOKEN_AUDIENCE
 from waybill_realtime.client import Connection, RealtimeClient
-from waybill_realtime.testing import EventStreams, Personas, StartRealtime
+from waybill_testkit.realtime import EventStreams, Personas, StartRealtime
 
 REVOCATION_DEADLINE_SECONDS = 2.0
 

@@ -15,7 +15,7 @@ from playwright.sync_api import Page, Route, expect
 from waybill_devstack.browser import WATCH_CSP_VIOLATIONS
 from waybill_realtime.client import RealtimeClient
 from waybill_realtime.security_headers import CONTENT_SECURITY_POLICY
-from waybill_realtime.testing import StartRealtime
+from waybill_testkit.realtime import StartRealtime
 
 BASELINE = {
     "x-content-type-options": "nosniff",

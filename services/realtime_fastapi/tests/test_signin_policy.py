@@ -10,7 +10,7 @@ from redis.asyncio import Redis
 from waybill_contracts.signin import PER_ACCOUNT, account_failures_key, totp_used_key
 from waybill_realtime.auth.signin import totp_value
 from waybill_realtime.client import RealtimeClient
-from waybill_realtime.testing import Personas
+from waybill_testkit.realtime import Personas
 
 
 async def login(

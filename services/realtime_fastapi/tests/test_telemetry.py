@@ -1,5 +1,6 @@
 """Telemetry ingest: per-item validation, who may report for which vehicle, duplicates, publishing, ETA tasks."""
 
+import asyncio
 import base64
 import json
 from collections.abc import Sequence
@@ -16,7 +17,7 @@ from waybill_contracts.tasks import RECOMPUTE_ETA
 from waybill_contracts.telemetry import MAX_POSITIONS_PER_BATCH
 from waybill_contracts.ws import ErrorMessage, EventMessage, PositionsAck, Ready, ReportPositions, Subscribed
 from waybill_realtime.client import RealtimeClient
-from waybill_realtime.testing import Personas
+from waybill_testkit.realtime import Personas
 
 JsonObject = dict[str, object]
 
@@ -91,6 +92,35 @@ async def test_a_batch_sent_again_is_ignored_as_duplicates(
     assert first.json() == {"accepted": 3, "duplicates": 0, "rejected": []}
     assert again.json() == {"accepted": 0, "duplicates": 3, "rejected": []}
     assert await personas.position_count(personas.acme_van) == 3
+
+
+async def test_a_batch_partly_stored_before_stores_only_its_new_positions(
+    realtime: RealtimeClient, personas: Personas
+) -> None:
+    token = await realtime.token(personas.acme_dispatcher, personas.password)
+    sent = [position(personas.acme_van, seconds_ago=seconds) for seconds in (50, 40, 30)]
+    await report(realtime, token, sent)
+    overlapping = [*sent[1:], position(personas.acme_van, seconds_ago=20), position(personas.acme_truck)]
+
+    answer = await report(realtime, token, overlapping)
+
+    assert answer.json() == {"accepted": 2, "duplicates": 2, "rejected": []}
+    assert await personas.position_count(personas.acme_van) == 4
+    assert await personas.position_count(personas.acme_truck) == 1
+
+
+async def test_two_devices_racing_with_the_same_batch_store_it_once_and_both_are_answered(
+    realtime: RealtimeClient, personas: Personas
+) -> None:
+    token = await realtime.token(personas.acme_dispatcher, personas.password)
+    batch = [position(personas.acme_van, seconds_ago=2000 - i) for i in range(MAX_POSITIONS_PER_BATCH)]
+
+    answers = await asyncio.gather(*(report(realtime, token, batch) for _ in range(3)))
+
+    assert [answer.status_code for answer in answers] == [200, 200, 200]
+    assert sum(answer.json()["accepted"] for answer in answers) == MAX_POSITIONS_PER_BATCH
+    assert sum(answer.json()["duplicates"] for answer in answers) == 2 * MAX_POSITIONS_PER_BATCH
+    assert await personas.position_count(personas.acme_van) == MAX_POSITIONS_PER_BATCH
 
 
 async def test_a_driver_reports_only_for_the_vehicle_assigned_to_them_and_a_viewer_for_none(

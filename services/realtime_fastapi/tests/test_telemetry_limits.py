@@ -6,7 +6,7 @@ import httpx
 
 from waybill_contracts.telemetry import MAX_POSITIONS_PER_BATCH
 from waybill_realtime.client import RealtimeClient
-from waybill_realtime.testing import Personas, StartRealtime
+from waybill_testkit.realtime import Personas, StartRealtime
 
 from .test_telemetry import position, report
 

@@ -9,7 +9,7 @@ from waybill_contracts.enums import ShipmentStatus
 from waybill_contracts.events import ShipmentEtaUpdated, ShipmentStatusChanged
 from waybill_contracts.ws import ErrorMessage, Subscribed, TrackingMessage
 from waybill_realtime.client import RealtimeClient
-from waybill_realtime.testing import EventStreams, Personas, StartRealtime
+from waybill_testkit.realtime import EventStreams, Personas, StartRealtime
 
 
 async def get(url: str, headers: dict[str, str] | None = None) -> httpx.Response:
@@ -90,9 +90,11 @@ async def test_no_position_is_shown_before_pickup(realtime: RealtimeClient, pers
 async def test_an_unknown_code_answers_404_revealing_nothing(realtime: RealtimeClient) -> None:
     unknown = await get(f"{realtime.http_url}/v1/track/no-such-code")
     malformed = await get(f"{realtime.http_url}/v1/track/{'x' * 200}")
+    with_nul = await get(f"{realtime.http_url}/v1/track/ab%00cd")  # not a database outage (PROTO-9)
 
     assert (unknown.status_code, unknown.json()) == (404, {"detail": "not found"})
     assert (malformed.status_code, malformed.json()) == (404, {"detail": "not found"})
+    assert (with_nul.status_code, with_nul.json()) == (404, {"detail": "not found"})
 
 
 async def test_behind_one_trusted_proxy_each_client_has_its_own_tracking_limit(

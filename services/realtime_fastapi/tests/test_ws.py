@@ -10,6 +10,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from waybill_contracts.enums import Role
 from waybill_contracts.events import InvitationCreated, ShipmentCreated
 from waybill_contracts.ws import (
+    Authenticate,
     CloseCode,
     ErrorMessage,
     EventMessage,
@@ -19,7 +20,7 @@ from waybill_contracts.ws import (
     Subscribed,
 )
 from waybill_realtime.client import Connection, RealtimeClient
-from waybill_realtime.testing import EventStreams, Personas, StartRealtime
+from waybill_testkit.realtime import EventStreams, Personas, StartRealtime
 
 
 async def expect_close(connection: Connection, within: float = 3.0) -> ConnectionClosed:
@@ -86,13 +87,91 @@ async def test_a_bad_token_closes_the_connection_with_a_reason(realtime: Realtim
     assert (closed.rcvd.code, closed.rcvd.reason) == (CloseCode.POLICY_VIOLATION, "authentication failed")
 
 
-async def test_a_message_other_than_auth_first_is_refused(realtime: RealtimeClient) -> None:
+async def test_a_message_other_than_auth_first_is_refused(
+    realtime: RealtimeClient, personas: Personas
+) -> None:
     async with realtime.connect() as connection:
-        await connection.ping()
+        await connection.subscribe(f"org:{personas.acme_id}")
         closed = await expect_close(connection)
 
     assert closed.rcvd is not None
     assert closed.rcvd.code == CloseCode.POLICY_VIOLATION
+    assert closed.rcvd.reason.startswith("sign in first")
+
+
+async def test_a_ping_before_auth_is_answered_and_auth_still_works(
+    realtime: RealtimeClient, personas: Personas
+) -> None:
+    token = await realtime.token(personas.acme_dispatcher, personas.password)
+
+    async with realtime.connect() as connection:
+        await connection.ping()
+        assert await connection.receive(1) == Pong()
+        await connection.send(Authenticate(token=token))
+        assert isinstance(await connection.receive(1), Ready)
+
+
+async def test_an_invalid_auth_message_is_closed_with_a_reason_that_says_so(realtime: RealtimeClient) -> None:
+    async with realtime.connect() as connection:
+        await connection.websocket.send('{"type": "auth", "token": "", "extra": 1}')
+        closed = await expect_close(connection)
+
+    assert closed.rcvd is not None
+    assert (closed.rcvd.code, closed.rcvd.reason) == (CloseCode.POLICY_VIOLATION, "invalid auth message")
+
+
+@pytest.mark.parametrize("code", ["ab cd", "", "x" * 150, "a\\u0000b"])
+async def test_a_malformed_tracking_code_is_answered_like_an_unknown_one(
+    realtime: RealtimeClient, code: str
+) -> None:
+    async with realtime.connect() as anonymous:
+        await anonymous.websocket.send(f'{{"type": "subscribe", "channel": "track:{code}"}}')
+        refused = await anonymous.receive(1)
+        await anonymous.ping()
+        answer = await anonymous.receive(1)  # still open
+
+    assert isinstance(refused, ErrorMessage)
+    assert refused.code == "unknown_channel"
+    assert answer == Pong()
+
+
+async def test_an_anonymous_connection_that_sends_auth_is_told_to_open_a_new_one(
+    realtime: RealtimeClient, personas: Personas
+) -> None:
+    token = await realtime.token(personas.acme_dispatcher, personas.password)
+
+    async with realtime.connect() as anonymous:
+        await anonymous.subscribe("track:doesnotexist")
+        assert isinstance(await anonymous.receive(1), ErrorMessage)
+        await anonymous.send(Authenticate(token=token))
+        refused = await anonymous.receive(1)
+
+    assert isinstance(refused, ErrorMessage)
+    assert "new one" in refused.message
+
+
+@pytest.mark.parametrize(
+    "alias",
+    [
+        "org:0{org}",
+        "org:00{org}",
+        "shipment:01",
+        "job:6FA459EA-EE8A-3CA4-894E-DB77E160355E",
+        "job:{{6fa459ea-ee8a-3ca4-894e-db77e160355e}}",
+    ],
+)
+async def test_a_channel_has_one_spelling_and_aliases_are_unknown(
+    realtime: RealtimeClient, personas: Personas, alias: str
+) -> None:
+    token = await realtime.token(personas.acme_dispatcher, personas.password)
+
+    async with realtime.connect(token=token) as connection:
+        await signed_in_subscriber(realtime, connection, f"org:{personas.acme_id}")
+        await connection.subscribe(alias.format(org=personas.acme_id))
+        refused = await connection.receive(1)
+
+    assert isinstance(refused, ErrorMessage)
+    assert refused.code == "unknown_channel"
 
 
 async def test_the_token_of_a_user_deactivated_since_sign_in_no_longer_connects(

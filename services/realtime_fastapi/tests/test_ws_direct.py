@@ -18,11 +18,12 @@ import httpx
 import websockets.asyncio.client
 from websockets.exceptions import ConnectionClosed
 
-from waybill_contracts.enums import Role
-from waybill_contracts.events import InvitationCreated, ShipmentCreated
+from waybill_contracts.channels import STREAM_ENTRY_FIELD, org_stream_key
+from waybill_contracts.enums import Role, ShipmentStatus
+from waybill_contracts.events import Event, InvitationCreated, ShipmentCreated
 from waybill_contracts.ws import CloseCode, ErrorMessage, EventMessage, Ready, Subscribed
 from waybill_realtime.client import Connection, RealtimeClient
-from waybill_realtime.testing import EventStreams, Personas, StartRealtime
+from waybill_testkit.realtime import EventStreams, Personas, StartRealtime
 
 CLIENTS = 40
 
@@ -239,3 +240,97 @@ async def test_a_last_id_beyond_64_bits_is_refused_before_subscribing_and_the_la
     assert accepted == Subscribed(channel=channel)
     assert isinstance(live, EventMessage)
     assert references([live]) == ["live"]
+
+
+async def test_a_client_that_reads_slower_than_it_is_sent_to_is_closed_with_4002_within_the_deadline(
+    start_realtime: StartRealtime, personas: Personas, streams: EventStreams
+) -> None:
+    # The queue is never full and every write makes progress: only "caught up within 1 s" finds it slow.
+    realtime = start_realtime(personas.database_url, ws_send_queue_size="100000", ws_send_timeout_seconds="1")
+    token = await realtime.token(personas.acme_dispatcher, personas.password)
+    channel = f"org:{personas.acme_id}"
+    bulky = "x" * 2_000
+
+    async with stalled_reader(realtime, token) as slow:
+        assert isinstance(await slow.receive(5), Ready)
+        await slow.subscribe(channel)
+        assert await slow.receive(5) == Subscribed(channel=channel)
+        publishing = asyncio.create_task(publish_for(streams, personas.acme_id, seconds=6.0, reference=bulky))
+        code: int | None = None
+        read = 0
+        try:
+            while not publishing.done():
+                await slow.receive(5)  # about 25 messages a second, a tenth of what is sent
+                read += 1
+                await asyncio.sleep(0.04)
+        except ConnectionClosed as closed:
+            code = closed.rcvd.code if closed.rcvd else None
+        publishing.cancel()
+
+    assert code == CloseCode.SLOW_CONSUMER
+    assert read > 10  # it did read all along
+
+
+async def publish_for(streams: EventStreams, organization_id: int, *, seconds: float, reference: str) -> None:
+    """About 250 events a second, for ``seconds``."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while loop.time() < deadline:
+        for _ in range(5):
+            await streams.publish(organization_id, reference=reference)
+        await asyncio.sleep(0.02)
+
+
+async def test_a_burst_read_at_once_reaches_every_role_in_order_without_gap_or_duplicate(
+    realtime: RealtimeClient, personas: Personas, streams: EventStreams
+) -> None:
+    # One pipelined XADD of many entries: the hub reads them in one go and joins each role's frames.
+    channel = f"org:{personas.acme_id}"
+    owner = await realtime.token(personas.acme_owner, personas.password)
+    dispatcher = await realtime.token(personas.acme_dispatcher, personas.password)
+    burst: list[Event] = []
+    for number in range(150):
+        burst.append(created(personas.acme_id, f"B-{number}"))
+        if number % 10 == 0:
+            burst.append(invited(personas.acme_id))
+
+    async with (
+        subscribed(realtime, owner, channel, CLIENTS // 2) as owners,
+        subscribed(realtime, dispatcher, channel, CLIENTS // 2) as dispatchers,
+    ):
+        async with streams.redis.pipeline(transaction=False) as pipe:
+            for event in burst:
+                pipe.xadd(org_stream_key(personas.acme_id), {STREAM_ENTRY_FIELD: event.model_dump_json()})
+            ids = await pipe.execute()
+        owners_saw = await asyncio.gather(*(events_of(connection, len(burst)) for connection in owners))
+        dispatchers_saw = await asyncio.gather(*(events_of(connection, 150) for connection in dispatchers))
+
+    for messages in owners_saw:
+        assert [message.stream_id for message in messages] == ids
+    shipment_ids = [
+        stream_id for stream_id, event in zip(ids, burst, strict=True) if event.type != "invitation.created"
+    ]
+    for messages in dispatchers_saw:
+        assert [message.stream_id for message in messages] == shipment_ids
+        assert references(messages) == [f"B-{number}" for number in range(150)]
+
+
+def created(organization_id: int, reference: str) -> ShipmentCreated:
+    return ShipmentCreated(
+        event_id=uuid.uuid4(),
+        organization_id=organization_id,
+        occurred_at=datetime.now(UTC),
+        shipment_id=1,
+        reference=reference,
+        status=ShipmentStatus.DRAFT,
+    )
+
+
+def invited(organization_id: int) -> InvitationCreated:
+    return InvitationCreated(
+        event_id=uuid.uuid4(),
+        organization_id=organization_id,
+        occurred_at=datetime.now(UTC),
+        invitation_id=7,
+        role=Role.VIEWER,
+    )

@@ -14,7 +14,7 @@ from websockets.exceptions import ConnectionClosed
 from waybill_contracts.ws import CloseCode, ErrorMessage, EventMessage, Pong, Ready, Subscribed
 from waybill_devstack.supervisor import ProcessGroup
 from waybill_realtime.client import Connection, RealtimeClient
-from waybill_realtime.testing import EventStreams, Personas, StartRealtime
+from waybill_testkit.realtime import EventStreams, Personas, StartRealtime
 
 
 async def closed_with(connection: Connection, within: float = 3.0) -> int | None:

@@ -5,7 +5,7 @@ from websockets.exceptions import ConnectionClosed
 
 from waybill_contracts.ws import CloseCode, ErrorMessage, Ready, Subscribed
 from waybill_realtime.client import Connection, RealtimeClient
-from waybill_realtime.testing import EventStreams, Personas
+from waybill_testkit.realtime import EventStreams, Personas
 
 
 async def close_code(connection: Connection) -> int | None:

@@ -52,7 +52,7 @@ def test_the_worker_imports_the_file_django_stored_and_django_reads_the_report_t
         timeout=60,
     )
     assert job is not None
-    assert "1 of 2 rows were rejected" in job.error
+    assert "1 of 2 rows was rejected" in job.error
     report = ShipmentImport.unscoped.get(pk=started.pk).error_report
     with report.open("rb") as written_by_the_worker:
         assert b"origin_address" in written_by_the_worker.read()

@@ -7,6 +7,6 @@ the overrides a test asks for in ``WAYBILL_TEST_SETTINGS`` (JSON).
 import json
 import os
 
-from waybill_django.config.settings.test import *  # noqa: F403
+from waybill_django.config.settings.test import *  # noqa: F403 - extends Django's test settings by star import (Django convention)
 
 globals().update(json.loads(os.environ.get("WAYBILL_TEST_SETTINGS", "{}")))

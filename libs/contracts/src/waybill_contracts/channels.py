@@ -24,10 +24,22 @@ def org_channel(organization_id: int) -> str:
     return f"org:{organization_id}"
 
 
+def channel_prefix(channel: str) -> str:
+    """What kind of channel ``channel`` names (``org``, ``shipment``, ``job``, ``track``), well-formed or not."""
+    return channel.partition(":")[0]
+
+
+def _canonical_id(raw: str) -> int | None:
+    """One spelling per channel: ``org:01`` is not a second name of ``org:1``."""
+    if len(raw) > 1 and raw.startswith("0"):
+        return None
+    return parse_id(raw)
+
+
 def parse_org_channel(channel: str) -> int | None:
     """The organization id of an ``org:<id>`` channel, or None if it is not one."""
     prefix, _, raw_id = channel.partition(":")
-    return parse_id(raw_id) if prefix == "org" else None
+    return _canonical_id(raw_id) if prefix == "org" else None
 
 
 SHIPMENT_CHANNEL_PREFIX: Final = "shipment"
@@ -42,7 +54,7 @@ def track_channel(tracking_code: str) -> str:
 
 def parse_shipment_channel(channel: str) -> int | None:
     prefix, _, raw_id = channel.partition(":")
-    return parse_id(raw_id) if prefix == SHIPMENT_CHANNEL_PREFIX else None
+    return _canonical_id(raw_id) if prefix == SHIPMENT_CHANNEL_PREFIX else None
 
 
 def parse_job_channel(channel: str) -> UUID | None:
@@ -50,9 +62,10 @@ def parse_job_channel(channel: str) -> UUID | None:
     if prefix != JOB_CHANNEL_PREFIX:
         return None
     try:
-        return UUID(raw_id)
+        job_id = UUID(raw_id)
     except ValueError:
         return None
+    return job_id if str(job_id) == raw_id else None  # one spelling: lower case, with hyphens
 
 
 def parse_track_channel(channel: str) -> str | None:

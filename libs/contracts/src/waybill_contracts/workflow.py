@@ -1,6 +1,7 @@
 """The shipment status machine, and the named groups of statuses every service reads.
 
 draft -> booked -> assigned -> picked_up -> in_transit -> delivered
+assigned -> booked (unassigned: taken off its vehicle before pick-up)
 any state before picked_up -> cancelled
 assigned | picked_up | in_transit -> exception -> (the state it left, or cancelled)
 
@@ -15,7 +16,7 @@ from waybill_contracts.enums import ShipmentStatus as S
 _FORWARD: Final[dict[S, frozenset[S]]] = {
     S.DRAFT: frozenset({S.BOOKED, S.CANCELLED}),
     S.BOOKED: frozenset({S.ASSIGNED, S.CANCELLED}),
-    S.ASSIGNED: frozenset({S.PICKED_UP, S.CANCELLED, S.EXCEPTION}),
+    S.ASSIGNED: frozenset({S.PICKED_UP, S.BOOKED, S.CANCELLED, S.EXCEPTION}),
     S.PICKED_UP: frozenset({S.IN_TRANSIT, S.EXCEPTION}),
     S.IN_TRANSIT: frozenset({S.DELIVERED, S.EXCEPTION}),
     S.DELIVERED: frozenset(),

@@ -15,9 +15,11 @@ from datetime import UTC, datetime
 import httpx
 import psycopg
 
+from waybill_contracts.enums import Role
+from waybill_contracts.personas import DEMO_PASSWORD, demo_email
+
 DEMO_ORGANIZATION_SLUG = "demo"
-DEMO_DISPATCHER = "dispatcher@demo.waybill.test"
-DEMO_PASSWORD = "waybill-demo"  # noqa: S105 - the development password printed by make up
+DEMO_DISPATCHER = demo_email(Role.DISPATCHER)
 TICK_SECONDS = 1.0
 # A leg takes this long whatever its length: fast enough to see on the map.
 LEG_SECONDS = 120.0

@@ -24,7 +24,7 @@ def test_an_owner_invites_promotes_and_removes_members(
     assert (invited.status_code, invited.json()["role"]) == (201, "viewer")
     assert Invitation.unscoped.get().email == "new@example.test"
 
-    membership = Membership.objects.get(user=driver)
+    membership = Membership.unscoped.get(user=driver)
     promoted = client.patch(
         f"/api/v1/members/{membership.pk}", {"role": "dispatcher"}, content_type="application/json"
     )
@@ -35,7 +35,7 @@ def test_an_owner_invites_promotes_and_removes_members(
 
 def test_the_last_owner_cannot_step_down_through_the_api(client: Client, owner: User) -> None:
     client.force_login(owner)
-    membership = Membership.objects.get(user=owner)
+    membership = Membership.unscoped.get(user=owner)
 
     response = client.patch(
         f"/api/v1/members/{membership.pk}", {"role": "admin"}, content_type="application/json"
@@ -52,15 +52,15 @@ def test_a_dispatcher_cannot_invite_or_change_roles(client: Client, dispatcher: 
         "/api/v1/invitations", {"email": "x@example.test", "role": "viewer"}, content_type="application/json"
     )
     promote = client.patch(
-        f"/api/v1/members/{Membership.objects.get(user=dispatcher).pk}",
+        f"/api/v1/members/{Membership.unscoped.get(user=dispatcher).pk}",
         {"role": "owner"},
         content_type="application/json",
     )
     assert (invite.status_code, promote.status_code) == (403, 403)
-    assert Membership.objects.get(user=dispatcher).role == Role.DISPATCHER
+    assert Membership.unscoped.get(user=dispatcher).role == Role.DISPATCHER
 
 
 def test_anyone_may_leave(client: Client, dispatcher: User) -> None:
     client.force_login(dispatcher)
-    assert client.delete(f"/api/v1/members/{Membership.objects.get(user=dispatcher).pk}").status_code == 204
-    assert not Membership.objects.filter(user=dispatcher).exists()
+    assert client.delete(f"/api/v1/members/{Membership.unscoped.get(user=dispatcher).pk}").status_code == 204
+    assert not Membership.unscoped.filter(user=dispatcher).exists()

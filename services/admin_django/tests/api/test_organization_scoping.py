@@ -120,4 +120,4 @@ def test_another_organizations_object_is_not_found(
     assert response.status_code == 404, response.content
     assert response.json() == {"detail": "Not found in your organization."}
     assert Shipment.unscoped.get(pk=foreign_objects["shipment_id"]).status == ShipmentStatus.IN_TRANSIT
-    assert Membership.objects.get(pk=foreign_objects["member_id"]).role == Role.OWNER
+    assert Membership.unscoped.get(pk=foreign_objects["member_id"]).role == Role.OWNER

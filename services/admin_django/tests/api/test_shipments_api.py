@@ -103,14 +103,14 @@ def test_a_token_acts_with_its_creators_current_role(
     api: ApiClient, owner: User, organization: Organization
 ) -> None:
     shipment_id = api.post("/shipments", NEW_SHIPMENT).json()["id"]
-    Membership.objects.filter(user=owner).update(role=Role.VIEWER)
+    Membership.unscoped.filter(user=owner).update(role=Role.VIEWER)
 
     refused = api.post(f"/shipments/{shipment_id}/transitions", {"to_status": "booked"})
     assert refused.status_code == 403
     assert "does not allow you to manage shipments" in refused.json()["detail"]
     assert api.get(f"/shipments/{shipment_id}").status_code == 200
 
-    Membership.objects.filter(user=owner).delete()
+    Membership.unscoped.filter(user=owner).delete()
     assert api.get(f"/shipments/{shipment_id}").status_code == 401
 
 

@@ -23,7 +23,7 @@ from waybill_django.planning.models import RoutePlan
 from waybill_django.shipments.models import ProofOfDelivery, Shipment
 from waybill_django.webhooks.models import WebhookDelivery, WebhookEndpoint
 
-PUBLIC = {"tracking"}
+PUBLIC = {"tracking", "tracking_json", "tracking_json_async"}
 # Works for anyone signed in, member or not (tested in test_onboarding).
 NO_ORGANIZATION_NEEDED = {"welcome"}
 POST_ONLY = {
@@ -32,6 +32,7 @@ POST_ONLY = {
     "shipment_move",
     "shipment_delivery_failed",
     "dispatch_assign",
+    "dispatch_unassign",
     "settings_member",
     "settings_subscription",
     "settings_token_revoke",
@@ -61,6 +62,8 @@ FORBIDDEN = {
     "imports": {Role.DRIVER, Role.VIEWER},
     "import": {Role.DRIVER, Role.VIEWER},
     "import_errors": {Role.DRIVER, Role.VIEWER},
+    "import_sample": {Role.DRIVER, Role.VIEWER},
+    "audit_log": _SETTINGS_ROLES,
     "planning": {Role.DRIVER, Role.VIEWER},
     "planning_depot": {Role.DRIVER, Role.VIEWER},
     "route_plan": {Role.DRIVER, Role.VIEWER},

@@ -64,7 +64,7 @@ def test_a_new_person_signs_up_from_the_invitation_and_lands_back_on_it(
     assert confirmed["Location"] == link
     client.post(link, {"response": "accept"})
     newbie = User.objects.get(email="newbie@example.test")
-    assert Membership.objects.get(user=newbie, organization=organization).role == Role.DRIVER
+    assert Membership.unscoped.get(user=newbie, organization=organization).role == Role.DRIVER
     members_page = Client()
     members_page.force_login(owner)
     listing = members_page.get(reverse("dashboard:settings_members")).content.decode()

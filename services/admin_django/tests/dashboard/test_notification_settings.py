@@ -77,7 +77,7 @@ def test_every_member_turns_their_own_emails_off_and_on(
     role: Role, members: dict[Role, User], signed_in: Callable[[User], Client]
 ) -> None:
     client = signed_in(members[role])
-    membership = Membership.objects.get(user=members[role])
+    membership = Membership.unscoped.get(user=members[role])
 
     client.post(reverse("dashboard:settings_subscription"), {"subscribed": "0"})
     assert not membership_is_subscribed(membership=membership)

@@ -20,7 +20,7 @@ def test_a_newcomer_creates_their_organization_and_lands_on_the_overview(client:
 
     response = client.post(reverse("dashboard:welcome"), {"name": "Fresh Freight"})
     assert response["Location"] == reverse("dashboard:overview")
-    membership = Membership.objects.get(user=newcomer)
+    membership = Membership.unscoped.get(user=newcomer)
     assert (membership.organization.name, membership.role) == ("Fresh Freight", Role.OWNER)
     assert client.get(reverse("dashboard:overview")).status_code == 200
 

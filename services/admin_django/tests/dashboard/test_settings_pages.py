@@ -42,7 +42,7 @@ def test_an_admin_is_not_offered_and_cannot_grant_the_owner_role(
 ) -> None:
     client = signed_in(members[Role.ADMIN])
     page = client.get(reverse("dashboard:settings_members")).content.decode()
-    viewer = Membership.objects.get(user=members[Role.VIEWER])
+    viewer = Membership.unscoped.get(user=members[Role.VIEWER])
     row = page[page.index(f'id="role-{viewer.pk}"') :].split("</select>")[0]
     assert 'value="owner"' not in row
     response = client.post(reverse("dashboard:settings_member", args=[viewer.pk]), {"role": "owner"})
@@ -54,7 +54,7 @@ def test_an_admin_is_not_offered_and_cannot_grant_the_owner_role(
 def test_the_last_owner_cannot_be_demoted(
     members: dict[Role, User], signed_in: Callable[[User], Client]
 ) -> None:
-    owner = Membership.objects.get(user=members[Role.OWNER])
+    owner = Membership.unscoped.get(user=members[Role.OWNER])
     response = signed_in(members[Role.OWNER]).post(
         reverse("dashboard:settings_member", args=[owner.pk]), {"role": "admin"}
     )
@@ -68,7 +68,7 @@ def test_an_owner_changes_a_role_and_removes_a_member(
     members: dict[Role, User], signed_in: Callable[[User], Client]
 ) -> None:
     client = signed_in(members[Role.OWNER])
-    viewer = Membership.objects.get(user=members[Role.VIEWER])
+    viewer = Membership.unscoped.get(user=members[Role.VIEWER])
     assert (
         client.post(
             reverse("dashboard:settings_member", args=[viewer.pk]), {"role": "dispatcher"}
@@ -81,13 +81,13 @@ def test_an_owner_changes_a_role_and_removes_a_member(
         client.post(reverse("dashboard:settings_member", args=[viewer.pk]), {"remove": "1"}).status_code
         == 302
     )
-    assert not Membership.objects.filter(pk=viewer.pk).exists()
+    assert not Membership.unscoped.filter(pk=viewer.pk).exists()
 
 
 def test_a_dispatcher_cannot_change_roles(
     members: dict[Role, User], signed_in: Callable[[User], Client]
 ) -> None:
-    viewer = Membership.objects.get(user=members[Role.VIEWER])
+    viewer = Membership.unscoped.get(user=members[Role.VIEWER])
     response = signed_in(members[Role.DISPATCHER]).post(
         reverse("dashboard:settings_member", args=[viewer.pk]), {"role": "admin"}
     )

@@ -330,3 +330,24 @@ def test_the_planning_page_shows_why_it_cannot_plan(client: Client, dispatcher: 
     response = client.post(reverse("dashboard:planning"), {"day": DAY.isoformat()})
     assert response.status_code == 400
     assert "Set the depot first" in response.content.decode()
+
+
+def test_a_depot_given_by_its_city_is_located(
+    client: Client, organization: Organization, dispatcher: User
+) -> None:
+    client.force_login(dispatcher)
+    saved = client.post(
+        reverse("dashboard:planning_depot"),
+        {"address": "Waalhaven 1, Rotterdam", "workday_start": "07:30", "workday_end": "17:00"},
+    )
+    assert saved.status_code == 302
+    refused = client.post(
+        reverse("dashboard:planning_depot"),
+        {"address": "Nowhere In Particular", "workday_start": "07:30", "workday_end": "17:00"},
+    )
+    assert refused.status_code == 400
+    assert "No city of this name is known here" in refused.content.decode()
+    depot = organization.depot
+    depot.refresh_from_db()
+    assert (round(depot.latitude, 2), round(depot.longitude, 2)) == (51.92, 4.48)
+    assert depot.workday_start == time(7, 30)

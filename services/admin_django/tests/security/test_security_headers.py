@@ -62,7 +62,7 @@ def ids(organization: Organization, owner: User, truck: Vehicle) -> dict[str, st
         origin_address="1 Quay",
         destination_address="2 Street",
     )
-    membership = Membership.objects.get(user=owner)
+    membership = Membership.unscoped.get(user=owner)
     return {
         "shipment_id": str(shipment.pk),
         "vehicle_id": str(truck.pk),

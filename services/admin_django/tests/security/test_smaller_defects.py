@@ -74,7 +74,7 @@ def test_a_removed_members_api_token_stays_dead_after_they_are_invited_again(
     owner = make_member(Role.OWNER, "owner@acme.test")
     admin = make_member(Role.ADMIN, "admin@acme.test")
     _, secret = api_token_create(organization=organization, actor=admin, name="theirs")
-    membership_remove(membership=Membership.objects.get(user=admin, organization=organization), actor=owner)
+    membership_remove(membership=Membership.unscoped.get(user=admin, organization=organization), actor=owner)
     invitation = invitation_create(organization=organization, email=admin.email, role=Role.ADMIN, actor=owner)
     invitation_accept(token=invitation_token(invitation), user=admin)
 

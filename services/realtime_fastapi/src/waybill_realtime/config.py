@@ -9,7 +9,6 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-DEVELOPMENT_ORIGINS = ("http://localhost:8000", "http://127.0.0.1:8000")
 MIN_PRODUCTION_SECRET_LENGTH = 32
 
 
@@ -26,6 +25,11 @@ class Settings(BaseSettings):
         default=(), description="Comma-separated Origins a WebSocket may come from; development has defaults."
     )
 
+    django_port: int = Field(
+        default=8000,
+        gt=0,
+        description="Development only: the dashboard's port, allowed as a WebSocket Origin.",
+    )
     jwt_lifetime_seconds: int = Field(default=15 * 60, gt=0)
     ws_auth_timeout_seconds: float = Field(default=5.0, gt=0)
     ws_idle_timeout_seconds: float = Field(default=60.0, gt=0)
@@ -33,6 +37,12 @@ class Settings(BaseSettings):
     ws_send_queue_size: int = Field(default=1000, gt=0)
     ws_send_timeout_seconds: float = Field(
         default=5.0, gt=0, description="A client whose socket takes longer to drain is closed with 4002."
+    )
+    ws_socket_send_buffer_bytes: int = Field(
+        default=64 * 1024,
+        ge=0,
+        description="Kernel send buffer per WebSocket (0: the kernel's autotuning, up to megabytes): small, so"
+        " that a client falling behind shows in the server's bounded queue within a second, not after minutes.",
     )
     ws_max_subscriptions: int = Field(default=50, gt=0)
     stream_read_block_ms: int = Field(default=5000, gt=0)
@@ -64,6 +74,12 @@ class Settings(BaseSettings):
         gt=0,
         description="Telemetry batches per client address per minute (many devices behind a NAT).",
     )
+    track_projection_ttl_seconds: int = Field(
+        default=3600,
+        ge=0,
+        description="A looked-up tracking view is kept current in Redis this long after its last database read;"
+        " 0: every lookup reads the database.",
+    )
     track_cache_seconds: int = Field(
         default=15, ge=0, description="Cache-Control max-age of public tracking."
     )
@@ -90,7 +106,8 @@ class Settings(BaseSettings):
                 "SECRET_KEY is a placeholder; set a random secret of 32+ characters in production"
             )
         if not self.ws_allowed_origins and self.environment == "development":
-            object.__setattr__(self, "ws_allowed_origins", DEVELOPMENT_ORIGINS)
+            dashboard = (f"http://{host}:{self.django_port}" for host in ("localhost", "127.0.0.1"))
+            object.__setattr__(self, "ws_allowed_origins", tuple(dashboard))
         return self
 
     @property

@@ -25,6 +25,8 @@ from waybill_realtime.streaming.streams import OrgStreams
 from waybill_realtime.telemetry.eta import EtaScheduler
 from waybill_realtime.telemetry.ingest import Ingest
 from waybill_realtime.telemetry.publisher import PositionPublisher
+from waybill_realtime.tracking_projection import READ_BLOCK_MS as PROJECTOR_READ_BLOCK_MS
+from waybill_realtime.tracking_projection import TrackingProjection
 
 REDIS_POOL_SIZE = 50
 REDIS_POOL_WAIT_SECONDS = 5
@@ -62,6 +64,13 @@ async def _open_resources(settings: Settings) -> AsyncIterator[Resources]:
         socket_timeout=READ_BLOCK_MS / 1000 + REDIS_POOL_WAIT_SECONDS,
         max_connections=1,
     )
+    # And the tracking projector's, for the same reason.
+    projector_redis = Redis.from_url(
+        settings.redis_url,
+        decode_responses=True,
+        socket_timeout=PROJECTOR_READ_BLOCK_MS / 1000 + REDIS_POOL_WAIT_SECONDS,
+        max_connections=1,
+    )
     revocations = Revocations(access_reader_redis)
     streams = OrgStreams(redis, stream_reader_redis)
     app_metrics = Metrics()
@@ -84,11 +93,16 @@ async def _open_resources(settings: Settings) -> AsyncIterator[Resources]:
         max_age=timedelta(seconds=settings.telemetry_max_age_seconds),
         future_tolerance=timedelta(seconds=settings.telemetry_future_tolerance_seconds),
     )
+    tracking = TrackingProjection(
+        redis, projector_redis, sessions, ttl_seconds=settings.track_projection_ttl_seconds
+    )
     background = [
         asyncio.create_task(hub.run(), name="stream-reader"),
         asyncio.create_task(publisher.run(), name="position-publisher"),
         asyncio.create_task(revocations.run(), name="access-reader"),
     ]
+    if settings.track_projection_ttl_seconds:
+        background.append(asyncio.create_task(tracking.run(), name="tracking-projector"))
     try:
         yield Resources(
             settings=settings,
@@ -99,6 +113,7 @@ async def _open_resources(settings: Settings) -> AsyncIterator[Resources]:
             metrics=app_metrics,
             ingest=ingest,
             revocations=revocations,
+            tracking=tracking,
         )
     finally:
         for task in background:
@@ -111,6 +126,7 @@ async def _open_resources(settings: Settings) -> AsyncIterator[Resources]:
         await redis.aclose()
         await stream_reader_redis.aclose()
         await access_reader_redis.aclose()
+        await projector_redis.aclose()
         await engine.dispose()
 
 

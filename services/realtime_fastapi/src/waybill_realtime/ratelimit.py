@@ -18,14 +18,23 @@ class Verdict:
     retry_after_seconds: int
 
 
+def window_key(scope: str, client: str) -> str:
+    """The counter of ``client``'s requests in this window."""
+    return f"waybill:ratelimit:{scope}:{client}:{int(time.time()) // WINDOW_SECONDS}"
+
+
+def verdict(count: int, limit: int) -> Verdict:
+    """The answer to the ``count``-th request of this window."""
+    return Verdict(count <= limit, WINDOW_SECONDS - int(time.time()) % WINDOW_SECONDS)
+
+
 async def hit(redis: "Redis", *, scope: str, client: str, limit: int) -> Verdict:
     """Count one request of ``client``; refused once it made more than ``limit`` in this window.
 
     When Redis is unreachable the request is allowed: the limit protects the database, which
     answers regardless, and failing closed would take public tracking down with Redis.
     """
-    window = int(time.time()) // WINDOW_SECONDS
-    key = f"waybill:ratelimit:{scope}:{client}:{window}"
+    key = window_key(scope, client)
     try:
         async with redis.pipeline(transaction=True) as pipe:
             pipe.incr(key)
@@ -34,5 +43,4 @@ async def hit(redis: "Redis", *, scope: str, client: str, limit: int) -> Verdict
     except RedisError:
         logger.warning("rate limit unavailable; allowing %s", scope)
         return Verdict(True, 0)
-    retry_after = WINDOW_SECONDS - int(time.time()) % WINDOW_SECONDS
-    return Verdict(int(count) <= limit, retry_after)
+    return verdict(int(count), limit)

@@ -12,6 +12,7 @@ from waybill_realtime.metrics import Metrics
 from waybill_realtime.revocation import Revocations
 from waybill_realtime.streaming.hub import Hub
 from waybill_realtime.telemetry.ingest import Ingest
+from waybill_realtime.tracking_projection import TrackingProjection
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class Resources:
     metrics: Metrics
     ingest: Ingest
     revocations: Revocations
+    tracking: TrackingProjection
 
 
 def get_resources(connection: HTTPConnection) -> Resources:

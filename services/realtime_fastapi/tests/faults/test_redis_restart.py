@@ -25,7 +25,7 @@ from websockets.exceptions import ConnectionClosed
 from waybill_contracts.ws import EventMessage, Ready, Subscribed
 from waybill_devstack.redis_server import RestartableRedis
 from waybill_realtime.client import Connection, RealtimeClient
-from waybill_realtime.testing import EventStreams, Personas, StartRealtime
+from waybill_testkit.realtime import EventStreams, Personas, StartRealtime
 
 pytestmark = pytest.mark.faults
 

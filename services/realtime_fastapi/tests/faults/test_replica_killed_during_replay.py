@@ -20,7 +20,7 @@ from websockets.exceptions import ConnectionClosed
 from waybill_contracts.ws import EventMessage, Ready, ResyncRequired
 from waybill_devstack.supervisor import ProcessGroup
 from waybill_realtime.client import RealtimeClient
-from waybill_realtime.testing import EventStreams, Personas, StartRealtime
+from waybill_testkit.realtime import EventStreams, Personas, StartRealtime
 
 pytestmark = pytest.mark.faults
 

@@ -22,7 +22,7 @@ def main() -> int:
     for problem in problems:
         print(problem, file=sys.stderr)  # noqa: T201 - a command-line check reports on stderr
     if not problems:
-        print("ok")  # noqa: T201
+        print("ok")  # noqa: T201 - a command-line probe answers on stdout
     return 1 if problems else 0
 
 

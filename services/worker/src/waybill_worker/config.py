@@ -7,7 +7,6 @@ from pydantic_settings import BaseSettings
 
 class WorkerSettings(BaseSettings):
     redis_url: str
-    environment: str = "production"
     django_settings_module: str = "waybill_django.config.settings.production"
     outbox_relay_interval_seconds: float = 30.0
     webhook_dispatch_interval_seconds: float = 15.0

@@ -3,11 +3,14 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
+from django.db import router
 from django.forms import ModelForm
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from waybill_django.accounts.models import User
 from waybill_django.accounts.services import user_deactivate, user_set_password
+from waybill_django.core.admin import UnitOfWorkViews
+from waybill_django.core.transactions import unit_of_work
 
 
 class PasswordChangeForm(AdminPasswordChangeForm):  # type: ignore[type-arg]  # not subscriptable at run time
@@ -16,7 +19,7 @@ class PasswordChangeForm(AdminPasswordChangeForm):  # type: ignore[type-arg]  # 
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin[User]):
+class UserAdmin(UnitOfWorkViews[User], DjangoUserAdmin[User]):
     ordering = ("email",)
     list_display = ("email", "full_name", "is_active", "is_staff", "date_joined")
     list_filter = ("is_active", "is_staff", "is_superuser")
@@ -30,6 +33,13 @@ class UserAdmin(DjangoUserAdmin[User]):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
     change_password_form = PasswordChangeForm
+
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        # Django's UserAdmin opens its own transaction here, around the change form's.
+        with unit_of_work(using=router.db_for_write(self.model)):
+            return super().add_view(request, form_url, extra_context)
 
     def save_model(self, request: HttpRequest, obj: User, form: ModelForm[User], change: bool) -> None:
         deactivated = change and "is_active" in form.changed_data and not obj.is_active

@@ -6,13 +6,14 @@ after commit every realtime replica closes the connections it affects.
 
 import uuid
 
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from waybill_contracts.access import AccessChanged, AccessChangeReason
 from waybill_django.accounts.models import User
+from waybill_django.audit.choices import AuditAction
 from waybill_django.audit.services import audit_record
+from waybill_django.core.transactions import unit_of_work
 from waybill_django.outbox.services import outbox_record_access
 
 
@@ -36,18 +37,18 @@ def _revoke_tokens(user: User) -> None:
     user.refresh_from_db(fields=["token_version"])
 
 
-@transaction.atomic
+@unit_of_work()
 def user_deactivate(*, user: User, actor: User | None) -> User:
     """Deactivate ``user``: sign-in refused everywhere, their tokens and open connections ended."""
     User.objects.filter(pk=user.pk).update(is_active=False)
     user.is_active = False
     _revoke_tokens(user)
-    audit_record(action="user.deactivated", target=user, actor=actor, organization=None)
+    audit_record(action=AuditAction.USER_DEACTIVATED, target=user, actor=actor, organization=None)
     access_changed_record(user_id=user.pk, reason=AccessChangeReason.USER_DEACTIVATED)
     return user
 
 
-@transaction.atomic
+@unit_of_work()
 def user_set_password(*, user: User, password: str | None) -> User:
     """Set (or, with None, unset) the password: every token issued before stops working."""
     user.set_password(password)
@@ -57,7 +58,7 @@ def user_set_password(*, user: User, password: str | None) -> User:
     return user
 
 
-@transaction.atomic
+@unit_of_work()
 def user_update_profile(*, user: User, full_name: str, time_zone: str) -> User:
     """A person's name (shown to their colleagues instead of the email) and their own time zone."""
     user.full_name, user.time_zone = full_name.strip(), time_zone

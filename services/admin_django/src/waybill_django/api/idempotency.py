@@ -5,10 +5,11 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 
 from waybill_django.api.models import IdempotencyKey
 from waybill_django.core.errors import Conflict
+from waybill_django.core.transactions import unit_of_work
 from waybill_django.organizations.models import Organization
 
 Response = tuple[int, dict[str, Any]]
@@ -39,7 +40,7 @@ def idempotent_create(
     if stored is not None:
         return stored
     try:
-        with transaction.atomic():
+        with unit_of_work():
             status, body = create()
             IdempotencyKey.unscoped.create(
                 organization=organization,

@@ -1,11 +1,11 @@
 from django.conf import settings
 from django.db import models
 
-from waybill_django.core.tenancy import OrganizationScopedManager
+from waybill_django.core.tenancy import TenantModel
 from waybill_django.organizations.models import Organization
 
 
-class ApiToken(models.Model):
+class ApiToken(TenantModel):
     """A per-organization integration credential. Only its SHA-256 is stored; the secret is shown once.
 
     A token acts as the member who created it, with that member's current
@@ -21,9 +21,6 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
-    unscoped = models.Manager()
-    objects = OrganizationScopedManager["ApiToken"]()
-
     class Meta:
         ordering = ("-created_at",)
 
@@ -31,19 +28,15 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.prefix}…)"
 
 
-class IdempotencyKey(models.Model):
+class IdempotencyKey(TenantModel):
     """The response to a create, kept so that a retry with the same ``Idempotency-Key`` gets it again."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=255)
     endpoint = models.CharField(max_length=200)
     request_digest = models.CharField(max_length=64)
     response_status = models.PositiveSmallIntegerField()
     response_body = models.JSONField()
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    unscoped = models.Manager()
-    objects = OrganizationScopedManager["IdempotencyKey"]()
 
     class Meta:
         constraints = [

@@ -3,12 +3,13 @@
 import hashlib
 import secrets
 
-from django.db import transaction
 from django.utils import timezone
 
 from waybill_django.accounts.models import User
 from waybill_django.api.models import ApiToken
+from waybill_django.audit.choices import AuditAction
 from waybill_django.audit.services import audit_record
+from waybill_django.core.transactions import unit_of_work
 from waybill_django.organizations.models import Organization
 from waybill_django.organizations.permissions import Action, check_permission
 
@@ -20,7 +21,7 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-@transaction.atomic
+@unit_of_work()
 def api_token_create(*, organization: Organization, actor: User, name: str) -> tuple[ApiToken, str]:
     """Create a token; returns it with its secret, which is never shown again."""
     check_permission(actor=actor, organization=organization, action=Action.MANAGE_API_TOKENS)
@@ -32,18 +33,24 @@ def api_token_create(*, organization: Organization, actor: User, name: str) -> t
     token.full_clean()
     token.save()
     audit_record(
-        action="api_token.created", target=token, actor=actor, organization=organization, data={"name": name}
+        action=AuditAction.API_TOKEN_CREATED,
+        target=token,
+        actor=actor,
+        organization=organization,
+        data={"name": name},
     )
     return token, secret
 
 
-@transaction.atomic
+@unit_of_work()
 def api_token_revoke(*, token: ApiToken, actor: User) -> ApiToken:
     check_permission(actor=actor, organization=token.organization_id, action=Action.MANAGE_API_TOKENS)
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        audit_record(action="api_token.revoked", target=token, actor=actor, organization=token.organization)
+        audit_record(
+            action=AuditAction.API_TOKEN_REVOKED, target=token, actor=actor, organization=token.organization
+        )
     return token
 
 

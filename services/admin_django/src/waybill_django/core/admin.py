@@ -6,6 +6,11 @@ refuses add, change and delete unless the subclass names, in
 read-only until someone wires it to the write path: the same permission
 checks, audit entries and events as the dashboard and the API.
 
+The admin's change and delete views run in their own transaction;
+:class:`UnitOfWorkViews` makes that transaction the unit of work the domain
+functions join (``core/transactions.py``), so an admin save is one commit
+and its events leave after it.
+
 A domain function validates and writes in one go, so the admin form calls it
 at the end of its own validation (:meth:`DomainModelAdmin.domain_save`): a
 refusal lands on the field it names, and ``save_model`` has nothing left to do.
@@ -21,11 +26,12 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.db import models, router
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from waybill_django.core.errors import DOMAIN_ERRORS, Conflict, attach_errors, refusal
+from waybill_django.core.transactions import unit_of_work
 
 if TYPE_CHECKING:
     from waybill_django.accounts.models import User
@@ -74,7 +80,34 @@ class DomainAdminForm(forms.ModelForm[_M]):
             self.add_error(None, refusal_text(error))
 
 
-class DomainModelAdmin(admin.ModelAdmin[_M]):
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+
+class UnitOfWorkViews(admin.ModelAdmin[_M]):
+    """The admin's writing views open a unit of work around Django's own transaction."""
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        if request.method in _SAFE_METHODS:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        with unit_of_work(using=router.db_for_write(self.model)):
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        if request.method in _SAFE_METHODS:
+            return super().delete_view(request, object_id, extra_context)
+        with unit_of_work(using=router.db_for_write(self.model)):
+            return super().delete_view(request, object_id, extra_context)
+
+
+class DomainModelAdmin(UnitOfWorkViews[_M]):
     """Read-only unless ``domain_writes`` names the domain function of a write.
 
     A subclass that names ``Write.ADD`` or ``Write.CHANGE`` implements

@@ -1,8 +1,8 @@
 """Organization scoping by construction.
 
-Every tenant model declares ``unscoped`` (first, so the admin, related
-lookups and migrations use it) and ``objects = OrganizationScopedManager()``.
-A query through ``objects`` raises :class:`UnscopedQuery` when it is
+Every tenant model subclasses :class:`TenantModel`: an ``organization`` key,
+``unscoped`` (declared first, so the admin, related lookups and migrations use
+it) and ``objects = OrganizationScopedManager()``; a test walks the models. A query through ``objects`` raises :class:`UnscopedQuery` when it is
 evaluated before ``.in_organization(org)``: forgetting the scope fails loudly
 in the first test instead of leaking another tenant's rows.
 """
@@ -80,3 +80,26 @@ class OrganizationScopedManager(models.Manager[_M]):
 
     def in_organization(self, organization: Organization | int) -> OrganizationScopedQuerySet[_M]:
         return self.get_queryset().in_organization(organization)
+
+
+class OrganizationScopedModel(models.Model):
+    """The two managers, for a model whose organization key is its own (nullable: the audit log)."""
+
+    unscoped = models.Manager()
+    objects = OrganizationScopedManager()
+
+    class Meta:
+        abstract = True
+
+
+class TenantModel(OrganizationScopedModel):
+    """A row that belongs to one organization.
+
+    A subclass whose key differs (``PROTECT``, a ``related_name``, one-to-one)
+    redeclares ``organization``; the managers stay as they are.
+    """
+
+    organization = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        abstract = True

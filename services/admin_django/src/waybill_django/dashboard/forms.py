@@ -64,7 +64,7 @@ class ShipmentForm(forms.ModelForm[Shipment]):
         labels = {"weight_kg": "Weight (kg)"}
 
     groups = (
-        ("Shipment", ("reference", "customer_name", "customer_email")),
+        ("Shipment", ("reference", "customer_name", "customer_email", "customer_phone")),
         ("Origin", ("origin_address", "origin_latitude", "origin_longitude")),
         ("Destination", ("destination_address", "destination_latitude", "destination_longitude")),
         (
@@ -81,6 +81,9 @@ class ShipmentForm(forms.ModelForm[Shipment]):
             if name.endswith(("_latitude", "_longitude")):
                 field.widget.attrs.update({"inputmode": "decimal", "step": "any"})
             if name == "customer_email":
+                field.widget.attrs["autocomplete"] = "off"
+            if name == "customer_phone":
+                field.widget.input_type = "tel"
                 field.widget.attrs["autocomplete"] = "off"
 
     def clean_reference(self) -> str:
@@ -114,6 +117,9 @@ class TransitionForm(forms.Form):
     photo = forms.FileField(required=False, validators=[validate_proof_upload], label="Photo (optional)")
     signature = forms.FileField(
         required=False, validators=[validate_proof_upload], label="Signature (optional)"
+    )
+    signed_name = forms.CharField(
+        required=False, max_length=200, label="Or type your name to sign (optional)"
     )
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:

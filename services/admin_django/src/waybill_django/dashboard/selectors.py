@@ -4,9 +4,11 @@ Thin, organization-scoped queries; each could move to its domain app's
 ``selectors.py`` unchanged.
 """
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet
@@ -41,7 +43,7 @@ class OnboardingStep:
 
 def onboarding_steps(*, organization: Organization) -> list[OnboardingStep]:
     """What a new organization does before it can dispatch; empty once every step is done."""
-    drivers = Membership.objects.filter(organization=organization, role=Role.DRIVER.value)
+    drivers = Membership.objects.in_organization(organization).filter(role=Role.DRIVER.value)
     invited_drivers = open_invitations(organization=organization).filter(role=Role.DRIVER.value)
     steps = [
         OnboardingStep("vehicle", Vehicle.objects.in_organization(organization).exists()),
@@ -126,6 +128,66 @@ def fleet_overview(*, organization: Organization, now: datetime) -> list[FleetRo
     return rows
 
 
+@dataclass(frozen=True)
+class VehicleLoad:
+    """What a vehicle holds on the dispatch board: its unfinished shipments and their weight and parcels."""
+
+    row: FleetRow
+    shipments: list[Shipment]
+    weight_kg: Decimal
+    parcels: int
+
+    @property
+    def remaining_kg(self) -> Decimal | None:
+        capacity = self.row.vehicle.capacity_kg
+        return None if capacity is None else Decimal(capacity) - self.weight_kg
+
+    @property
+    def over_capacity(self) -> bool:
+        return (self.remaining_kg is not None and self.remaining_kg < 0) or (
+            self.remaining_parcels is not None and self.remaining_parcels < 0
+        )
+
+    @property
+    def over_kg(self) -> Decimal:
+        return -self.remaining_kg if self.remaining_kg is not None and self.remaining_kg < 0 else Decimal(0)
+
+    @property
+    def remaining_parcels(self) -> int | None:
+        capacity = self.row.vehicle.capacity_parcels
+        return None if capacity is None else capacity - self.parcels
+
+    @property
+    def over_parcels(self) -> int:
+        return max(0, -self.remaining_parcels) if self.remaining_parcels is not None else 0
+
+
+def dispatch_loads(*, organization: Organization, now: datetime) -> list[VehicleLoad]:
+    """Each active vehicle with the shipments it holds (assigned and not finished), in two queries."""
+    held: dict[int, list[Shipment]] = defaultdict(list)
+    for shipment in (
+        Shipment.objects.in_organization(organization)
+        .filter(vehicle__isnull=False, status__in=ON_THE_ROAD)
+        .order_by("delivery_window_end", "id")
+    ):
+        assert shipment.vehicle_id is not None
+        held[shipment.vehicle_id].append(shipment)
+    loads = []
+    for row in fleet_overview(organization=organization, now=now):
+        if not row.vehicle.active:
+            continue
+        shipments = held.get(row.vehicle.pk, [])
+        loads.append(
+            VehicleLoad(
+                row=row,
+                shipments=shipments,
+                weight_kg=sum((s.weight_kg or Decimal(0) for s in shipments), Decimal(0)),
+                parcels=sum(s.parcels for s in shipments),
+            )
+        )
+    return loads
+
+
 def vehicle_track(*, organization: Organization, vehicle_id: int, now: datetime) -> list[Position]:
     """The vehicle's positions of the last hours, oldest first (404 for another organization's vehicle)."""
     vehicle = get_object_or_404(Vehicle.objects.in_organization(organization), pk=vehicle_id)
@@ -207,7 +269,7 @@ def public_timeline(*, shipment: Shipment) -> QuerySet[TrackingEvent]:
 
 def organization_members(*, organization: Organization) -> QuerySet[Membership]:
     return (
-        Membership.objects.filter(organization=organization)
+        Membership.objects.in_organization(organization)
         .select_related("user")
         .order_by("role", "user__email")
     )

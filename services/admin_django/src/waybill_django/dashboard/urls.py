@@ -1,6 +1,7 @@
 from django.urls import path
 
 from waybill_django.dashboard.views import (
+    audit,
     fleet,
     imports,
     live,
@@ -43,6 +44,7 @@ urlpatterns = [
     path("fleet/<int:vehicle_id>/restore/", fleet.vehicle_restore, name="vehicle_restore"),
     path("dispatch/", pages.dispatch_board, name="dispatch"),
     path("dispatch/assign/", pages.dispatch_assign, name="dispatch_assign"),
+    path("dispatch/unassign/", pages.dispatch_unassign, name="dispatch_unassign"),
     path("driver/", pages.driver_view, name="driver"),
     path("planning/", planning.planning, name="planning"),
     path("planning/depot/", planning.depot, name="planning_depot"),
@@ -53,6 +55,7 @@ urlpatterns = [
     path("live/ticket/", live.ticket, name="live_ticket"),
     path("organization/switch/", live.switch, name="switch_organization"),
     path("import/", imports.import_index, name="imports"),
+    path("import/sample.csv", imports.import_sample, name="import_sample"),
     path("import/<uuid:job_id>/", imports.import_detail, name="import"),
     path("import/<uuid:job_id>/errors.csv", imports.import_errors, name="import_errors"),
     path("reports/", reports.reports, name="reports"),
@@ -65,6 +68,7 @@ urlpatterns = [
         settings.invitation_change,
         name="settings_invitation",
     ),
+    path("settings/audit/", audit.audit_log, name="audit_log"),
     path("settings/notifications/", settings.notifications, name="settings_notifications"),
     path("settings/notifications/subscription/", settings.subscription, name="settings_subscription"),
     path("settings/tokens/", settings.tokens, name="settings_tokens"),

@@ -3,34 +3,16 @@
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
-from django.db import transaction
 
 from waybill_contracts.enums import Role, ShipmentStatus
+from waybill_contracts.personas import DEMO_PASSWORD, DEMO_TEAM
 from waybill_django.accounts.models import User
+from waybill_django.core.transactions import unit_of_work
 from waybill_django.fleet.models import Vehicle
 from waybill_django.fleet.services import vehicle_create
 from waybill_django.organizations.models import Membership, Organization
 from waybill_django.shipments.models import Shipment
 from waybill_django.shipments.services import shipment_create, shipment_transition
-
-# A development password, printed by `make up`; never use it elsewhere.
-DEMO_PASSWORD = "waybill-demo"  # noqa: S105
-
-
-@dataclass(frozen=True)
-class DemoUser:
-    email: str
-    full_name: str
-    role: Role
-    is_staff: bool = False
-
-
-DEMO_USERS = (
-    DemoUser("admin@demo.waybill.test", "Ada Admin", Role.OWNER, is_staff=True),
-    DemoUser("dispatcher@demo.waybill.test", "Dana Dispatcher", Role.DISPATCHER),
-    DemoUser("driver@demo.waybill.test", "Dmitri Driver", Role.DRIVER),
-    DemoUser("viewer@demo.waybill.test", "Vera Viewer", Role.VIEWER),
-)
 
 _TO_TRANSIT = (
     ShipmentStatus.BOOKED,
@@ -76,18 +58,18 @@ DEMO_SHIPMENTS = (
 )
 
 
-@transaction.atomic
+@unit_of_work()
 def seed_demo() -> Organization:
     """Create what is missing; running it again changes nothing."""
     organization, _ = Organization.objects.get_or_create(slug="demo", defaults={"name": "Demo Logistics"})
     users: dict[Role, User] = {}
-    for demo_user in DEMO_USERS:
+    for demo_user in DEMO_TEAM:
         user = User.objects.filter(email=demo_user.email).first()
         if user is None:
             user = User.objects.create_user(
                 demo_user.email,
                 DEMO_PASSWORD,
-                full_name=demo_user.full_name,
+                full_name=demo_user.persona.full_name,
                 is_staff=demo_user.is_staff,
                 is_superuser=demo_user.is_staff,
             )
@@ -95,7 +77,7 @@ def seed_demo() -> Organization:
         EmailAddress.objects.get_or_create(
             user=user, email=user.email, defaults={"verified": True, "primary": True}
         )
-        Membership.objects.get_or_create(
+        Membership.objects.in_organization(organization).get_or_create(
             user=user, organization=organization, defaults={"role": demo_user.role}
         )
         users[demo_user.role] = user

@@ -4,10 +4,10 @@ import uuid
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import OuterRef, Subquery
 
 from waybill_contracts.events import VehicleConnectivityChanged
+from waybill_django.core.transactions import unit_of_work
 from waybill_django.fleet.models import Position, Vehicle
 from waybill_django.outbox.services import outbox_record
 
@@ -30,7 +30,7 @@ def vehicles_detect_offline(*, now: datetime) -> tuple[int, int]:
     return offline, online
 
 
-@transaction.atomic
+@unit_of_work()
 def _change(vehicle: Vehicle, *, online: bool, now: datetime) -> bool:
     # Conditional on the current state, so that two overlapping runs publish one event.
     changed = Vehicle.unscoped.filter(pk=vehicle.pk, offline_since__isnull=not online).update(

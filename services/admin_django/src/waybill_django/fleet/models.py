@@ -1,11 +1,11 @@
 from django.conf import settings
 from django.db import models
 
-from waybill_django.core.tenancy import OrganizationScopedManager
+from waybill_django.core.tenancy import TenantModel
 from waybill_django.organizations.models import Organization
 
 
-class Vehicle(models.Model):
+class Vehicle(TenantModel):
     """A truck or van of an organization, driven by one of its drivers."""
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="vehicles")
@@ -26,9 +26,6 @@ class Vehicle(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    unscoped = models.Manager()
-    objects = OrganizationScopedManager["Vehicle"]()
-
     class Meta:
         ordering = ("plate",)
         constraints = [
@@ -39,19 +36,15 @@ class Vehicle(models.Model):
         return f"{self.plate} {self.label}".strip()
 
 
-class Position(models.Model):
+class Position(TenantModel):
     """One telemetry ping. The realtime service writes these in batches; Django reads them."""
 
     vehicle = models.ForeignKey(Vehicle, on_delete=models.CASCADE, related_name="positions")
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     recorded_at = models.DateTimeField()
     latitude = models.FloatField()
     longitude = models.FloatField()
     speed_kmh = models.FloatField(null=True, blank=True)
     heading = models.FloatField(null=True, blank=True)
-
-    unscoped = models.Manager()
-    objects = OrganizationScopedManager["Position"]()
 
     class Meta:
         ordering = ("-recorded_at",)

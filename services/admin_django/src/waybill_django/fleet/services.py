@@ -3,13 +3,14 @@
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from waybill_contracts.enums import Role
 from waybill_contracts.workflow import ON_THE_ROAD
 from waybill_django.accounts.models import User
+from waybill_django.audit.choices import AuditAction
 from waybill_django.audit.services import audit_record
 from waybill_django.core.errors import Conflict
+from waybill_django.core.transactions import unit_of_work
 from waybill_django.fleet.models import Vehicle
 from waybill_django.organizations.models import Organization
 from waybill_django.organizations.permissions import Action, check_permission
@@ -25,7 +26,7 @@ def _check_driver(*, organization: Organization | int, driver: User | None) -> N
         )
 
 
-@transaction.atomic
+@unit_of_work()
 def vehicle_create(*, organization: Organization, actor: User, **fields: Any) -> Vehicle:
     check_permission(actor=actor, organization=organization, action=Action.MANAGE_VEHICLES)
     unknown = set(fields) - set(VEHICLE_FIELDS)
@@ -35,11 +36,11 @@ def vehicle_create(*, organization: Organization, actor: User, **fields: Any) ->
     vehicle = Vehicle(organization=organization, **fields)
     vehicle.full_clean()
     vehicle.save()
-    audit_record(action="vehicle.created", target=vehicle, actor=actor, organization=organization)
+    audit_record(action=AuditAction.VEHICLE_CREATED, target=vehicle, actor=actor, organization=organization)
     return vehicle
 
 
-@transaction.atomic
+@unit_of_work()
 def vehicle_update(*, vehicle: Vehicle, actor: User, fields: dict[str, Any]) -> Vehicle:
     check_permission(actor=actor, organization=vehicle.organization_id, action=Action.MANAGE_VEHICLES)
     unknown = set(fields) - set(VEHICLE_FIELDS)
@@ -52,7 +53,7 @@ def vehicle_update(*, vehicle: Vehicle, actor: User, fields: dict[str, Any]) -> 
     vehicle.full_clean()
     vehicle.save(update_fields=list(fields))
     audit_record(
-        action="vehicle.updated",
+        action=AuditAction.VEHICLE_UPDATED,
         target=vehicle,
         actor=actor,
         organization=vehicle.organization,
@@ -61,7 +62,7 @@ def vehicle_update(*, vehicle: Vehicle, actor: User, fields: dict[str, Any]) -> 
     return vehicle
 
 
-@transaction.atomic
+@unit_of_work()
 def vehicle_retire(*, vehicle: Vehicle, actor: User) -> Vehicle:
     """Take a vehicle out of service: it keeps its history but cannot be given shipments.
 
@@ -79,5 +80,7 @@ def vehicle_retire(*, vehicle: Vehicle, actor: User) -> Vehicle:
         )
     vehicle.active = False
     vehicle.save(update_fields=["active"])
-    audit_record(action="vehicle.retired", target=vehicle, actor=actor, organization=vehicle.organization)
+    audit_record(
+        action=AuditAction.VEHICLE_RETIRED, target=vehicle, actor=actor, organization=vehicle.organization
+    )
     return vehicle

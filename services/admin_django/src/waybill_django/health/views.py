@@ -24,7 +24,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
     try:
         get_redis().ping()
         checks["redis"] = "ok"
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:  # noqa: BLE001 - any failure means not ready, and says why
         checks["redis"] = f"unreachable: {type(error).__name__}"
     ready = all(result == "ok" for result in checks.values())
     return JsonResponse(

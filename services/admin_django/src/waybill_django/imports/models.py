@@ -1,27 +1,22 @@
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
-from waybill_django.core.tenancy import OrganizationScopedManager
+from waybill_django.core.tenancy import TenantModel
 from waybill_django.jobs.models import Job
-from waybill_django.organizations.models import Organization
 
 
-class ShipmentImport(models.Model):
+class ShipmentImport(TenantModel):
     """An uploaded CSV of shipments and what became of it (its job tells the state)."""
 
     job = models.OneToOneField(
         Job, on_delete=models.CASCADE, primary_key=True, related_name="shipment_import"
     )
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     source = models.FileField(upload_to="imports/sources/%Y/%m/")
     original_name = models.CharField(max_length=255)
     rows_total = models.PositiveIntegerField(default=0)
     rows_imported = models.PositiveIntegerField(default=0)
     rows_rejected = models.PositiveIntegerField(default=0)
     error_report = models.FileField(upload_to="imports/reports/%Y/%m/", blank=True)
-
-    unscoped = models.Manager()
-    objects = OrganizationScopedManager["ShipmentImport"]()
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.job.state})"

@@ -46,3 +46,31 @@ def describe_errors(form: ShipmentRowForm) -> str:
         f"{name}: {' '.join(map(str, messages))}" if name != "__all__" else " ".join(map(str, messages))
         for name, messages in form.errors.items()
     )
+
+
+SAMPLE_ROWS: tuple[dict[str, str], ...] = (
+    {
+        "reference": "PO-1001",
+        "customer_name": "Ada Lovelace",
+        "customer_email": "ada@example.com",
+        "customer_phone": "+49 40 123456",
+        "origin_address": "Warehouse 1, Hamburg",
+        "origin_latitude": "53.5511",
+        "origin_longitude": "9.9937",
+        "destination_address": "Alexanderplatz 1, Berlin",
+        "destination_latitude": "52.5219",
+        "destination_longitude": "13.4132",
+        "pickup_window_start": "2030-01-31T08:00",
+        "pickup_window_end": "2030-01-31T10:00",
+        "delivery_window_start": "2030-01-31T14:00",
+        "delivery_window_end": "2030-01-31T17:00",
+        "weight_kg": "12.5",
+        "parcels": "2",
+    },
+    {
+        "reference": "PO-1002",
+        "origin_address": "Warehouse 1, Hamburg",
+        "destination_address": "Marienplatz 1, Munich",
+    },
+)
+"""A template file: every column, one full row and one with only the required columns."""

@@ -32,9 +32,11 @@ from waybill_contracts.enums import ShipmentStatus
 from waybill_contracts.jobs import JobKind
 from waybill_contracts.tasks import IMPORT_SHIPMENTS, ShipmentImportRun
 from waybill_django.accounts.models import User
+from waybill_django.audit.choices import AuditAction
 from waybill_django.audit.services import audit_record
 from waybill_django.core.csv_cells import csv_cell
 from waybill_django.core.task_queue import task_enqueue
+from waybill_django.core.transactions import unit_of_work
 from waybill_django.imports.models import ShipmentImport, StagedRow
 from waybill_django.imports.rows import COLUMNS, REQUIRED_COLUMNS, ShipmentRowForm, describe_errors
 from waybill_django.jobs.models import Job
@@ -61,7 +63,7 @@ class _Counts:
 def shipment_import_start(*, organization: Organization, actor: User, upload: File[bytes]) -> ShipmentImport:
     """Keep the uploaded file and queue its import."""
     check_permission(actor=actor, organization=organization, action=Action.MANAGE_SHIPMENTS)
-    with transaction.atomic():
+    with unit_of_work():
         job = job_create(organization=organization, kind=JobKind.SHIPMENT_IMPORT, actor=actor)
         shipment_import = ShipmentImport(
             job=job, organization=organization, original_name=(upload.name or "shipments.csv")[:255]
@@ -96,8 +98,8 @@ def shipment_import_run(*, job_id: uuid.UUID) -> ShipmentImport | None:
         shipment_import.save(update_fields=["rows_total", "rows_rejected", "error_report"])
         job_fail(
             job=job,
-            error=f"{counts.rejected} of {counts.total} rows were rejected, so none was imported: "
-            "download the report, correct those rows and upload the file again.",
+            error=f"{counts.rejected:,} of {counts.total:,} rows {'was' if counts.rejected == 1 else 'were'} "
+            "rejected, so none was imported: download the report, correct them and upload the file again.",
         )
     else:
         try:
@@ -200,7 +202,7 @@ def _save_error_report(shipment_import: ShipmentImport) -> None:
         shipment_import.error_report.save(f"{shipment_import.pk}-rejected.csv", File(report), save=False)
 
 
-@transaction.atomic
+@unit_of_work()
 def _create_shipments(shipment_import: ShipmentImport, job: Job, *, total: int) -> None:
     organization = shipment_import.organization
     actor = job.created_by
@@ -220,7 +222,7 @@ def _create_shipments(shipment_import: ShipmentImport, job: Job, *, total: int) 
     shipment_import.rows_imported = created
     shipment_import.save(update_fields=["rows_total", "rows_rejected", "rows_imported"])
     audit_record(
-        action="shipments.imported",
+        action=AuditAction.SHIPMENTS_IMPORTED,
         target=shipment_import,
         actor=actor,
         organization=organization,

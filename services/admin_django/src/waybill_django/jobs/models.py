@@ -4,18 +4,16 @@ from django.conf import settings
 from django.db import models
 
 from waybill_contracts.jobs import JobKind, JobState
-from waybill_django.core.tenancy import OrganizationScopedManager
-from waybill_django.organizations.models import Organization
+from waybill_django.core.tenancy import TenantModel
 
 
-class Job(models.Model):
+class Job(TenantModel):
     """A background job someone started and may watch: its state and progress.
 
     ``state``, ``percent`` and ``error`` change only through ``jobs.services``.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=32, choices=[(kind.value, kind.name.title()) for kind in JobKind])
     state = models.CharField(
         max_length=16,
@@ -30,9 +28,6 @@ class Job(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-
-    unscoped = models.Manager()
-    objects = OrganizationScopedManager["Job"]()
 
     class Meta:
         ordering = ("-created_at",)

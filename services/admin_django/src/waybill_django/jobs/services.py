@@ -10,7 +10,6 @@ the row, so a page waiting on a job always learns how it ended.
 import logging
 import uuid
 
-from django.db import transaction
 from django.utils import timezone
 from redis import RedisError
 
@@ -18,6 +17,7 @@ from waybill_contracts.events import JobProgress
 from waybill_contracts.jobs import JobKind, JobState
 from waybill_django.accounts.models import User
 from waybill_django.core.event_stream import stream_append
+from waybill_django.core.transactions import unit_of_work
 from waybill_django.jobs.models import Job
 from waybill_django.organizations.models import Organization
 from waybill_django.outbox.services import outbox_record
@@ -32,7 +32,7 @@ def job_create(*, organization: Organization, kind: JobKind, actor: User | None)
 
 def job_start(*, job_id: uuid.UUID) -> Job | None:
     """Mark the job running, or return None when it already finished (a repeated task)."""
-    with transaction.atomic():
+    with unit_of_work():
         job = Job.unscoped.select_for_update().filter(pk=job_id).first()
         if job is None or job.is_finished:
             return None
@@ -55,19 +55,19 @@ def job_report_progress(*, job: Job, done: int, total: int) -> None:
     _publish_now(job)
 
 
-@transaction.atomic
+@unit_of_work()
 def job_succeed(*, job: Job) -> None:
     _finish(job, JobState.SUCCEEDED, error="")
 
 
-@transaction.atomic
+@unit_of_work()
 def job_fail(*, job: Job, error: str) -> None:
     _finish(job, JobState.FAILED, error=error[:5000])
 
 
 def job_abandon(*, job_id: uuid.UUID, reason: str) -> bool:
     """Fail a job whose task cannot run to its end (it kills its worker); False when already finished."""
-    with transaction.atomic():
+    with unit_of_work():
         job = Job.unscoped.select_for_update().filter(pk=job_id).first()
         if job is None or job.is_finished:
             return False

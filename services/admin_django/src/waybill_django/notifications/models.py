@@ -2,7 +2,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
 from waybill_contracts.enums import Role, ShipmentStatus
-from waybill_django.core.tenancy import OrganizationScopedManager
+from waybill_django.core.tenancy import TenantModel
 from waybill_django.organizations.models import Membership, Organization
 from waybill_django.shipments.models import STATUS_CHOICES, Shipment
 
@@ -56,7 +56,7 @@ class Notification(models.Model):
         return f"{self.subject} → {self.recipient}"
 
 
-class OrganizationNotificationSettings(models.Model):
+class OrganizationNotificationSettings(TenantModel):
     """Who an organization emails about its shipments; absent until first changed (the defaults apply)."""
 
     organization = models.OneToOneField(
@@ -78,9 +78,6 @@ class OrganizationNotificationSettings(models.Model):
         help_text="Statuses that email the subscribed members.",
     )
     updated_at = models.DateTimeField(auto_now=True)
-
-    unscoped = models.Manager()
-    objects = OrganizationScopedManager["OrganizationNotificationSettings"]()
 
     class Meta:
         verbose_name = "organization notification settings"

@@ -24,7 +24,8 @@ def membership_is_subscribed(*, membership: Membership) -> bool:
 def notification_subscribers(*, organization: Organization | int) -> QuerySet[Membership]:
     """Members who receive shipment emails: active users, subscribed by choice or by their role's default."""
     return (
-        Membership.objects.filter(organization=organization, user__is_active=True)
+        Membership.objects.in_organization(organization)
+        .filter(user__is_active=True)
         .filter(
             Q(notification_subscription__subscribed=True)
             | Q(notification_subscription__isnull=True, role__in=SUBSCRIBED_BY_DEFAULT)

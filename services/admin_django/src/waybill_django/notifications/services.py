@@ -8,7 +8,6 @@ from uuid import UUID
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -20,7 +19,9 @@ from waybill_contracts.events import (
     ShipmentStatusChanged,
 )
 from waybill_django.accounts.models import User
+from waybill_django.audit.choices import AuditAction
 from waybill_django.audit.services import audit_record
+from waybill_django.core.transactions import unit_of_work
 from waybill_django.notifications.models import (
     CUSTOMER_STATUS_LABELS,
     Notification,
@@ -123,7 +124,7 @@ def _delivery_failed_emails(*, shipment: Shipment, event: ShipmentDeliveryFailed
 
 
 def _send_once(*, event_id: UUID, shipment: Shipment, subject: str, email: _Email) -> Notification | None:
-    with transaction.atomic():
+    with unit_of_work():
         # A concurrent run inserting the same row waits on the unique constraint, then finds it.
         notification, created = Notification.objects.get_or_create(
             event_id=event_id,
@@ -142,7 +143,7 @@ def _send_once(*, event_id: UUID, shipment: Shipment, subject: str, email: _Emai
     return notification
 
 
-@transaction.atomic
+@unit_of_work()
 def notification_settings_update(
     *,
     organization: Organization,
@@ -170,7 +171,7 @@ def notification_settings_update(
         organization=organization, defaults=values
     )
     audit_record(
-        action="notifications.settings_changed",
+        action=AuditAction.NOTIFICATIONS_SETTINGS_CHANGED,
         target=chosen,
         actor=actor,
         organization=organization,
@@ -179,7 +180,7 @@ def notification_settings_update(
     return chosen
 
 
-@transaction.atomic
+@unit_of_work()
 def notification_subscription_set(
     *, membership: Membership, subscribed: bool, actor: User
 ) -> NotificationSubscription:
@@ -190,7 +191,7 @@ def notification_subscription_set(
         membership=membership, defaults={"subscribed": subscribed}
     )
     audit_record(
-        action="notifications.subscribed" if subscribed else "notifications.unsubscribed",
+        action=AuditAction.NOTIFICATIONS_SUBSCRIBED if subscribed else AuditAction.NOTIFICATIONS_UNSUBSCRIBED,
         target=subscription,
         actor=actor,
         organization=membership.organization,

@@ -39,7 +39,7 @@ class MembershipAdmin(DomainModelAdmin[Membership]):
     readonly_fields = ("user", "organization", "created_at")
 
     def domain_save(self, request: HttpRequest, form: DomainAdminForm[Membership]) -> Membership:
-        stored = Membership.objects.select_related("user", "organization").get(pk=form.instance.pk)
+        stored = Membership.unscoped.select_related("user", "organization").get(pk=form.instance.pk)
         return membership_change_role(
             membership=stored, role=Role(form.cleaned_data["role"]), actor=admin_actor(request)
         )

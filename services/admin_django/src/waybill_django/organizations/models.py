@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 
 from waybill_contracts.enums import Role
-from waybill_django.core.tenancy import OrganizationScopedManager
+from waybill_django.core.tenancy import TenantModel
 from waybill_django.core.time_zones import DEFAULT_TIME_ZONE, validate_time_zone
 
 ROLE_CHOICES = [(role.value, role.name.title()) for role in Role]
@@ -29,7 +29,7 @@ class Organization(models.Model):
         return self.name
 
 
-class Membership(models.Model):
+class Membership(TenantModel):
     """A user's role in one organization; the realtime service reads it to authorize channels."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
@@ -46,7 +46,7 @@ class Membership(models.Model):
         return f"{self.user} — {self.role} of {self.organization}"
 
 
-class Invitation(models.Model):
+class Invitation(TenantModel):
     """An offer to join an organization, sent by email as a signed link that expires."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations")
@@ -61,9 +61,6 @@ class Invitation(models.Model):
     accepted_at = models.DateTimeField(null=True, blank=True)
     declined_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
-
-    unscoped = models.Manager()
-    objects = OrganizationScopedManager["Invitation"]()
 
     class Meta:
         ordering = ("-created_at",)

@@ -9,13 +9,17 @@ from waybill_django.organizations.models import Invitation, Membership, Organiza
 
 def membership_role(*, user: User, organization: Organization | int) -> Role | None:
     role = (
-        Membership.objects.filter(user=user, organization=organization).values_list("role", flat=True).first()
+        Membership.objects.in_organization(organization)
+        .filter(user=user)
+        .values_list("role", flat=True)
+        .first()
     )
     return Role(role) if role else None
 
 
 def memberships_of(*, user: User) -> QuerySet[Membership]:
-    return Membership.objects.filter(user=user).select_related("organization").order_by("organization__name")
+    """Every organization the user belongs to: deliberately across organizations (the switcher, sign-in)."""
+    return Membership.unscoped.filter(user=user).select_related("organization").order_by("organization__name")
 
 
 def membership_for(*, user: User, organization_id: int | None) -> Membership | None:
@@ -58,7 +62,7 @@ def invitations_for_email(*, email: str) -> QuerySet[Invitation]:
 
 def member_list(*, organization: Organization | int) -> QuerySet[Membership]:
     """The organization's memberships with their users, by email."""
-    return Membership.objects.filter(organization=organization).select_related("user").order_by("user__email")
+    return Membership.objects.in_organization(organization).select_related("user").order_by("user__email")
 
 
 def member_get(*, organization: Organization | int, membership_id: int) -> Membership:

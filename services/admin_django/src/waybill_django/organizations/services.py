@@ -7,7 +7,6 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -19,8 +18,10 @@ from waybill_contracts.events import InvitationCreated
 from waybill_django.accounts.models import User
 from waybill_django.accounts.services import access_changed_record
 from waybill_django.api.tokens import api_tokens_revoke_for_member
+from waybill_django.audit.choices import AuditAction
 from waybill_django.audit.services import audit_record
 from waybill_django.core.errors import Conflict
+from waybill_django.core.transactions import unit_of_work
 from waybill_django.organizations.models import Invitation, Membership, Organization
 from waybill_django.organizations.permissions import Action, check_permission
 from waybill_django.organizations.selectors import open_invitations
@@ -38,7 +39,7 @@ class InvitationInvalid(Exception):
     """The link is forged, expired, already used, or meant for another email address."""
 
 
-@transaction.atomic
+@unit_of_work()
 def organization_create(*, name: str, actor: User) -> Organization:
     """Onboarding: create an organization with ``actor`` as its owner."""
     base = slugify(name)[:40] or "org"
@@ -50,11 +51,13 @@ def organization_create(*, name: str, actor: User) -> Organization:
     organization.full_clean()
     organization.save()
     Membership.objects.create(user=actor, organization=organization, role=Role.OWNER)
-    audit_record(action="organization.created", target=organization, actor=actor, organization=organization)
+    audit_record(
+        action=AuditAction.ORGANIZATION_CREATED, target=organization, actor=actor, organization=organization
+    )
     return organization
 
 
-@transaction.atomic
+@unit_of_work()
 def organization_update(
     *, organization: Organization, actor: User, name: str, time_zone: str
 ) -> Organization:
@@ -70,7 +73,7 @@ def organization_update(
     if changed:
         organization.save(update_fields=changed)
         audit_record(
-            action="organization.updated",
+            action=AuditAction.ORGANIZATION_UPDATED,
             target=organization,
             actor=actor,
             organization=organization,
@@ -88,11 +91,11 @@ def _check_may_grant(*, actor: User, organization: Organization | int, role: Rol
 def _owners_locked(organization_id: int) -> list[Membership]:
     # Locking every owner row serialises concurrent demotions, so two owners cannot demote each other at once.
     return list(
-        Membership.objects.select_for_update().filter(organization_id=organization_id, role=Role.OWNER)
+        Membership.objects.in_organization(organization_id).select_for_update().filter(role=Role.OWNER)
     )
 
 
-@transaction.atomic
+@unit_of_work()
 def membership_change_role(*, membership: Membership, role: Role, actor: User) -> Membership:
     _check_may_grant(actor=actor, organization=membership.organization_id, role=role)
     if membership.role == Role.OWNER:
@@ -104,7 +107,7 @@ def membership_change_role(*, membership: Membership, role: Role, actor: User) -
     membership.role = role.value
     membership.save(update_fields=["role"])
     audit_record(
-        action="membership.role_changed",
+        action=AuditAction.MEMBERSHIP_ROLE_CHANGED,
         target=membership,
         actor=actor,
         organization=membership.organization,
@@ -119,7 +122,7 @@ def membership_change_role(*, membership: Membership, role: Role, actor: User) -
     return membership
 
 
-@transaction.atomic
+@unit_of_work()
 def membership_remove(*, membership: Membership, actor: User) -> None:
     """Remove a member; anyone may leave, removing others needs ``manage_members``."""
     if membership.user_id != actor.pk:
@@ -131,7 +134,7 @@ def membership_remove(*, membership: Membership, actor: User) -> None:
     if membership.role == Role.OWNER and len(_owners_locked(membership.organization_id)) == 1:
         raise LastOwner
     audit_record(
-        action="membership.removed",
+        action=AuditAction.MEMBERSHIP_REMOVED,
         target=membership,
         actor=actor,
         organization=membership.organization,
@@ -147,12 +150,12 @@ def membership_remove(*, membership: Membership, actor: User) -> None:
     membership.delete()
 
 
-@transaction.atomic
+@unit_of_work()
 def invitation_create(*, organization: Organization, email: str, role: Role, actor: User) -> Invitation:
     """Invite ``email``; the worker emails the signed link once this commits."""
     _check_may_grant(actor=actor, organization=organization, role=role)
     email = email.strip().lower()
-    if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
+    if Membership.objects.in_organization(organization).filter(user__email__iexact=email).exists():
         raise ValidationError({"email": "This person is already a member."})
     # One open invitation per address: the organization's row lock orders concurrent invites.
     Organization.objects.select_for_update().filter(pk=organization.pk).first()
@@ -174,7 +177,7 @@ def invitation_create(*, organization: Organization, email: str, role: Role, act
     invitation.full_clean()
     invitation.save()
     audit_record(
-        action="invitation.created",
+        action=AuditAction.INVITATION_CREATED,
         target=invitation,
         actor=actor,
         organization=organization,
@@ -204,7 +207,7 @@ def _open_invitation_locked(*, invitation: Invitation) -> Invitation:
     return locked
 
 
-@transaction.atomic
+@unit_of_work()
 def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
     """Withdraw an open invitation: its link stops working at once."""
     check_permission(actor=actor, organization=invitation.organization_id, action=Action.MANAGE_MEMBERS)
@@ -212,7 +215,7 @@ def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
     audit_record(
-        action="invitation.revoked",
+        action=AuditAction.INVITATION_REVOKED,
         target=invitation,
         actor=actor,
         organization=invitation.organization,
@@ -221,7 +224,7 @@ def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
     return invitation
 
 
-@transaction.atomic
+@unit_of_work()
 def invitation_resend(*, invitation: Invitation, actor: User) -> Invitation:
     """Email the same invitation again, valid for a fresh period (the old link keeps working)."""
     _check_may_grant(actor=actor, organization=invitation.organization_id, role=Role(invitation.role))
@@ -230,7 +233,7 @@ def invitation_resend(*, invitation: Invitation, actor: User) -> Invitation:
     invitation.expires_at = timezone.now() + timedelta(days=settings.INVITATION_MAX_AGE_DAYS)
     invitation.save(update_fields=["sent_at", "expires_at"])
     audit_record(
-        action="invitation.resent",
+        action=AuditAction.INVITATION_RESENT,
         target=invitation,
         actor=actor,
         organization=invitation.organization,
@@ -258,7 +261,7 @@ def invitation_from_token(token: str) -> Invitation:
     return invitation
 
 
-@transaction.atomic
+@unit_of_work()
 def invitation_send_email(*, invitation_id: int) -> bool:
     """Email the invitation's link; the worker calls this, and a repeat sends nothing."""
     invitation = (
@@ -284,29 +287,35 @@ def invitation_send_email(*, invitation_id: int) -> bool:
     return True
 
 
-@transaction.atomic
+@unit_of_work()
 def invitation_accept(*, token: str, user: User) -> Membership:
     invitation = invitation_from_token(token)
     if user.email.lower() != invitation.email:
         raise PermissionDenied(f"This invitation is for {invitation.email}: sign in with that address.")
-    membership, _ = Membership.objects.get_or_create(
+    membership, _ = Membership.objects.in_organization(invitation.organization).get_or_create(
         user=user, organization=invitation.organization, defaults={"role": invitation.role}
     )
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
     audit_record(
-        action="invitation.accepted", target=invitation, actor=user, organization=invitation.organization
+        action=AuditAction.INVITATION_ACCEPTED,
+        target=invitation,
+        actor=user,
+        organization=invitation.organization,
     )
     return membership
 
 
-@transaction.atomic
+@unit_of_work()
 def invitation_decline(*, token: str) -> Invitation:
     """Decline from the link alone: the link is the proof of being the addressee."""
     invitation = invitation_from_token(token)
     invitation.declined_at = timezone.now()
     invitation.save(update_fields=["declined_at"])
     audit_record(
-        action="invitation.declined", target=invitation, actor=None, organization=invitation.organization
+        action=AuditAction.INVITATION_DECLINED,
+        target=invitation,
+        actor=None,
+        organization=invitation.organization,
     )
     return invitation

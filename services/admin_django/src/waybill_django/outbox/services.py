@@ -22,6 +22,7 @@ from waybill_contracts.events import EVENT_ADAPTER, Event
 from waybill_django.core.event_stream import stream_append
 from waybill_django.core.redis_client import get_redis
 from waybill_django.core.task_queue import task_enqueue
+from waybill_django.core.transactions import unit_of_work
 from waybill_django.outbox.models import OutboxMessage
 from waybill_django.outbox.triggers import tasks_triggered_by
 
@@ -75,7 +76,7 @@ def outbox_relay_pending() -> int:
 
 def _relay(candidates: QuerySet[OutboxMessage]) -> int:
     published = 0
-    with transaction.atomic():
+    with unit_of_work():
         # SKIP LOCKED: a concurrent relay takes other rows instead of waiting for these.
         rows = list(
             candidates.filter(published_at__isnull=True)

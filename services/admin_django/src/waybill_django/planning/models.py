@@ -10,14 +10,14 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from waybill_django.core.tenancy import OrganizationScopedManager
+from waybill_django.core.tenancy import TenantModel
 from waybill_django.fleet.models import Vehicle
 from waybill_django.jobs.models import Job
 from waybill_django.organizations.models import Organization
 from waybill_django.shipments.models import Shipment
 
 
-class Depot(models.Model):
+class Depot(TenantModel):
     """Where an organization's vehicles start and end their day, and the hours they work."""
 
     organization = models.OneToOneField(Organization, on_delete=models.CASCADE, related_name="depot")
@@ -27,9 +27,6 @@ class Depot(models.Model):
     workday_start = models.TimeField(default=time(8))
     workday_end = models.TimeField(default=time(18))
 
-    unscoped = models.Manager()
-    objects = OrganizationScopedManager["Depot"]()
-
     def __str__(self) -> str:
         return self.address
 
@@ -38,10 +35,9 @@ class Depot(models.Model):
             raise ValidationError({"workday_end": "The working day must end after it starts."})
 
 
-class RoutePlan(models.Model):
+class RoutePlan(TenantModel):
     """One computation of a day's routes; accepted once, by a dispatcher."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     job = models.OneToOneField(Job, on_delete=models.CASCADE, related_name="route_plan")
     day = models.DateField()
     distance_m = models.PositiveIntegerField(default=0)
@@ -52,9 +48,6 @@ class RoutePlan(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
-    unscoped = models.Manager()
-    objects = OrganizationScopedManager["RoutePlan"]()
-
     class Meta:
         ordering = ("-created_at",)
         indexes = [models.Index(fields=("organization", "day"), name="route_plan_org_day")]
@@ -63,18 +56,14 @@ class RoutePlan(models.Model):
         return f"Plan of {self.day} ({self.pk})"
 
 
-class PlannedRoute(models.Model):
+class PlannedRoute(TenantModel):
     """One vehicle's day in a plan: from the depot through its stops and back."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     plan = models.ForeignKey(RoutePlan, on_delete=models.CASCADE, related_name="routes")
     vehicle = models.ForeignKey(Vehicle, on_delete=models.CASCADE, related_name="+")
     distance_m = models.PositiveIntegerField()
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
-
-    unscoped = models.Manager()
-    objects = OrganizationScopedManager["PlannedRoute"]()
 
     class Meta:
         ordering = ("plan", "vehicle__plate")
@@ -83,18 +72,14 @@ class PlannedRoute(models.Model):
         return f"{self.vehicle} in {self.plan}"
 
 
-class PlannedStop(models.Model):
+class PlannedStop(TenantModel):
     KINDS = [("pickup", "Pick up"), ("delivery", "Deliver")]
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     route = models.ForeignKey(PlannedRoute, on_delete=models.CASCADE, related_name="stops")
     position = models.PositiveSmallIntegerField()
     shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=10, choices=KINDS)
     arrives_at = models.DateTimeField()
-
-    unscoped = models.Manager()
-    objects = OrganizationScopedManager["PlannedStop"]()
 
     class Meta:
         ordering = ("route", "position")
@@ -120,16 +105,12 @@ class PlannedStop(models.Model):
         )
 
 
-class UnplannedShipment(models.Model):
+class UnplannedShipment(TenantModel):
     """A booked shipment of the day that the plan leaves out, and why."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     plan = models.ForeignKey(RoutePlan, on_delete=models.CASCADE, related_name="unplanned")
     shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="+")
     reason = models.TextField()
-
-    unscoped = models.Manager()
-    objects = OrganizationScopedManager["UnplannedShipment"]()
 
     class Meta:
         ordering = ("plan", "shipment__reference")

@@ -21,9 +21,12 @@ from waybill_contracts.enums import ShipmentStatus
 from waybill_contracts.jobs import JobKind, JobState
 from waybill_contracts.tasks import COMPUTE_ROUTE_PLAN, RoutePlanCompute
 from waybill_django.accounts.models import User
+from waybill_django.audit.choices import AuditAction
 from waybill_django.audit.services import audit_record
 from waybill_django.core.errors import Conflict
+from waybill_django.core.gazetteer import geocode
 from waybill_django.core.task_queue import task_enqueue
+from waybill_django.core.transactions import unit_of_work
 from waybill_django.fleet.models import Vehicle
 from waybill_django.jobs.services import job_create, job_fail, job_report_progress, job_start, job_succeed
 from waybill_django.organizations.models import Organization
@@ -83,19 +86,26 @@ def travel_model() -> TravelModel:
     )
 
 
-@transaction.atomic
+@unit_of_work()
 def depot_set(
     *,
     organization: Organization,
     actor: User,
     address: str,
-    latitude: float,
-    longitude: float,
+    latitude: float | None,
+    longitude: float | None,
     workday_start: time,
     workday_end: time,
 ) -> Depot:
-    """Create or change the organization's depot and working hours."""
+    """Create or change the organization's depot and working hours; no coordinates: the address's city."""
     check_permission(actor=actor, organization=organization, action=Action.MANAGE_SHIPMENTS)
+    if latitude is None or longitude is None:
+        place = geocode(address)
+        if place is None:
+            raise ValidationError(
+                {"address": "No city of this name is known here: add the latitude and longitude."}
+            )
+        latitude, longitude = place.latitude, place.longitude
     depot = Depot.unscoped.select_for_update().filter(organization=organization).first() or Depot(
         organization=organization
     )
@@ -103,7 +113,7 @@ def depot_set(
     depot.workday_start, depot.workday_end = workday_start, workday_end
     depot.full_clean(validate_unique=False)
     depot.save()
-    audit_record(action="depot.updated", target=depot, actor=actor, organization=organization)
+    audit_record(action=AuditAction.DEPOT_UPDATED, target=depot, actor=actor, organization=organization)
     return depot
 
 
@@ -116,11 +126,11 @@ def route_plan_request(*, organization: Organization, actor: User, day: date) ->
         raise ValidationError("There is no active vehicle to plan with: add one under Fleet.")
     if not shipments_to_plan(organization=organization, day=day).exists():
         raise ValidationError(f"There is no booked shipment to plan on {day:%b %-d, %Y}.")
-    with transaction.atomic():
+    with unit_of_work():
         job = job_create(organization=organization, kind=JobKind.ROUTE_PLAN, actor=actor)
         plan = RoutePlan.unscoped.create(organization=organization, job=job, day=day)
         audit_record(
-            action="route_plan.requested",
+            action=AuditAction.ROUTE_PLAN_REQUESTED,
             target=plan,
             actor=actor,
             organization=organization,
@@ -157,7 +167,7 @@ def route_plan_compute(*, job_id: uuid.UUID) -> RoutePlan | None:
     except Exception as error:
         job_fail(job=job, error=f"{type(error).__name__}: {error}")
         raise
-    with transaction.atomic():
+    with unit_of_work():
         _store(plan, work, solution, solve_ms=solve_ms)
         job_succeed(job=job)
     return plan
@@ -274,7 +284,7 @@ def _store(plan: RoutePlan, work: _Work, solution: Solution, *, solve_ms: int) -
     plan.save(update_fields=["distance_m", "solve_ms"])
 
 
-@transaction.atomic
+@unit_of_work()
 def route_plan_accept(*, plan: RoutePlan, actor: User) -> RoutePlan:
     """Assign every planned shipment to its route's vehicle, as if each were assigned by hand."""
     check_permission(actor=actor, organization=plan.organization_id, action=Action.MANAGE_SHIPMENTS)
@@ -295,7 +305,7 @@ def route_plan_accept(*, plan: RoutePlan, actor: User) -> RoutePlan:
     locked.accepted_by = actor
     locked.save(update_fields=["accepted_at", "accepted_by"])
     audit_record(
-        action="route_plan.accepted",
+        action=AuditAction.ROUTE_PLAN_ACCEPTED,
         target=locked,
         actor=actor,
         organization=locked.organization,

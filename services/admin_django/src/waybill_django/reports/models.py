@@ -1,23 +1,18 @@
 from django.db import models
 
-from waybill_django.core.tenancy import OrganizationScopedManager
+from waybill_django.core.tenancy import TenantModel
 from waybill_django.jobs.models import Job
-from waybill_django.organizations.models import Organization
 
 
-class Report(models.Model):
+class Report(TenantModel):
     """An organization's delivery figures for a period, computed by a job, with their CSV."""
 
     job = models.OneToOneField(Job, on_delete=models.CASCADE, primary_key=True, related_name="report")
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     period_start = models.DateField()
     period_end = models.DateField(help_text="The first day after the period.")
     scheduled = models.BooleanField(default=False, help_text="Made by the monthly schedule, not on demand.")
     figures = models.JSONField(default=dict, blank=True)
     csv = models.FileField(upload_to="reports/%Y/%m/", blank=True)
-
-    unscoped = models.Manager()
-    objects = OrganizationScopedManager["Report"]()
 
     class Meta:
         ordering = ("-period_start",)

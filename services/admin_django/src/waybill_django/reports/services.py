@@ -12,6 +12,7 @@ from waybill_contracts.jobs import JobKind
 from waybill_contracts.tasks import BUILD_REPORT, ReportBuild
 from waybill_django.accounts.models import User
 from waybill_django.core.task_queue import task_enqueue
+from waybill_django.core.transactions import unit_of_work
 from waybill_django.jobs.services import job_create, job_fail, job_start, job_succeed
 from waybill_django.organizations.models import Organization
 from waybill_django.organizations.permissions import Action, check_permission
@@ -68,7 +69,7 @@ def report_build(*, job_id: uuid.UUID) -> Report | None:
     except Exception as error:
         job_fail(job=job, error=f"{type(error).__name__}: {error}")
         raise
-    with transaction.atomic():
+    with unit_of_work():
         report.figures = figures.as_json()
         report.csv.save(
             f"report-{report.period_start}-{report.period_end}.csv", ContentFile(_csv(figures)), save=False
@@ -86,7 +87,7 @@ def _queue(
     period_end: date,
     scheduled: bool = False,
 ) -> Report:
-    with transaction.atomic():
+    with unit_of_work():
         job = job_create(organization=organization, kind=JobKind.REPORT, actor=actor)
         report = Report.unscoped.create(
             job=job,

@@ -10,19 +10,19 @@ published only when the estimate moves by a minute or more or the risk flag
 flips, so the dashboard is not flooded.
 """
 
-import uuid
 from datetime import datetime, timedelta
 from statistics import fmean
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from waybill_contracts.events import ShipmentEtaUpdated
 from waybill_contracts.workflow import ON_BOARD
 from waybill_django.core.geo import distance_km
+from waybill_django.core.transactions import unit_of_work
 from waybill_django.fleet.models import Position
 from waybill_django.outbox.services import outbox_record
+from waybill_django.shipments.events import shipment_event
 from waybill_django.shipments.models import Shipment
 
 SPEED_WINDOW = timedelta(minutes=15)
@@ -53,7 +53,7 @@ def estimate_arrival(*, recent: list[Position], latitude: float, longitude: floa
 
 def shipment_eta_recompute(*, shipment_id: int) -> Shipment | None:
     """Re-estimate one shipment's arrival; None when it is not on its way or has no destination point."""
-    with transaction.atomic():
+    with unit_of_work():
         shipment = (
             Shipment.unscoped.select_for_update(of=("self",))
             .filter(pk=shipment_id, status__in=ON_BOARD, vehicle__isnull=False)
@@ -90,12 +90,10 @@ def shipment_eta_recompute(*, shipment_id: int) -> Shipment | None:
             shipment.eta, shipment.at_risk = eta, at_risk
             fields += ["eta", "at_risk"]
             outbox_record(
-                ShipmentEtaUpdated(
-                    event_id=uuid.uuid4(),
-                    organization_id=shipment.organization_id,
+                shipment_event(
+                    ShipmentEtaUpdated,
+                    shipment=shipment,
                     occurred_at=shipment.eta_computed_at,
-                    shipment_id=shipment.pk,
-                    reference=shipment.reference,
                     eta=eta,
                     at_risk=at_risk,
                 )

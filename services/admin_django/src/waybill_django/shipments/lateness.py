@@ -3,9 +3,9 @@
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
 
 from waybill_contracts.workflow import MOVING
+from waybill_django.core.transactions import unit_of_work
 from waybill_django.jobs.actors import system_actor
 from waybill_django.shipments.models import Shipment
 from waybill_django.shipments.services import shipment_report_exception
@@ -31,7 +31,7 @@ def shipments_report_late(*, now: datetime) -> list[Shipment]:
     actor = system_actor()
     reported = []
     for shipment_id in late_ids:
-        with transaction.atomic():
+        with unit_of_work():
             shipment = (
                 Shipment.unscoped.select_for_update(of=("self",))
                 .select_related("vehicle")

@@ -3,13 +3,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
 from waybill_contracts.enums import ShipmentStatus
 from waybill_contracts.workflow import FINISHED
 from waybill_django.core.gazetteer import geocode
-from waybill_django.core.tenancy import OrganizationScopedManager
+from waybill_django.core.tenancy import TenantModel
 from waybill_django.fleet.models import Vehicle
 from waybill_django.organizations.models import Organization
 from waybill_django.shipments.uploads import validate_proof_upload
@@ -19,6 +19,12 @@ STATUS_CHOICES = [(status.value, label) for status, label in STATUS_LABELS.items
 
 _LATITUDE = [MinValueValidator(-90), MaxValueValidator(90)]
 _LONGITUDE = [MinValueValidator(-180), MaxValueValidator(180)]
+_PHONE = [
+    RegexValidator(
+        r"^\+?[0-9][0-9 ()./-]{2,30}$",
+        "Enter a phone number: digits, with an optional leading + and spaces, ( ) - . or /.",
+    )
+]
 
 
 # The descriptive fields: the ones a person types in (dashboard, admin, API, CSV import).
@@ -26,6 +32,7 @@ DETAIL_FIELDS = (
     "reference",
     "customer_name",
     "customer_email",
+    "customer_phone",
     "origin_address",
     "origin_latitude",
     "origin_longitude",
@@ -52,7 +59,7 @@ def new_tracking_code() -> str:
     return secrets.token_urlsafe(12)
 
 
-class Shipment(models.Model):
+class Shipment(TenantModel):
     """A consignment moving from an origin to a destination.
 
     ``status``, ``status_before_exception``, ``vehicle`` and ``exception_reason``
@@ -64,6 +71,13 @@ class Shipment(models.Model):
     tracking_code = models.CharField(max_length=32, unique=True, default=new_tracking_code, editable=False)
     customer_name = models.CharField(max_length=200, blank=True)
     customer_email = models.EmailField(blank=True)
+    customer_phone = models.CharField(
+        max_length=32,
+        blank=True,
+        db_default="",
+        validators=_PHONE,
+        help_text="For the driver to call the recipient; never shown on the public tracking page.",
+    )
     origin_address = models.CharField(max_length=300)
     origin_latitude = models.FloatField(null=True, blank=True, validators=_LATITUDE)
     origin_longitude = models.FloatField(null=True, blank=True, validators=_LONGITUDE)
@@ -95,9 +109,6 @@ class Shipment(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-
-    unscoped = models.Manager()
-    objects = OrganizationScopedManager["Shipment"]()
 
     class Meta:
         ordering = ("-created_at",)
@@ -189,11 +200,10 @@ def shipment_details_check(details: dict[str, Any]) -> None:
         details[latitude], details[longitude] = getattr(shipment, latitude), getattr(shipment, longitude)
 
 
-class TrackingEvent(models.Model):
+class TrackingEvent(TenantModel):
     """One entry of a shipment's timeline, written by each workflow step."""
 
     shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="tracking_events")
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     status = models.CharField(max_length=20, choices=STATUS_CHOICES)
     previous_status = models.CharField(max_length=20, choices=STATUS_CHOICES, blank=True)
     note = models.TextField(blank=True)
@@ -201,9 +211,6 @@ class TrackingEvent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     occurred_at = models.DateTimeField()
-
-    unscoped = models.Manager()
-    objects = OrganizationScopedManager["TrackingEvent"]()
 
     class Meta:
         ordering = ("occurred_at", "id")
@@ -221,6 +228,9 @@ class ProofOfDelivery(models.Model):
     photo = models.FileField(upload_to="proof/photos/%Y/%m/", blank=True, validators=[validate_proof_upload])
     signature = models.FileField(
         upload_to="proof/signatures/%Y/%m/", blank=True, validators=[validate_proof_upload]
+    )
+    signed_name = models.CharField(
+        max_length=200, blank=True, help_text="A signature typed instead of drawn (keyboard alternative)."
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

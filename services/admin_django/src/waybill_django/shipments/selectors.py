@@ -1,3 +1,4 @@
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import F, Q, QuerySet
@@ -12,6 +13,7 @@ from waybill_contracts.tracking import (
     PublicTracking,
     TimelineEntry,
 )
+from waybill_contracts.workflow import ON_BOARD
 from waybill_django.accounts.models import User
 from waybill_django.fleet.models import Position
 from waybill_django.organizations.models import Organization
@@ -86,6 +88,32 @@ def shipment_failed_delivery_allowed(*, shipment: Shipment, actor: User, role: R
         return False
     own_vehicle_only = role in OWN_VEHICLE_ONLY and not (actor.is_staff and actor.is_active)
     return not own_vehicle_only or shipment_driven_by(shipment=shipment, user=actor)
+
+
+@dataclass(frozen=True)
+class Stop:
+    """A place the driver goes to: a shipment's origin or destination."""
+
+    kind: str
+    """"pickup" or "delivery"."""
+    address: str
+    latitude: float | None
+    longitude: float | None
+
+
+def shipment_next_stop(*, shipment: Shipment) -> Stop | None:
+    """Where the vehicle goes next for ``shipment``: the origin until picked up, then the destination."""
+    status = ShipmentStatus(shipment.status)
+    if status is ShipmentStatus.ASSIGNED:
+        return Stop("pickup", shipment.origin_address, shipment.origin_latitude, shipment.origin_longitude)
+    if status in ON_BOARD or status is ShipmentStatus.EXCEPTION:
+        return Stop(
+            "delivery",
+            shipment.destination_address,
+            shipment.destination_latitude,
+            shipment.destination_longitude,
+        )
+    return None
 
 
 MAX_TRACKING_CODE_LENGTH = 32

@@ -6,13 +6,11 @@ the new state, a TrackingEvent, an AuditLog entry and an Outbox event in one
 transaction. A refused step raises before anything is written.
 """
 
-import uuid
 from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
-from django.db import transaction
 from django.utils import timezone
 
 from waybill_contracts.enums import ShipmentStatus
@@ -24,8 +22,10 @@ from waybill_contracts.events import (
 )
 from waybill_contracts.workflow import EDITABLE
 from waybill_django.accounts.models import User
+from waybill_django.audit.choices import AuditAction
 from waybill_django.audit.services import audit_record
 from waybill_django.core.errors import Conflict
+from waybill_django.core.transactions import unit_of_work
 from waybill_django.fleet.models import Vehicle
 from waybill_django.organizations.models import Organization
 from waybill_django.organizations.permissions import (
@@ -36,6 +36,7 @@ from waybill_django.organizations.permissions import (
 )
 from waybill_django.organizations.selectors import membership_role
 from waybill_django.outbox.services import outbox_record
+from waybill_django.shipments.events import shipment_event
 from waybill_django.shipments.models import DETAIL_FIELDS, ProofOfDelivery, Shipment, TrackingEvent
 from waybill_django.shipments.selectors import (
     shipment_driven_by,
@@ -59,7 +60,7 @@ def _check_fields(fields: dict[str, Any]) -> None:
         raise TypeError(f"These shipment fields cannot be set: {', '.join(sorted(unknown))}")
 
 
-@transaction.atomic
+@unit_of_work()
 def shipment_create(*, organization: Organization, actor: User, **details: Any) -> Shipment:
     check_permission(actor=actor, organization=organization, action=Action.MANAGE_SHIPMENTS)
     _check_fields(details)
@@ -70,21 +71,16 @@ def shipment_create(*, organization: Organization, actor: User, **details: Any) 
     TrackingEvent.unscoped.create(
         shipment=shipment, organization=organization, status=shipment.status, actor=actor, occurred_at=now
     )
-    audit_record(action="shipment.created", target=shipment, actor=actor, organization=organization)
+    audit_record(action=AuditAction.SHIPMENT_CREATED, target=shipment, actor=actor, organization=organization)
     outbox_record(
-        ShipmentCreated(
-            event_id=uuid.uuid4(),
-            organization_id=organization.pk,
-            occurred_at=now,
-            shipment_id=shipment.pk,
-            reference=shipment.reference,
-            status=ShipmentStatus(shipment.status),
+        shipment_event(
+            ShipmentCreated, shipment=shipment, occurred_at=now, status=ShipmentStatus(shipment.status)
         )
     )
     return shipment
 
 
-@transaction.atomic
+@unit_of_work()
 def shipment_update_details(*, shipment: Shipment, actor: User, fields: dict[str, Any]) -> Shipment:
     """Change descriptive fields (never the status), while the shipment is draft or booked."""
     check_permission(actor=actor, organization=shipment.organization_id, action=Action.MANAGE_SHIPMENTS)
@@ -102,21 +98,14 @@ def shipment_update_details(*, shipment: Shipment, actor: User, fields: dict[str
         return shipment
     locked.save(update_fields=[*changed, "updated_at"])
     audit_record(
-        action="shipment.updated",
+        action=AuditAction.SHIPMENT_UPDATED,
         target=locked,
         actor=actor,
         organization=locked.organization,
         data={"changed": changed},
     )
     outbox_record(
-        ShipmentUpdated(
-            event_id=uuid.uuid4(),
-            organization_id=locked.organization_id,
-            occurred_at=timezone.now(),
-            shipment_id=locked.pk,
-            reference=locked.reference,
-            changed_fields=changed,
-        )
+        shipment_event(ShipmentUpdated, shipment=locked, occurred_at=timezone.now(), changed_fields=changed)
     )
     shipment.refresh_from_db()
     return shipment
@@ -146,7 +135,7 @@ def _move(
     note: str = "",
     apply: Callable[[Shipment], None] | None = None,
 ) -> Shipment:
-    """The one place a status is written; callers are ``@transaction.atomic``."""
+    """The one place a status is written; callers are ``@unit_of_work()``."""
     locked = Shipment.unscoped.select_for_update(of=("self",)).select_related("vehicle").get(pk=shipment.pk)
     current = ShipmentStatus(locked.status)
     shipment_check_move(shipment=locked, to_status=target, actor=actor)
@@ -169,19 +158,17 @@ def _move(
         occurred_at=now,
     )
     audit_record(
-        action=f"shipment.{target.value}",
+        action=AuditAction.shipment_moved_to(target),
         target=locked,
         actor=actor,
         organization=locked.organization,
         data={"from": current.value, "to": target.value, **({"note": note} if note else {})},
     )
     outbox_record(
-        ShipmentStatusChanged(
-            event_id=uuid.uuid4(),
-            organization_id=locked.organization_id,
+        shipment_event(
+            ShipmentStatusChanged,
+            shipment=locked,
             occurred_at=now,
-            shipment_id=locked.pk,
-            reference=locked.reference,
             previous_status=current,
             status=target,
             vehicle_id=locked.vehicle_id,
@@ -192,12 +179,34 @@ def _move(
     return shipment
 
 
-@transaction.atomic
+@unit_of_work()
 def shipment_book(*, shipment: Shipment, actor: User) -> Shipment:
+    if shipment.status == ShipmentStatus.ASSIGNED.value:
+        return shipment_unassign(shipment=shipment, actor=actor)
     return _move(shipment=shipment, actor=actor, target=ShipmentStatus.BOOKED)
 
 
-@transaction.atomic
+@unit_of_work()
+def shipment_unassign(*, shipment: Shipment, actor: User) -> Shipment:
+    """Take an assigned shipment off its vehicle before pick-up: booked again, waiting for a vehicle."""
+    plate = shipment.vehicle.plate if shipment.vehicle else ""
+
+    def take_off_vehicle(locked: Shipment) -> None:
+        locked.vehicle = None
+        locked.eta = None
+        locked.eta_computed_at = None
+        locked.at_risk = False
+
+    return _move(
+        shipment=shipment,
+        actor=actor,
+        target=ShipmentStatus.BOOKED,
+        note=f"Unassigned from {plate}" if plate else "Unassigned",
+        apply=take_off_vehicle,
+    )
+
+
+@unit_of_work()
 def shipment_assign(*, shipment: Shipment, vehicle: Vehicle, actor: User) -> Shipment:
     shipment_check_move(shipment=shipment, to_status=ShipmentStatus.ASSIGNED, actor=actor)
     if vehicle.organization_id != shipment.organization_id:
@@ -217,17 +226,17 @@ def shipment_assign(*, shipment: Shipment, vehicle: Vehicle, actor: User) -> Shi
     )
 
 
-@transaction.atomic
+@unit_of_work()
 def shipment_pick_up(*, shipment: Shipment, actor: User) -> Shipment:
     return _move(shipment=shipment, actor=actor, target=ShipmentStatus.PICKED_UP)
 
 
-@transaction.atomic
+@unit_of_work()
 def shipment_start_transit(*, shipment: Shipment, actor: User) -> Shipment:
     return _move(shipment=shipment, actor=actor, target=ShipmentStatus.IN_TRANSIT)
 
 
-@transaction.atomic
+@unit_of_work()
 def shipment_deliver(
     *,
     shipment: Shipment,
@@ -236,10 +245,23 @@ def shipment_deliver(
     note: str = "",
     photo: File[bytes] | None = None,
     signature: File[bytes] | None = None,
+    signed_name: str = "",
 ) -> Shipment:
-    """Record the delivery and its proof (recipient, note, optional photo or signature image)."""
+    """Record the delivery and its proof (recipient, note, optional photo, signature image or typed name).
+
+    ``signed_name`` is the signature of someone who cannot draw one (keyboard, screen reader).
+    """
     shipment_check_move(shipment=shipment, to_status=ShipmentStatus.DELIVERED, actor=actor)
-    proof = ProofOfDelivery(shipment=shipment, recipient_name=recipient_name, note=note, recorded_by=actor)
+    recipient_name = recipient_name.strip()
+    if not recipient_name:
+        raise ValidationError({"recipient_name": "Say who received the shipment."})
+    proof = ProofOfDelivery(
+        shipment=shipment,
+        recipient_name=recipient_name,
+        note=note,
+        signed_name=signed_name,
+        recorded_by=actor,
+    )
     if photo is not None:
         photo.name = proof_file_name(photo)
         proof.photo = photo
@@ -261,7 +283,7 @@ class DeliveryNotUnderway(Conflict):
         )
 
 
-@transaction.atomic
+@unit_of_work()
 def shipment_record_failed_delivery(*, shipment: Shipment, actor: User, reason: str) -> Shipment:
     """A delivery attempt failed: the timeline, the audit log and an event say why; the status stays in transit.
 
@@ -290,32 +312,23 @@ def shipment_record_failed_delivery(*, shipment: Shipment, actor: User, reason: 
         occurred_at=now,
     )
     audit_record(
-        action="shipment.delivery_failed",
+        action=AuditAction.SHIPMENT_DELIVERY_FAILED,
         target=locked,
         actor=actor,
         organization=locked.organization,
         data={"reason": reason},
     )
-    outbox_record(
-        ShipmentDeliveryFailed(
-            event_id=uuid.uuid4(),
-            organization_id=locked.organization_id,
-            occurred_at=now,
-            shipment_id=locked.pk,
-            reference=locked.reference,
-            reason=reason,
-        )
-    )
+    outbox_record(shipment_event(ShipmentDeliveryFailed, shipment=locked, occurred_at=now, reason=reason))
     shipment.refresh_from_db()
     return shipment
 
 
-@transaction.atomic
+@unit_of_work()
 def shipment_cancel(*, shipment: Shipment, actor: User, reason: str = "") -> Shipment:
     return _move(shipment=shipment, actor=actor, target=ShipmentStatus.CANCELLED, note=reason)
 
 
-@transaction.atomic
+@unit_of_work()
 def shipment_report_exception(*, shipment: Shipment, actor: User, reason: str) -> Shipment:
     shipment_check_move(shipment=shipment, to_status=ShipmentStatus.EXCEPTION, actor=actor)
     if not reason.strip():
@@ -333,7 +346,7 @@ def shipment_report_exception(*, shipment: Shipment, actor: User, reason: str) -
     )
 
 
-@transaction.atomic
+@unit_of_work()
 def shipment_resolve_exception(*, shipment: Shipment, actor: User, note: str = "") -> Shipment:
     """Send a shipment in ``exception`` back to the status it left."""
     shipment.refresh_from_db(fields=["status_before_exception"])
@@ -376,9 +389,7 @@ def shipment_transition(
         case ShipmentStatus.IN_TRANSIT:
             return shipment_start_transit(shipment=shipment, actor=actor)
         case ShipmentStatus.DELIVERED:
-            if not recipient_name.strip():
-                raise ValidationError({"recipient_name": "Say who received the shipment."})
-            return shipment_deliver(shipment=shipment, actor=actor, recipient_name=recipient_name.strip())
+            return shipment_deliver(shipment=shipment, actor=actor, recipient_name=recipient_name)
         case ShipmentStatus.CANCELLED:
             return shipment_cancel(shipment=shipment, actor=actor, reason=reason)
         case ShipmentStatus.EXCEPTION:

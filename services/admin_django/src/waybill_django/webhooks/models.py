@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 
 from waybill_contracts.events import WEBHOOK_EVENT_TYPES
-from waybill_django.core.tenancy import OrganizationScopedManager
+from waybill_django.core.tenancy import TenantModel
 from waybill_django.organizations.models import Organization
 
 WEBHOOK_EVENT_CHOICES = [(event_type, event_type) for event_type in WEBHOOK_EVENT_TYPES]
@@ -16,7 +16,7 @@ def new_signing_secret() -> str:
     return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
-class WebhookEndpoint(models.Model):
+class WebhookEndpoint(TenantModel):
     """Where an organization wants its events POSTed, signed with ``secret``.
 
     ``disabled_at`` and ``consecutive_failures`` change only through ``webhooks.services``.
@@ -34,9 +34,6 @@ class WebhookEndpoint(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
-
-    unscoped = models.Manager()
-    objects = OrganizationScopedManager["WebhookEndpoint"]()
 
     class Meta:
         ordering = ("organization", "created_at")
@@ -58,7 +55,7 @@ class DeliveryState(models.TextChoices):
     FAILED = "failed"
 
 
-class WebhookDelivery(models.Model):
+class WebhookDelivery(TenantModel):
     """One event to send to one endpoint, retried until it succeeds or the schedule runs out.
 
     The body is fixed when the delivery is created, so every attempt sends the
@@ -66,7 +63,6 @@ class WebhookDelivery(models.Model):
     """
 
     endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     event_id = models.UUIDField()
     event_type = models.CharField(max_length=64)
     body = models.TextField()
@@ -76,9 +72,6 @@ class WebhookDelivery(models.Model):
     """When the dispatcher next enqueues an attempt: the retry time, or a lease on an enqueued one."""
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-
-    unscoped = models.Manager()
-    objects = OrganizationScopedManager["WebhookDelivery"]()
 
     class Meta:
         ordering = ("-created_at",)

@@ -30,9 +30,11 @@ from waybill_contracts.enums import Role
 from waybill_contracts.events import EVENT_ADAPTER, WEBHOOK_EVENT_TYPES
 from waybill_contracts.tasks import DELIVER_WEBHOOK, WebhookAttempt
 from waybill_django.accounts.models import User
+from waybill_django.audit.choices import AuditAction
 from waybill_django.audit.services import audit_record
 from waybill_django.core.errors import Conflict
 from waybill_django.core.task_queue import task_enqueue
+from waybill_django.core.transactions import unit_of_work
 from waybill_django.organizations.models import Membership, Organization
 from waybill_django.organizations.permissions import Action, check_permission
 from waybill_django.outbox.models import OutboxMessage
@@ -47,7 +49,7 @@ RESPONSE_EXCERPT_BYTES = 1024
 DISPATCH_BATCH_SIZE = 500
 
 
-@transaction.atomic
+@unit_of_work()
 def webhook_endpoint_create(
     *,
     organization: Organization,
@@ -76,11 +78,13 @@ def webhook_endpoint_create(
     )
     endpoint.full_clean()
     endpoint.save()
-    audit_record(action="webhook_endpoint.created", target=endpoint, actor=actor, organization=organization)
+    audit_record(
+        action=AuditAction.WEBHOOK_ENDPOINT_CREATED, target=endpoint, actor=actor, organization=organization
+    )
     return endpoint
 
 
-@transaction.atomic
+@unit_of_work()
 def webhook_endpoint_enable(*, endpoint: WebhookEndpoint, actor: User) -> WebhookEndpoint:
     """Turn a disabled endpoint back on; its paused deliveries resume at once."""
     check_permission(actor=actor, organization=endpoint.organization_id, action=Action.MANAGE_API_TOKENS)
@@ -91,7 +95,10 @@ def webhook_endpoint_enable(*, endpoint: WebhookEndpoint, actor: User) -> Webhoo
         next_attempt_at=timezone.now()
     )
     audit_record(
-        action="webhook_endpoint.enabled", target=endpoint, actor=actor, organization=endpoint.organization
+        action=AuditAction.WEBHOOK_ENDPOINT_ENABLED,
+        target=endpoint,
+        actor=actor,
+        organization=endpoint.organization,
     )
     endpoint.refresh_from_db()
     return endpoint
@@ -113,7 +120,7 @@ def webhook_deliveries_create_for_event(*, event_id: uuid.UUID) -> list[WebhookD
         separators=(",", ":"),
     )
     lease_until = timezone.now() + webhook_settings().task_lease
-    with transaction.atomic():
+    with unit_of_work():
         endpoints = WebhookEndpoint.objects.in_organization(message.organization_id).filter(
             disabled_at__isnull=True
         )
@@ -147,7 +154,7 @@ def webhook_attempt(*, delivery_id: int, attempt: int) -> WebhookAttemptLog | No
     disabled (the delivery waits for it to be enabled again).
     """
     config = webhook_settings()
-    with transaction.atomic():
+    with unit_of_work():
         delivery = (
             WebhookDelivery.unscoped.select_for_update(skip_locked=True, of=("self",))
             .select_related("endpoint")
@@ -186,7 +193,7 @@ def webhook_attempt_abandon(*, delivery_id: int, attempt: int, reason: str) -> b
     why it stopped; the endpoint's failure count is left alone, as the
     receiver never answered.
     """
-    with transaction.atomic():
+    with unit_of_work():
         delivery = (
             WebhookDelivery.unscoped.select_for_update(skip_locked=True, of=("self",))
             .filter(pk=delivery_id, state=DeliveryState.PENDING, attempts=attempt)
@@ -215,7 +222,7 @@ def webhook_attempt_abandon(*, delivery_id: int, attempt: int, reason: str) -> b
 def webhook_dispatch_due(*, now: datetime | None = None) -> int:
     """Enqueue the attempts that are due; returns how many."""
     now = now or timezone.now()
-    with transaction.atomic():
+    with unit_of_work():
         due = list(
             WebhookDelivery.unscoped.select_for_update(skip_locked=True, of=("self",))
             .filter(
@@ -233,7 +240,7 @@ def webhook_dispatch_due(*, now: datetime | None = None) -> int:
     return len(due)
 
 
-@transaction.atomic
+@unit_of_work()
 def webhook_delivery_resend(*, delivery: WebhookDelivery, actor: User) -> WebhookDelivery:
     """Send a finished delivery again (same ``webhook-id``), continuing its retry schedule."""
     check_permission(actor=actor, organization=delivery.organization_id, action=Action.MANAGE_API_TOKENS)
@@ -247,7 +254,7 @@ def webhook_delivery_resend(*, delivery: WebhookDelivery, actor: User) -> Webhoo
     locked.next_attempt_at = timezone.now() + webhook_settings().task_lease
     locked.save(update_fields=["state", "finished_at", "next_attempt_at"])
     audit_record(
-        action="webhook_delivery.resent",
+        action=AuditAction.WEBHOOK_DELIVERY_RESENT,
         target=locked,
         actor=actor,
         organization=locked.endpoint.organization,
@@ -327,9 +334,9 @@ def _record_endpoint_outcome(endpoint: WebhookEndpoint, *, succeeded: bool, conf
 
 def _tell_owners_endpoint_disabled(endpoint: WebhookEndpoint, reason: str) -> None:
     recipients = list(
-        Membership.objects.filter(
-            organization_id=endpoint.organization_id, role__in=[Role.OWNER, Role.ADMIN], user__is_active=True
-        ).values_list("user__email", flat=True)
+        Membership.objects.in_organization(endpoint.organization_id)
+        .filter(role__in=[Role.OWNER, Role.ADMIN], user__is_active=True)
+        .values_list("user__email", flat=True)
     )
     if recipients:
         send_mail(

@@ -1,13 +1,20 @@
-"""``GET /v1/track/{code}``: the public tracking page's data, without sign-in."""
+"""``GET /v1/track/{code}``: the public tracking page's data, without sign-in.
+
+Served from the Redis projection (``tracking_projection.py``) when it holds a
+current view, else from the database (and the view is projected for the next
+reads). With the projection off (``TRACK_PROJECTION_TTL_SECONDS=0``) every
+lookup reads the database.
+"""
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
+from redis.exceptions import RedisError
 
 from waybill_contracts.tracking import PublicTracking
 from waybill_realtime.client_address import client_address
-from waybill_realtime.deps import ResourcesDep, SessionDep
-from waybill_realtime.ratelimit import hit
-from waybill_realtime.tracking import load_tracking
+from waybill_realtime.deps import ResourcesDep
+from waybill_realtime.ratelimit import Verdict, hit
+from waybill_realtime.tracking import is_possible_code, load_tracking
 
 router = APIRouter(prefix="/v1", tags=["tracking"])
 
@@ -22,23 +29,38 @@ NOT_FOUND = {"detail": "not found"}
         429: {"description": "Too many requests from this address; retry after Retry-After seconds"},
     },
 )
-async def track(
-    code: str, request: Request, response: Response, resources: ResourcesDep, session: SessionDep
-) -> PublicTracking | JSONResponse:
+async def track(code: str, request: Request, resources: ResourcesDep) -> Response:
     """Status, ETA when known, a coarse last position while on board, and the timeline."""
     settings = resources.settings
     client = client_address(request, trusted_proxy_count=settings.trusted_proxy_count)
-    verdict = await hit(
-        resources.redis, scope="track", client=client, limit=settings.track_rate_limit_per_minute
-    )
+    limit = settings.track_rate_limit_per_minute
+    projection = resources.tracking if settings.track_projection_ttl_seconds else None
+    body: str | None = None
+    if projection is not None and is_possible_code(code):
+        try:
+            lookup = await projection.read(code, client=client, limit=limit)
+            verdict, body = lookup.verdict, lookup.body
+        except RedisError:  # as ``hit`` does: the limit protects the database, which answers regardless
+            verdict = Verdict(True, 0)
+    else:
+        verdict = await hit(resources.redis, scope="track", client=client, limit=limit)
     if not verdict.allowed:
         return JSONResponse(
             {"detail": "too many requests"},
             status_code=429,
             headers={"Retry-After": str(verdict.retry_after_seconds), "Cache-Control": "no-store"},
         )
-    tracked = await load_tracking(session, code) if len(code) <= 32 else None
-    if tracked is None:
+    if body is None and is_possible_code(code):
+        async with resources.sessions() as session:
+            if projection is not None:
+                tracked = await projection.fill(session, code)
+            else:
+                tracked = await load_tracking(session, code)
+        body = None if tracked is None else tracked.view.model_dump_json()
+    if body is None:
         return JSONResponse(NOT_FOUND, status_code=404, headers={"Cache-Control": "no-store"})
-    response.headers["Cache-Control"] = f"public, max-age={settings.track_cache_seconds}"
-    return tracked.view
+    return Response(
+        body,
+        media_type="application/json",
+        headers={"Cache-Control": f"public, max-age={settings.track_cache_seconds}"},
+    )

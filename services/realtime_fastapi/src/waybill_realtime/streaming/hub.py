@@ -42,7 +42,29 @@ class Replay(Enum):
     CLIENT_TOO_SLOW = "client_too_slow"
 
 
-@dataclass(eq=False)
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """The frames one read of the stream makes for one channel and role, in order, and their joined encoding."""
+
+    ids: list[StreamId]
+    frames: list[OutFrame]
+    encoded: bytes
+
+    @classmethod
+    def of(cls, channel: str, role: Role, entries: list[StreamEntry]) -> "Batch":
+        ids: list[StreamId] = []
+        frames: list[OutFrame] = []
+        for entry in entries:
+            if entry.event is not None and event_visible(role, entry.event):
+                frame = event_frame(channel, entry)
+                if frame is not None:
+                    ids.append(entry.stream_id)
+                    frames.append(frame)
+        encoded = frames[0].encoded if len(frames) == 1 else b"".join(frame.encoded for frame in frames)
+        return cls(ids, frames, encoded)
+
+
+@dataclass(eq=False, slots=True)
 class Subscription:
     """One channel of one client. Live entries are held back until ``go_live``.
 
@@ -66,6 +88,17 @@ class Subscription:
             self.pass_on(stream_id, frame)
         else:
             self.held_back.append((stream_id, frame))
+
+    def offer_batch(self, batch: Batch) -> None:
+        """Live entries from one read: a single write when nothing of it was passed on yet (Centrifugo-style)."""
+        if not self.live:
+            self.held_back.extend(zip(batch.ids, batch.frames, strict=True))
+        elif self.last_id is not None and batch.ids[0] <= self.last_id:
+            for stream_id, frame in zip(batch.ids, batch.frames, strict=True):
+                self.pass_on(stream_id, frame)
+        else:
+            self.last_id = batch.ids[-1]
+            self.outbound.send_many(batch.frames, batch.encoded)
 
     def pass_on(self, stream_id: StreamId, frame: OutFrame) -> None:
         if self.last_id is not None and stream_id <= self.last_id:
@@ -112,8 +145,6 @@ class Hub:
         self._subscriptions: defaultdict[int, set[Subscription]] = defaultdict(set)
         self._cursors: dict[int, StreamId] = {}
         """Per organization read by this replica: the last entry fanned out."""
-        self._starting: dict[int, asyncio.Task[StreamId]] = {}
-        """Organizations whose first subscriber is looking up where to start reading."""
         self._has_work = asyncio.Event()
 
     async def subscribe(self, subscription: Subscription) -> None:
@@ -195,30 +226,29 @@ class Hub:
         cursor = self._cursors.get(organization_id)
         if cursor is None:
             return  # its last subscriber left while we were reading
-        subscribers = list(self._subscriptions.get(organization_id, ()))
+        fresh = [entry for entry in entries if entry.stream_id > cursor]
+        if not fresh:
+            return
+        self._metrics.stream_entries_read.inc(len(fresh))
         offered = 0
-        for entry in entries:
-            if entry.stream_id <= cursor:
-                continue
-            cursor = entry.stream_id
-            self._metrics.stream_entries_read.inc()
-            # Serialized and framed once per channel, then the same bytes written to every subscriber.
-            frames: dict[str, OutFrame | None] = {}
-            for subscription in subscribers:
-                if subscription.view is not None:
+        # Serialized and framed once per channel and role, then the same bytes written to every subscriber.
+        batches: dict[tuple[str, Role], Batch] = {}
+        for subscription in list(self._subscriptions.get(organization_id, ())):
+            if subscription.view is not None:
+                for entry in fresh:
                     own = subscription_frame(subscription, entry)
                     if own is not None:
                         subscription.offer(entry.stream_id, own)
                         offered += 1
-                    continue
-                if not _visible(subscription, entry):
-                    continue
-                if subscription.channel not in frames:
-                    frames[subscription.channel] = event_frame(subscription.channel, entry)
-                frame = frames[subscription.channel]
-                if frame is not None:
-                    subscription.offer(entry.stream_id, frame)
-                    offered += 1
+                continue
+            key = (subscription.channel, subscription.role)
+            batch = batches.get(key)
+            if batch is None:
+                batch = batches[key] = Batch.of(subscription.channel, subscription.role, fresh)
+            if batch.frames:
+                subscription.offer_batch(batch)
+                offered += len(batch.frames)
         self._metrics.messages_sent.inc(offered)
+        cursor = fresh[-1].stream_id
         self._cursors[organization_id] = cursor
         self._metrics.stream_lag_seconds.set(max(0.0, time.time() - cursor.milliseconds / 1000))

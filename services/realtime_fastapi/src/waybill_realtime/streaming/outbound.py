@@ -2,10 +2,11 @@
 
 Invariants: frames reach the socket in the order ``send`` was called (nothing
 is written directly while a backlog waits); ``send`` never waits, because the
-hub fans each entry out to every client in one pass; a client whose socket
-does not drain within ``send_timeout`` seconds, or whose backlog fills, is a
-slow consumer and is closed with 4002, the close frame sent ahead of the
-dropped backlog.
+hub fans each entry out to every client in one pass; a client whose backlog
+has not emptied within ``send_timeout`` seconds (it stopped reading, or reads
+slower than it is sent to), or whose backlog fills, is a slow consumer and is
+closed with 4002, the close frame sent ahead of the dropped backlog. That
+bounds how late a client can be, and nobody else waits for it (decision 0202).
 """
 
 import asyncio
@@ -43,6 +44,23 @@ class CloseRequest:
 
 
 class Outbound:
+    """Allocates its backlog and events only when needed: most connections never have a backlog."""
+
+    __slots__ = (
+        "_backlog",
+        "_behind_since",
+        "_close_requested",
+        "_direct",
+        "_drainer",
+        "_has_room",
+        "_low_water",
+        "_max_frames",
+        "_metrics",
+        "_send_timeout",
+        "_websocket",
+        "close_request",
+    )
+
     def __init__(
         self,
         websocket: WebSocket,
@@ -58,12 +76,22 @@ class Outbound:
         self._low_water = max_frames // 2
         self._send_timeout = send_timeout
         self._metrics = metrics
-        self._backlog: deque[OutFrame] = deque()
+        self._backlog: deque[OutFrame] | None = None
+        self._behind_since = 0.0
+        """Loop time when the backlog last went from empty to not empty."""
         self._drainer: asyncio.Task[None] | None = None
-        self._has_room = asyncio.Event()
-        self._has_room.set()
-        self.close_requested = asyncio.Event()
+        self._has_room: asyncio.Event | None = None
+        """Waited on by a replay only; set while the backlog is at most half full."""
+        self._close_requested: asyncio.Event | None = None
         self.close_request: CloseRequest | None = None
+
+    @property
+    def close_requested(self) -> asyncio.Event:
+        if self._close_requested is None:
+            self._close_requested = asyncio.Event()
+            if self.close_request is not None:
+                self._close_requested.set()
+        return self._close_requested
 
     @property
     def direct(self) -> bool:
@@ -80,11 +108,32 @@ class Outbound:
                 return
             if not protocol.open:
                 return  # the client has gone; the session is ending
-        if len(self._backlog) >= self._max_frames:
+        self._queue(frame)
+
+    def send_many(self, frames: list[OutFrame], encoded: bytes) -> None:
+        """``frames`` in order; ``encoded`` is their encodings joined: one write when the socket keeps up."""
+        protocol = self._direct
+        if protocol is not None and self.close_request is None and not self._backlog and protocol.can_write:
+            protocol.write_frame(encoded)
+            return
+        for frame in frames:
+            self.send(frame)
+
+    def _queue(self, frame: OutFrame) -> None:
+        backlog = self._backlog
+        if backlog is None:
+            backlog = self._backlog = deque()
+        now = asyncio.get_running_loop().time()
+        if not backlog:
+            self._behind_since = now
+        elif now - self._behind_since > self._send_timeout:
+            self._slow("not caught up in time: reconnect and resume from your last id")
+            return
+        if len(backlog) >= self._max_frames:
             self._slow("send queue full: reconnect and resume from your last id")
             return
-        self._backlog.append(frame)
-        if len(self._backlog) > self._low_water:
+        backlog.append(frame)
+        if len(backlog) > self._low_water and self._has_room is not None:
             self._has_room.clear()
         if self._drainer is None:
             self._drainer = asyncio.create_task(self._drain(), name="ws-drain")
@@ -93,23 +142,29 @@ class Outbound:
         try:
             while self._backlog and self.close_request is None:
                 try:
-                    async with asyncio.timeout(self._send_timeout):
+                    # Not per write: a client that reads, but slower than it is sent to, never catches up either.
+                    async with asyncio.timeout_at(self._behind_since + self._send_timeout):
                         await self._write_some()
                 except TimeoutError:
                     self._slow("not reading: reconnect and resume from your last id")
                     return
                 except (RuntimeError, OSError):
                     return  # the client has gone
-                if len(self._backlog) <= self._low_water:
+                backlog = self._backlog
+                if self._has_room is not None and (backlog is None or len(backlog) <= self._low_water):
                     self._has_room.set()
         finally:
             self._drainer = None
+            if not self._backlog:
+                self._backlog = None  # most of the time there is none: hold no empty deque
 
     async def _write_some(self) -> None:
+        assert self._backlog is not None
         protocol = self._direct
         if protocol is None:
             await self._websocket.send_text(self._backlog[0].text)
-            self._backlog.popleft()
+            if self._backlog:  # unless a close request dropped it meanwhile
+                self._backlog.popleft()
             return
         await protocol.wait_writable()
         if not protocol.open:
@@ -126,14 +181,16 @@ class Outbound:
         if self.close_request is not None:
             return
         self.close_request = CloseRequest(code, reason)
-        self._backlog.clear()
-        self._has_room.set()
+        self._backlog = None
+        if self._has_room is not None:
+            self._has_room.set()
         if self._drainer is not None and self._drainer is not asyncio.current_task():
             self._drainer.cancel()
         if self._direct is not None:
             # The session's read gets a disconnect from the protocol and ends.
             self._direct.close_now(code, reason, grace_seconds=CLOSE_GRACE_SECONDS)
-        self.close_requested.set()
+        if self._close_requested is not None:
+            self._close_requested.set()
 
     async def finish(self) -> None:
         """When the session ends: stop draining; on the ASGI path, send the requested close (bounded)."""
@@ -150,6 +207,10 @@ class Outbound:
 
     async def wait_for_room(self, seconds: float) -> bool:
         """Wait until the backlog is at most half full (for bulk replay); False on timeout."""
+        if self._has_room is None:
+            self._has_room = asyncio.Event()
+        if not self._backlog or len(self._backlog) <= self._low_water:
+            self._has_room.set()
         try:
             async with asyncio.timeout(seconds):
                 await self._has_room.wait()

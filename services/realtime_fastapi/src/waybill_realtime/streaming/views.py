@@ -6,7 +6,7 @@ events unchanged (same stream ids, so resuming works the same way);
 ``track:<code>`` turns them into the public view of its shipment.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 from uuid import UUID
 
@@ -14,25 +14,17 @@ from waybill_contracts.enums import Role
 from waybill_contracts.events import (
     Event,
     JobProgress,
-    ShipmentEtaUpdated,
     ShipmentEvent,
     ShipmentStatusChanged,
     VehiclePositionsUpdated,
 )
-from waybill_contracts.tracking import (
-    ETA_VISIBLE_STATUSES,
-    POSITION_VISIBLE_STATUSES,
-    PublicTracking,
-    TimelineEntry,
-)
+from waybill_contracts.tracking import PublicTracking
 from waybill_contracts.ws import EventMessage, TrackingMessage
 from waybill_realtime.authorization import event_visible
-from waybill_realtime.tracking import coarse
+from waybill_realtime.tracking import track_change
 
 
 class ChannelView(Protocol):
-    replayable: bool
-
     def frame(self, channel: str, stream_id: str, event: Event) -> str | None:
         """The frame to send for this entry, or None to send nothing."""
 
@@ -46,7 +38,6 @@ class ShipmentView:
     shipment_id: int
     vehicle_id: int | None
     role: Role
-    replayable: bool = True
 
     def frame(self, channel: str, stream_id: str, event: Event) -> str | None:
         if not event_visible(self.role, event):
@@ -68,7 +59,6 @@ class ShipmentView:
 class JobView:
     job_id: UUID
     role: Role
-    replayable: bool = True
 
     def frame(self, channel: str, stream_id: str, event: Event) -> str | None:
         if isinstance(event, JobProgress) and event.job_id == self.job_id and event_visible(self.role, event):
@@ -83,39 +73,10 @@ class TrackView:
     shipment_id: int
     vehicle_id: int | None
     state: PublicTracking
-    replayable: bool = field(default=False)
 
     def frame(self, channel: str, stream_id: str, event: Event) -> str | None:
-        match event:
-            case ShipmentStatusChanged() if event.shipment_id == self.shipment_id:
-                self.vehicle_id = event.vehicle_id
-                entry = TimelineEntry(status=event.status, occurred_at=event.occurred_at)
-                visible = event.status in POSITION_VISIBLE_STATUSES
-                self.state = self.state.model_copy(
-                    update={
-                        "status": event.status,
-                        "timeline": [*self.state.timeline, entry],
-                        "last_position": self.state.last_position if visible else None,
-                        "eta": self.state.eta if event.status in ETA_VISIBLE_STATUSES else None,
-                    }
-                )
-            case ShipmentEtaUpdated() if (
-                event.shipment_id == self.shipment_id and self.state.status in ETA_VISIBLE_STATUSES
-            ):
-                if event.eta == self.state.eta:
-                    return None
-                self.state = self.state.model_copy(update={"eta": event.eta})
-            case VehiclePositionsUpdated() if (
-                self.vehicle_id is not None and self.state.status in POSITION_VISIBLE_STATUSES
-            ):
-                mine = [position for position in event.positions if position.vehicle_id == self.vehicle_id]
-                if not mine:
-                    return None
-                newest = mine[-1]
-                position = coarse(newest.latitude, newest.longitude, newest.recorded_at)
-                if position == self.state.last_position:
-                    return None  # the public, coarse view did not change
-                self.state = self.state.model_copy(update={"last_position": position})
-            case _:
-                return None
+        changed = track_change(self.state, event, shipment_id=self.shipment_id, vehicle_id=self.vehicle_id)
+        if changed is None:
+            return None
+        self.state, self.vehicle_id = changed
         return TrackingMessage(channel=channel, tracking=self.state).model_dump_json()

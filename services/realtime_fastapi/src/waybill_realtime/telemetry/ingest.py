@@ -1,5 +1,8 @@
 """One batch of positions, from whichever transport: check, store, then publish and enqueue.
 
+A new batch is stored by ``COPY``; one with positions stored before (a device resending a batch
+whose answer it missed) is stored again with ``ON CONFLICT DO NOTHING`` (see ``store.py``).
+
 Nothing is acknowledged before its transaction commits; what happens after the
 commit (the live update, the ETA task) may fail without failing the batch.
 """
@@ -19,8 +22,15 @@ from waybill_realtime.errors import BACKEND_ERRORS, DatabaseUnavailable
 from waybill_realtime.metrics import Metrics
 from waybill_realtime.telemetry.eta import EtaScheduler
 from waybill_realtime.telemetry.publisher import PositionPublisher
-from waybill_realtime.telemetry.store import VehicleAccess, insert_positions, moving_shipments, vehicle_access
-from waybill_realtime.telemetry.validation import check_batch
+from waybill_realtime.telemetry.store import (
+    AlreadyStored,
+    VehicleAccess,
+    copy_positions,
+    insert_positions,
+    moving_shipments,
+    vehicle_access,
+)
+from waybill_realtime.telemetry.validation import CheckedBatch, check_batch, check_batch_json
 
 logger = logging.getLogger(__name__)
 
@@ -45,41 +55,80 @@ class Ingest:
         checked = check_batch(
             items, now=datetime.now(UTC), max_age=self.max_age, future_tolerance=self.future_tolerance
         )
-        rejected = checked.rejected
+        return await self.store(user_id=user_id, checked=checked)
+
+    async def from_json(self, *, user_id: int, body: bytes) -> TelemetryResult:
+        """A ``TelemetryBatch`` body as sent over HTTP; ``BatchRefused`` when it is not one."""
+        checked = check_batch_json(
+            body, now=datetime.now(UTC), max_age=self.max_age, future_tolerance=self.future_tolerance
+        )
+        return await self.store(user_id=user_id, checked=checked)
+
+    async def store(self, *, user_id: int, checked: CheckedBatch) -> TelemetryResult:
         try:
-            async with self.sessions() as session, session.begin():
-                access = await vehicle_access(
-                    session, user_id=user_id, vehicle_ids={report.vehicle_id for _, report in checked.valid}
-                )
-                allowed: list[tuple[int, PositionReport]] = []
-                for index, report in checked.valid:
-                    vehicle = access.get(report.vehicle_id)
-                    if vehicle is None or not may_report(vehicle, user_id):
-                        # The same answer for another organization's vehicle and one that does not exist.
-                        rejected.append(
-                            RejectedPosition(index=index, reason=RejectReason.VEHICLE_NOT_ALLOWED)
-                        )
-                    else:
-                        allowed.append((vehicle.organization_id, report))
-                inserted = await insert_positions(session, allowed)
-                moved = {vehicle_id for vehicle_id, _ in inserted}
-                shipments = await moving_shipments(session, moved) if moved else []
+            try:
+                outcome = await self._transaction(user_id, checked.valid, resent=False)
+            except AlreadyStored:  # some of it was stored before (a batch sent again): skip those
+                outcome = await self._transaction(user_id, checked.valid, resent=True)
         except BACKEND_ERRORS as error:
             self.metrics.ingest_unavailable.inc()
             logger.warning("telemetry batch not stored: %s", type(error).__name__)
             raise DatabaseUnavailable from error
-        stored = [
-            (org, report) for org, report in allowed if (report.vehicle_id, report.recorded_at) in inserted
-        ]
-        for organization_id, report in stored:
+        for organization_id, report in _newest_per_vehicle(outcome.stored):
             self.publisher.offer(organization_id, VehiclePosition(**report.model_dump()))
-        await self.eta.schedule(shipments)
+        await self.eta.schedule(outcome.shipments)
+        allowed = len(checked.valid) - len(outcome.refused)
         result = TelemetryResult(
-            accepted=len(stored),
-            duplicates=checked.repeated + len(allowed) - len(stored),
-            rejected=sorted(rejected, key=lambda item: item.index),
+            accepted=len(outcome.stored),
+            duplicates=checked.repeated + allowed - len(outcome.stored),
+            rejected=sorted([*checked.rejected, *outcome.refused], key=lambda item: item.index),
         )
         self.metrics.ingested_positions.labels("accepted").inc(result.accepted)
         self.metrics.ingested_positions.labels("duplicate").inc(result.duplicates)
         self.metrics.ingested_positions.labels("rejected").inc(len(result.rejected))
         return result
+
+    async def _transaction(
+        self, user_id: int, valid: Sequence[tuple[int, PositionReport]], *, resent: bool
+    ) -> "_Stored":
+        """One transaction: who may report for which vehicle, the new positions, the shipments they move."""
+        async with self.sessions() as session, session.begin():
+            access = await vehicle_access(
+                session, user_id=user_id, vehicle_ids={report.vehicle_id for _, report in valid}
+            )
+            allowed: list[tuple[int, PositionReport]] = []
+            refused: list[RejectedPosition] = []
+            for index, report in valid:
+                vehicle = access.get(report.vehicle_id)
+                if vehicle is None or not may_report(vehicle, user_id):
+                    # The same answer for another organization's vehicle and one that does not exist.
+                    refused.append(RejectedPosition(index=index, reason=RejectReason.VEHICLE_NOT_ALLOWED))
+                else:
+                    allowed.append((vehicle.organization_id, report))
+            if resent:
+                inserted = await insert_positions(session, allowed)
+                stored = [pair for pair in allowed if (pair[1].vehicle_id, pair[1].recorded_at) in inserted]
+            else:
+                await copy_positions(session, allowed)
+                stored = allowed
+            moved = {report.vehicle_id for _, report in stored}
+            shipments = await moving_shipments(session, moved) if moved else []
+        return _Stored(stored=stored, refused=refused, shipments=shipments)
+
+
+@dataclass(frozen=True)
+class _Stored:
+    stored: list[tuple[int, PositionReport]]
+    """(organization id, report) of the positions this batch added."""
+    refused: list[RejectedPosition]
+    shipments: list[int]
+
+
+def _newest_per_vehicle(stored: Sequence[tuple[int, PositionReport]]) -> list[tuple[int, PositionReport]]:
+    """Only the newest of each vehicle is published, so only those become events (one object per vehicle)."""
+    newest: dict[int, tuple[int, PositionReport]] = {}
+    for pair in stored:
+        held = newest.get(pair[1].vehicle_id)
+        if held is None or held[1].recorded_at < pair[1].recorded_at:
+            newest[pair[1].vehicle_id] = pair
+    return list(newest.values())

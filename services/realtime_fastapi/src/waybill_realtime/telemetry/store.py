@@ -1,14 +1,19 @@
-"""Positions into PostgreSQL: one statement per batch, duplicates skipped.
+"""Positions into PostgreSQL: one ``COPY`` per batch, or one statement that skips duplicates.
 
-``fleet_position`` is unique on (vehicle, recorded_at), so ``ON CONFLICT DO
-NOTHING`` skips what is already stored, even when two batches race, and
-``RETURNING`` tells which items were new.
+``fleet_position`` is unique on (vehicle, recorded_at). A new batch, the usual
+case, goes in by binary ``COPY`` (``copy_positions``), the cheapest write
+PostgreSQL has; when any of its rows is already stored the unique constraint
+refuses the whole ``COPY`` and the caller stores the batch again, in a new
+transaction, with ``insert_positions``: ``ON CONFLICT DO NOTHING`` skips what is
+already stored, even when two batches race, and ``RETURNING`` tells which items
+were new.
 """
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Final
 
+import asyncpg  # type: ignore[import-untyped]  # asyncpg ships no type information
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,8 +21,6 @@ from waybill_contracts.enums import Role
 from waybill_contracts.telemetry import PositionReport
 from waybill_contracts.workflow import MOVING
 from waybill_realtime.telemetry.validation import PositionKey
-
-"""Shipments whose ETA depends on their vehicle's position."""
 
 _VEHICLES: Final = text(
     """
@@ -45,6 +48,20 @@ _INSERT: Final = text(
     """
 )
 
+_COLUMNS: Final = (
+    "vehicle_id",
+    "organization_id",
+    "recorded_at",
+    "latitude",
+    "longitude",
+    "speed_kmh",
+    "heading",
+)
+
+AlreadyStored: Final = asyncpg.UniqueViolationError
+"""What ``copy_positions`` raises when a row of the batch is stored already: the transaction is lost."""
+
+# Shipments whose ETA depends on their vehicle's position.
 _MOVING_SHIPMENTS: Final = text(
     """
     SELECT id FROM shipments_shipment
@@ -73,6 +90,33 @@ async def vehicle_access(
         )
         for vehicle_id, organization_id, driver_id, active, role in rows.tuples()
     }
+
+
+async def copy_positions(session: AsyncSession, reports: Sequence[tuple[int, PositionReport]]) -> None:
+    """Store ``(organization id, report)`` pairs none of which is stored yet, or raise ``AlreadyStored``.
+
+    Runs on the session's connection, inside its transaction (already begun by an earlier statement).
+    """
+    if not reports:
+        return
+    driver = (await (await session.connection()).get_raw_connection()).driver_connection
+    assert driver is not None  # an open, checked-out connection
+    await driver.copy_records_to_table(
+        "fleet_position",
+        columns=_COLUMNS,
+        records=[
+            (
+                report.vehicle_id,
+                organization_id,
+                report.recorded_at,
+                report.latitude,
+                report.longitude,
+                report.speed_kmh,
+                report.heading,
+            )
+            for organization_id, report in reports
+        ],
+    )
 
 
 async def insert_positions(

@@ -12,12 +12,17 @@ sends. This module is the only one that knows uvicorn's protocol internals
 (pinned in requirements; ``tests/test_ws_direct.py`` breaks if they change).
 """
 
+import asyncio
+import contextlib
+import socket
 from typing import Final
 
 from starlette.types import Scope
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.frames import Frame, Opcode
 from websockets.http11 import Request
+
+from waybill_realtime.config import get_settings
 
 SCOPE_KEY: Final = "waybill.direct_protocol"
 PROTOCOL_ERROR_LINGER_SECONDS: Final = 2.0
@@ -30,6 +35,14 @@ def encode_text(text: str) -> bytes:
 
 class DirectWebSocketProtocol(WebSocketsSansIOProtocol):
     """uvicorn's sans-I/O protocol, plus synchronous writes of pre-encoded frames and a close that never waits."""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)
+        size = get_settings().ws_socket_send_buffer_bytes
+        sock = transport.get_extra_info("socket")
+        if size and sock is not None:
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, size)
 
     def handle_connect(self, event: Request) -> None:
         super().handle_connect(event)

@@ -1,5 +1,6 @@
 """Receiving raw frames, so that binary frames and disconnects are handled explicitly."""
 
+from pydantic import ValidationError
 from starlette.websockets import WebSocket
 
 
@@ -19,3 +20,10 @@ async def receive_frame(websocket: WebSocket) -> str | bytes:
         return text
     data: bytes = message.get("bytes") or b""
     return data
+
+
+def describe(error: ValidationError) -> str:
+    """Where a client's message failed to validate, and why, for a ``bad_message`` answer."""
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"])
+    return f"{where}: {first['msg']}" if where else str(first["msg"])

@@ -1,6 +1,7 @@
 """Before a WebSocket session starts: the Origin check and authentication."""
 
 import asyncio
+import json
 import time
 from dataclasses import dataclass
 
@@ -8,14 +9,14 @@ from pydantic import ValidationError
 from redis.exceptions import RedisError
 from starlette.websockets import WebSocket
 
-from waybill_contracts.channels import parse_track_channel
+from waybill_contracts.channels import TRACK_CHANNEL_PREFIX, channel_prefix
 from waybill_contracts.tickets import WS_TICKET_MIN_LENGTH, WsTicket, ws_ticket_key
-from waybill_contracts.ws import CLIENT_MESSAGE_ADAPTER, Authenticate, CloseCode, Subscribe
+from waybill_contracts.ws import CLIENT_MESSAGE_ADAPTER, Authenticate, CloseCode, Ping, Pong, Subscribe
 from waybill_realtime.auth.users import credential_from_token
 from waybill_realtime.authorization import may_subscribe_to_organization, organization_role
 from waybill_realtime.errors import BACKEND_ERRORS
 from waybill_realtime.resources import Resources
-from waybill_realtime.websocket.frames import Disconnected, receive_frame
+from waybill_realtime.websocket.frames import Disconnected, describe, receive_frame
 
 
 def origin_allowed(websocket: WebSocket, allowed: tuple[str, ...]) -> bool:
@@ -32,6 +33,8 @@ class Principal:
     """Set when a ticket bound the connection to one organization."""
     pending: Subscribe | None = None
     """An anonymous connection's first message (its first subscription), for the session to handle."""
+    invalid_first: str | None = None
+    """An anonymous connection's first ``subscribe`` did not validate: why (answered with bad_message)."""
     token_id: str | None = None
     """The JWT's id (None for a ticket or an anonymous connection)."""
     expires_at: float | None = None
@@ -58,26 +61,10 @@ async def authenticate(websocket: WebSocket, resources: Resources) -> Principal 
         return principal
     token = _bearer_token(websocket)
     if token is None:
-        try:
-            async with asyncio.timeout(resources.settings.ws_auth_timeout_seconds):
-                frame = await receive_frame(websocket)
-        except TimeoutError:
-            await websocket.close(
-                CloseCode.AUTH_TIMEOUT, "authentication timeout: send an auth message first"
-            )
-            return None
-        except Disconnected:
-            return None
-        try:
-            message = CLIENT_MESSAGE_ADAPTER.validate_json(frame)
-        except ValidationError:
-            message = None
-        if isinstance(message, Subscribe) and parse_track_channel(message.channel) is not None:
-            return Principal(None, pending=message)
-        if not isinstance(message, Authenticate):
-            await websocket.close(CloseCode.POLICY_VIOLATION, "the first message must be auth")
-            return None
-        token = message.token
+        first = await _first_message(websocket, resources)
+        if not isinstance(first, str):
+            return first
+        token = first
     verified_at = time.monotonic()
     try:
         credential = await credential_from_token(token, resources)
@@ -93,6 +80,53 @@ async def authenticate(websocket: WebSocket, resources: Resources) -> Principal 
         expires_at=credential.expires_at,
         verified_at=verified_at,
     )
+
+
+async def _first_message(websocket: WebSocket, resources: Resources) -> str | Principal | None:
+    """Without credentials on the upgrade: the token of the first ``auth``, or an anonymous tracking client.
+
+    Pings before it are answered (a tracking page may ping first); the time allowed runs from the upgrade.
+    Closes the connection (and returns None) on anything else, with a reason that says what was wrong.
+    """
+    try:
+        async with asyncio.timeout(resources.settings.ws_auth_timeout_seconds):
+            while True:
+                frame = await receive_frame(websocket)
+                try:
+                    message = CLIENT_MESSAGE_ADAPTER.validate_json(frame)
+                except ValidationError as error:
+                    if _claims_type(frame, "auth"):
+                        await websocket.close(CloseCode.POLICY_VIOLATION, "invalid auth message")
+                        return None
+                    if _claims_type(frame, "subscribe"):
+                        # Malformed: the session answers it as it answers any other (bad_message).
+                        return Principal(None, invalid_first=describe(error))
+                    message = None
+                if isinstance(message, Ping):
+                    await websocket.send_text(Pong().model_dump_json())
+                    continue
+                break
+    except TimeoutError:
+        await websocket.close(CloseCode.AUTH_TIMEOUT, "authentication timeout: send an auth message first")
+        return None
+    except Disconnected:
+        return None
+    if isinstance(message, Subscribe) and channel_prefix(message.channel) == TRACK_CHANNEL_PREFIX:
+        return Principal(None, pending=message)
+    if isinstance(message, Authenticate):
+        return message.token
+    await websocket.close(
+        CloseCode.POLICY_VIOLATION, "sign in first: the first message must be auth (or a track: subscribe)"
+    )
+    return None
+
+
+def _claims_type(frame: str | bytes, kind: str) -> bool:
+    try:
+        parsed = json.loads(frame)
+    except ValueError:
+        return False
+    return isinstance(parsed, dict) and parsed.get("type") == kind
 
 
 async def _redeem_ticket(ticket: str, resources: Resources) -> Principal | None:

@@ -8,6 +8,8 @@ from redis.exceptions import RedisError
 from starlette.websockets import WebSocket
 
 from waybill_contracts.channels import (
+    TRACK_CHANNEL_PREFIX,
+    channel_prefix,
     parse_job_channel,
     parse_org_channel,
     parse_shipment_channel,
@@ -44,7 +46,7 @@ from waybill_realtime.streaming.views import ChannelView, JobView, ShipmentView,
 from waybill_realtime.tables import Job, Shipment
 from waybill_realtime.tracking import load_tracking
 from waybill_realtime.websocket.direct import direct_protocol
-from waybill_realtime.websocket.frames import Disconnected, receive_frame
+from waybill_realtime.websocket.frames import Disconnected, describe, receive_frame
 from waybill_realtime.websocket.handshake import Principal
 
 logger = logging.getLogger(__name__)
@@ -56,6 +58,7 @@ class Session:
         self._user_id = principal.user_id
         self._only_organization = principal.organization_id
         self._pending = principal.pending
+        self._invalid_first = principal.invalid_first
         self._resources = resources
         self._settings = resources.settings
         self._hub = resources.hub
@@ -86,6 +89,8 @@ class Session:
         try:
             if self._user_id is not None:
                 self.send(Ready(user_id=self._user_id))
+            if self._invalid_first is not None:
+                self.send(ErrorMessage(code="bad_message", message=self._invalid_first))
             if self._pending is not None:
                 await self._subscribe(self._pending)
             if self._outbound.direct:
@@ -132,7 +137,7 @@ class Session:
         try:
             message = CLIENT_MESSAGE_ADAPTER.validate_json(frame)
         except ValidationError as error:
-            self.send(ErrorMessage(code="bad_message", message=_describe(error)))
+            self.send(ErrorMessage(code="bad_message", message=describe(error)))
             return
         match message:
             case Ping():
@@ -141,6 +146,13 @@ class Session:
                 await self._subscribe(message)
             case Unsubscribe():
                 self._unsubscribe(message.channel)
+            case Authenticate() if self._user_id is None:
+                self.send(
+                    ErrorMessage(
+                        code="bad_message",
+                        message="an anonymous connection cannot sign in: open a new one with the token",
+                    )
+                )
             case Authenticate():
                 self.send(ErrorMessage(code="bad_message", message="already authenticated"))
             case ReportPositions():
@@ -199,8 +211,10 @@ class Session:
 
     async def _resolve(self, channel: str) -> tuple[int, Role, ChannelView | None] | ErrorMessage:
         """The organization, role and view of a channel this connection may read; otherwise the refusal."""
-        tracking_code = parse_track_channel(channel)
-        if tracking_code is not None:
+        if channel_prefix(channel) == TRACK_CHANNEL_PREFIX:
+            tracking_code = parse_track_channel(channel)
+            if tracking_code is None:  # answered like an unknown code: a public page cannot sign in to fix it
+                return ErrorMessage(code="unknown_channel", message="no such tracking code", channel=channel)
             return await self._resolve_track(channel, tracking_code)
         if self._user_id is None:
             return ErrorMessage(
@@ -270,9 +284,3 @@ class Session:
             self._hub.unsubscribe(subscription)
         if acknowledge:
             self.send(Unsubscribed(channel=channel))
-
-
-def _describe(error: ValidationError) -> str:
-    first = error.errors()[0]
-    where = ".".join(str(part) for part in first["loc"])
-    return f"{where}: {first['msg']}" if where else str(first["msg"])

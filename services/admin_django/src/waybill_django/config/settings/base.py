@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "waybill_django.config.apps.WaybillAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
+    "django.contrib.humanize",
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",

@@ -1,6 +1,6 @@
 """Development on one machine (``make up``)."""
 
-from .base import *  # noqa: F403
+from .base import *  # noqa: F403 - a settings module extends base by star import (Django convention)
 from .base import SECRET_KEY as _SECRET_KEY
 
 DEBUG = True

@@ -5,7 +5,7 @@ from urllib.parse import unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import *  # noqa: F403
+from .base import *  # noqa: F403 - a settings module extends base by star import (Django convention)
 from .base import MEDIA_BUCKET, STORAGES, WEBHOOKS_ALLOW_PRIVATE_TARGETS, required
 from .base import SECRET_KEY as _SECRET_KEY
 

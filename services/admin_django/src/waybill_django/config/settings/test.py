@@ -4,7 +4,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .base import *  # noqa: F403
+from .base import *  # noqa: F403 - a settings module extends base by star import (Django convention)
 from .base import SECRET_KEY as _SECRET_KEY
 
 SECRET_KEY = _SECRET_KEY or "test-insecure-secret-key"

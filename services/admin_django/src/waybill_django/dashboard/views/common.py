@@ -4,27 +4,17 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 
 from waybill_django.dashboard import conf
 from waybill_django.dashboard.access import Workspace
+from waybill_django.dashboard.navigation import navigation_context
 from waybill_django.dashboard.tickets import org_stream_head
-from waybill_django.organizations.permissions import Action
-from waybill_django.organizations.selectors import memberships_of
 
 
 def is_partial(request: HttpRequest) -> bool:
     """An htmx request that refreshes a live part of a page (no layout around it)."""
     return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
-
-
-def _settings_url(workspace: Workspace) -> str:
-    if workspace.may(Action.MANAGE_MEMBERS):
-        return reverse("dashboard:settings_members")
-    if workspace.may(Action.MANAGE_API_TOKENS):
-        return reverse("dashboard:settings_tokens")
-    return reverse("dashboard:settings_notifications")
 
 
 def render_page(
@@ -43,12 +33,8 @@ def render_page(
         patch_vary_headers(fragment, ["HX-Request"])
         return fragment
     page = {
-        "workspace": workspace,
-        "memberships": memberships_of(user=workspace.user),
+        **navigation_context(workspace),
         "stream_head": org_stream_head(organization=workspace.organization),
-        "may_manage": workspace.may(Action.MANAGE_SHIPMENTS),
-        "may_view_vehicles": workspace.may(Action.VIEW_VEHICLES),
-        "settings_url": _settings_url(workspace),
         "tile_url": conf.map_tile_url(),
         "tile_attribution": conf.map_tile_attribution(),
         **context,

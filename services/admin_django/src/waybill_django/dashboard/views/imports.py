@@ -1,5 +1,6 @@
 """Import shipments from a CSV: upload, watch the progress bar fill live, download the error report."""
 
+import csv
 import uuid
 
 from django import forms
@@ -13,12 +14,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from waybill_django.dashboard.access import Workspace, workspace_view
 from waybill_django.dashboard.views.common import render_page
 from waybill_django.imports.models import ShipmentImport
-from waybill_django.imports.rows import COLUMNS, REQUIRED_COLUMNS
-from waybill_django.imports.selectors import shipment_import_get
+from waybill_django.imports.rows import COLUMNS, REQUIRED_COLUMNS, SAMPLE_ROWS
+from waybill_django.imports.selectors import shipment_import_get, shipment_import_rejected_rows
 from waybill_django.imports.services import FileRefused, shipment_import_start
 from waybill_django.organizations.permissions import Action
 
 RECENT_IMPORTS = 20
+REJECTED_ROWS_SHOWN = 50
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
@@ -77,13 +79,31 @@ def import_index(request: HttpRequest, workspace: Workspace) -> HttpResponse:
 @require_GET
 @workspace_view(Action.MANAGE_SHIPMENTS)
 def import_detail(request: HttpRequest, workspace: Workspace, job_id: uuid.UUID) -> HttpResponse:
+    item = _import_of(workspace, job_id)
+    context = {
+        "item": item,
+        "rejected_rows": shipment_import_rejected_rows(shipment_import=item, limit=REJECTED_ROWS_SHOWN),
+        "rejected_rows_limit": REJECTED_ROWS_SHOWN,
+    }
     return render_page(
         request,
         workspace,
         "dashboard/imports/detail.html",
-        {"item": _import_of(workspace, job_id)},
+        context,
         partial="dashboard/imports/_progress.html",
     )
+
+
+@require_GET
+@workspace_view(Action.MANAGE_SHIPMENTS)
+def import_sample(request: HttpRequest, workspace: Workspace) -> HttpResponse:
+    """A CSV to start from: every column, with example rows."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="waybill-shipments-sample.csv"'
+    writer = csv.DictWriter(response, fieldnames=COLUMNS)
+    writer.writeheader()
+    writer.writerows(SAMPLE_ROWS)
+    return response
 
 
 @require_GET

@@ -13,7 +13,7 @@ from waybill_django.core.errors import DOMAIN_ERRORS, refusal
 from waybill_django.dashboard.access import Workspace, workspace_view
 from waybill_django.dashboard.selectors import (
     MAP_DEFAULT_STATUSES,
-    driver_shipments,
+    dispatch_loads,
     fleet_overview,
     onboarding_steps,
     shipment_status_counts,
@@ -22,14 +22,13 @@ from waybill_django.dashboard.selectors import (
     shipments_to_dispatch,
 )
 from waybill_django.dashboard.views.common import render_page
+from waybill_django.dashboard.views.driver_day import render_driver_day
 from waybill_django.dashboard.views.live import MAP_SHIPMENTS_LIMIT
-from waybill_django.dashboard.views.shipments import available_moves
-from waybill_django.fleet.selectors import vehicle_get, vehicle_list
+from waybill_django.fleet.selectors import vehicle_get
 from waybill_django.organizations.permissions import Action
-from waybill_django.planning.selectors import stops_in_order
 from waybill_django.shipments.models import STATUS_LABELS
 from waybill_django.shipments.selectors import shipment_get
-from waybill_django.shipments.services import shipment_assign
+from waybill_django.shipments.services import shipment_assign, shipment_unassign
 
 ATTENTION_LIMIT = 10
 
@@ -74,7 +73,7 @@ def dispatch_board(request: HttpRequest, workspace: Workspace) -> HttpResponse:
     organization = workspace.organization
     context = {
         "waiting": shipments_to_dispatch(organization=organization),
-        "vehicles": fleet_overview(organization=organization, now=timezone.now()),
+        "loads": dispatch_loads(organization=organization, now=timezone.now()),
     }
     return render_page(
         request, workspace, "dashboard/dispatch.html", context, partial="dashboard/partials/_dispatch.html"
@@ -109,20 +108,23 @@ def dispatch_assign(request: HttpRequest, workspace: Workspace) -> HttpResponse:
 
 @workspace_view()
 def driver_view(request: HttpRequest, workspace: Workspace) -> HttpResponse:
-    shipments = list(
-        driver_shipments(organization=workspace.organization, driver=workspace.user, now=timezone.now())
-    )
-    rows = [(shipment, available_moves(shipment=shipment, workspace=workspace)) for shipment in shipments]
-    return render_page(
-        request,
-        workspace,
-        "dashboard/driver.html",
-        {
-            "rows": rows,
-            "vehicles": vehicle_list(organization=workspace.organization).filter(driver=workspace.user),
-            "stops": stops_in_order(
-                organization=workspace.organization, driver=workspace.user, day=timezone.localdate()
-            ),
-        },
-        partial="dashboard/partials/_driver.html",
-    )
+    return render_driver_day(request, workspace)
+
+
+@require_POST
+@workspace_view(Action.MANAGE_SHIPMENTS)
+def dispatch_unassign(request: HttpRequest, workspace: Workspace) -> HttpResponse:
+    """Take an assigned shipment off its vehicle, back to the waiting column (the workflow's assigned → booked)."""
+    shipment_id = parse_id(request.POST.get("shipment", ""))
+    if shipment_id is None:
+        messages.error(request, "Choose a shipment.")
+        return redirect("dashboard:dispatch")
+    shipment = shipment_get(organization=workspace.organization, shipment_id=shipment_id)
+    plate = shipment.vehicle.plate if shipment.vehicle else ""
+    try:
+        shipment_unassign(shipment=shipment, actor=workspace.user)
+    except DOMAIN_ERRORS as error:
+        messages.error(request, refusal(error).text)
+        return redirect("dashboard:dispatch")
+    messages.success(request, f"{shipment.reference} is off {plate} and waits for a vehicle again.")
+    return redirect("dashboard:dispatch")

@@ -40,6 +40,14 @@ class DepotForm(forms.ModelForm[Depot]):
             "workday_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "workday_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         }
+        help_texts = {"latitude": "Empty: the centre of the city the address names."}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["latitude"].required = self.fields["longitude"].required = False
+
+    def _post_clean(self) -> None:
+        """The depot's rules are ``depot_set``'s (it locates an address given without coordinates)."""
 
 
 class PlanForm(forms.Form):

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_http_methods
 from waybill_django.accounts.services import user_update_profile
 from waybill_django.core.time_zones import time_zone_choices
 from waybill_django.dashboard.access import Workspace, workspace_view
+from waybill_django.dashboard.navigation import settings_tabs
 from waybill_django.dashboard.views.common import render_page
-from waybill_django.organizations.permissions import Action
 from waybill_django.organizations.services import organization_update
 
 
@@ -51,16 +51,11 @@ def _page(
     profile_form: ProfileForm,
     status: int = 200,
 ) -> HttpResponse:
-    may_members = workspace.may(Action.MANAGE_MEMBERS)
-    if not may_members:
+    tabs = settings_tabs(workspace)
+    if not tabs["may_members"]:
         for field in organization_form.fields.values():
             field.disabled = True
-    context = {
-        "organization_form": organization_form,
-        "profile_form": profile_form,
-        "may_members": may_members,
-        "may_tokens": workspace.may(Action.MANAGE_API_TOKENS),
-    }
+    context = {"organization_form": organization_form, "profile_form": profile_form, **tabs}
     return render_page(request, workspace, "dashboard/settings/general.html", context, status=status)
 
 

@@ -19,6 +19,7 @@ from waybill_django.api.selectors import api_token_get, api_token_list
 from waybill_django.api.tokens import api_token_create, api_token_revoke
 from waybill_django.core.errors import DOMAIN_ERRORS, attach_errors, refusal
 from waybill_django.dashboard.access import Workspace, workspace_view
+from waybill_django.dashboard.navigation import settings_tabs
 from waybill_django.dashboard.selectors import organization_members
 from waybill_django.dashboard.views.common import render_page
 from waybill_django.notifications.models import CUSTOMER_STATUS_LABELS
@@ -103,20 +104,12 @@ def _attempt(request: HttpRequest, change: Callable[[], object], done: str) -> i
     return 200
 
 
-def _settings_context(workspace: Workspace) -> dict[str, object]:
-    return {
-        "may_members": workspace.may(Action.MANAGE_MEMBERS),
-        "may_tokens": workspace.may(Action.MANAGE_API_TOKENS),
-        "may_owners": workspace.may(Action.MANAGE_OWNERS),
-    }
-
-
 def _members_page(
     request: HttpRequest, workspace: Workspace, form: InviteForm, *, status: int = 200
 ) -> HttpResponse:
     organization = workspace.organization
     context = {
-        **_settings_context(workspace),
+        **settings_tabs(workspace),
         "members": organization_members(organization=organization),
         "invitations": open_invitations(organization=organization).select_related("invited_by"),
         "now": timezone.now(),
@@ -208,7 +201,7 @@ def _notifications_page(
         for field in form.fields.values():
             field.disabled = True
     context = {
-        **_settings_context(workspace),
+        **settings_tabs(workspace),
         "form": form,
         "subscribed": membership_is_subscribed(membership=workspace.membership),
     }
@@ -273,7 +266,7 @@ def tokens(request: HttpRequest, workspace: Workspace) -> HttpResponse:
         messages.success(request, f"Token “{token.name}” is created. Copy it now: it is not shown again.")
         form = TokenForm()
     context = {
-        **_settings_context(workspace),
+        **settings_tabs(workspace),
         "tokens": api_token_list(organization=organization),
         "form": form,
         "secret": secret,
@@ -319,7 +312,7 @@ def webhooks(request: HttpRequest, workspace: Workspace) -> HttpResponse:
                 return redirect("dashboard:settings_webhooks")
         status = 400
     context = {
-        **_settings_context(workspace),
+        **settings_tabs(workspace),
         "endpoints": webhook_endpoint_list(organization=organization),
         "deliveries": webhook_delivery_list(organization=organization)[:DELIVERIES_SHOWN],
         "form": form,
@@ -345,7 +338,7 @@ def delivery(request: HttpRequest, workspace: Workspace, delivery_id: int) -> Ht
         webhook_delivery_list(organization=workspace.organization), pk=delivery_id
     )
     context = {
-        **_settings_context(workspace),
+        **settings_tabs(workspace),
         "delivery": found,
         "attempts": webhook_attempts_of(delivery=found),
     }

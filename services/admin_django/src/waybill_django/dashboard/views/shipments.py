@@ -1,7 +1,5 @@
 """Shipments: the list, the detail with its live timeline and actions, create and edit."""
 
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -17,6 +15,8 @@ from waybill_django.core.errors import DOMAIN_ERRORS, attach_errors, refusal
 from waybill_django.dashboard.access import Workspace, workspace_view
 from waybill_django.dashboard.forms import SORTS, ShipmentFilterForm, ShipmentForm, TransitionForm
 from waybill_django.dashboard.views.common import render_page
+from waybill_django.dashboard.views.driver_day import RejectedDelivery, render_driver_day
+from waybill_django.dashboard.views.moves import available_moves
 from waybill_django.organizations.permissions import Action
 from waybill_django.shipments.models import STATUS_LABELS, Shipment
 from waybill_django.shipments.proof_files import proof_file_response
@@ -25,11 +25,9 @@ from waybill_django.shipments.selectors import (
     shipment_failed_delivery_allowed,
     shipment_get,
     shipment_list,
-    shipment_moves_for,
     shipment_timeline,
 )
 from waybill_django.shipments.services import (
-    shipment_check_move,
     shipment_create,
     shipment_deliver,
     shipment_record_failed_delivery,
@@ -64,49 +62,6 @@ def shipment_index(request: HttpRequest, workspace: Workspace) -> HttpResponse:
         {"filters": filters, "page": page, "sort": sort},
         partial="dashboard/shipments/_table.html",
     )
-
-
-@dataclass(frozen=True)
-class Move:
-    """A workflow move the user may make now, as the detail page offers it."""
-
-    target: ShipmentStatus
-    label: str
-    needs: str = ""
-    """The extra input: "vehicle", "reason", "recipient" or nothing."""
-    danger: bool = False
-
-
-_MOVE_LABELS = {
-    ShipmentStatus.BOOKED: "Book",
-    ShipmentStatus.ASSIGNED: "Assign to a vehicle",
-    ShipmentStatus.PICKED_UP: "Picked up",
-    ShipmentStatus.IN_TRANSIT: "In transit",
-    ShipmentStatus.DELIVERED: "Delivered",
-    ShipmentStatus.CANCELLED: "Cancel",
-    ShipmentStatus.EXCEPTION: "Report an exception",
-}
-_MOVE_NEEDS = {
-    ShipmentStatus.ASSIGNED: "vehicle",
-    ShipmentStatus.DELIVERED: "recipient",
-    ShipmentStatus.EXCEPTION: "reason",
-    ShipmentStatus.CANCELLED: "reason",
-}
-
-
-def available_moves(*, shipment: Shipment, workspace: Workspace) -> list[Move]:
-    """The moves ``shipment_moves_for`` allows, as the detail page offers them."""
-    left = shipment.status_before_exception
-    moves = []
-    for target in shipment_moves_for(shipment=shipment, actor=workspace.user, role=workspace.role):
-        if shipment.status == ShipmentStatus.EXCEPTION and target.value == left:
-            moves.append(Move(target, f"Resolve: back to {STATUS_LABELS[target].lower()}", "reason"))
-            continue
-        label = _MOVE_LABELS.get(target, STATUS_LABELS[target])
-        moves.append(
-            Move(target, label, _MOVE_NEEDS.get(target, ""), danger=target is ShipmentStatus.CANCELLED)
-        )
-    return moves
 
 
 def _detail_context(
@@ -171,17 +126,14 @@ def shipment_move(request: HttpRequest, workspace: Workspace, shipment_id: int) 
         target = form.target()
         try:
             if target is ShipmentStatus.DELIVERED:
-                shipment_check_move(shipment=shipment, to_status=target, actor=workspace.user)
-                recipient = form.cleaned_data["recipient_name"].strip()
-                if not recipient:
-                    raise ValidationError({"recipient_name": "Say who received the shipment."})
                 shipment_deliver(
                     shipment=shipment,
                     actor=workspace.user,
-                    recipient_name=recipient,
+                    recipient_name=form.cleaned_data["recipient_name"],
                     note=form.cleaned_data["delivery_note"],
                     photo=form.cleaned_data["photo"],
                     signature=form.cleaned_data["signature"],
+                    signed_name=form.cleaned_data["signed_name"].strip(),
                 )
             else:
                 shipment_transition(
@@ -200,6 +152,11 @@ def shipment_move(request: HttpRequest, workspace: Workspace, shipment_id: int) 
         else:
             messages.success(request, f"{shipment.reference} is now {STATUS_LABELS[target].lower()}.")
             return redirect(_next(request) or reverse("dashboard:shipment", args=[shipment.pk]))
+    if status == 400 and _next(request) == reverse("dashboard:driver"):
+        # The driver stays in the phone flow, with what they typed and the error beside its field.
+        return render_driver_day(
+            request, workspace, rejected=RejectedDelivery(shipment_id=shipment.pk, form=form), status=status
+        )
     shipment.refresh_from_db()
     return render_page(
         request,

@@ -167,6 +167,8 @@
       if (onlyShipment && String(event.shipment_id) !== onlyShipment) continue;
       const onlyJob = region.dataset.liveJob;
       if (onlyJob && String(event.job_id) !== onlyJob) continue;
+      // A running job's progress is drawn in place; the region re-renders when its state changes.
+      if (onlyJob && region.querySelector(`[data-job-state="${event.state}"]`)) continue;
       refresh(region);
     }
   }
@@ -187,12 +189,24 @@
     if (detail) setBadge(detail, event.status);
   }
 
+  // A job's bar only ever fills: events may arrive out of order, and a re-render may read a
+  // percentage the worker's open transaction has not committed yet.
+  const jobPercent = new Map();
   function updateProgress(event) {
-    for (const bar of document.querySelectorAll(`progress[data-job-id="${event.job_id}"]`)) {
-      bar.value = event.percent;
-      bar.textContent = `${event.percent}%`;
+    const percent = Math.max(jobPercent.get(event.job_id) || 0, event.percent);
+    jobPercent.set(event.job_id, percent);
+    showProgress(event.job_id, percent);
+  }
+  function showProgress(jobId, percent) {
+    for (const bar of document.querySelectorAll(`progress[data-job-id="${jobId}"]`)) {
+      if (bar.value >= percent) continue;
+      bar.value = percent;
+      bar.textContent = `${percent}%`;
     }
   }
+  document.addEventListener("htmx:afterSettle", () => {
+    for (const [jobId, percent] of jobPercent) showProgress(jobId, percent);
+  });
 
   function setBadge(badge, status) {
     badge.classList.remove(`badge--${badge.dataset.status}`);

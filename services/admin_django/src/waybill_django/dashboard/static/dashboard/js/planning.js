@@ -91,7 +91,7 @@
     });
     element.dataset.routes = String(plan.routes.length);
     element.dataset.stops = String(stops);
-    if (bounds.length) map.fitBounds(bounds, { padding: [30, 30], maxZoom: 13 });
+    if (bounds.length) map.fitBounds(bounds, { padding: [40, 40], maxZoom: 11 });
     colourSwatches();
   }
 

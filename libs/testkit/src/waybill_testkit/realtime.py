@@ -16,6 +16,7 @@ from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
+from waybill_contracts import personas
 from waybill_contracts.access import (
     ACCESS_STREAM_KEY,
     ACCESS_STREAM_MAXLEN,
@@ -47,12 +48,12 @@ class Personas:
     database_url: str
     acme_id: int
     globex_id: int
-    acme_owner: str = "owner@acme.test"
-    acme_dispatcher: str = "dispatcher@acme.test"
-    acme_driver: str = "driver@acme.test"
-    acme_viewer: str = "viewer@acme.test"
-    acme_inactive_driver: str = "inactive@acme.test"
-    globex_viewer: str = "viewer@globex.test"
+    acme_owner: str = personas.OWNER.email(personas.TEST_DOMAIN)
+    acme_dispatcher: str = personas.DISPATCHER.email(personas.TEST_DOMAIN)
+    acme_driver: str = personas.DRIVER.email(personas.TEST_DOMAIN)
+    acme_viewer: str = personas.VIEWER.email(personas.TEST_DOMAIN)
+    acme_inactive_driver: str = personas.INACTIVE_DRIVER.email(personas.TEST_DOMAIN)
+    globex_viewer: str = personas.VIEWER.email(personas.OTHER_TEST_DOMAIN)
     password: str = PASSWORD
     acme_van: int = 0
     acme_truck: int = 0
