@@ -148,8 +148,12 @@ def test_details_can_be_edited_while_booked_but_not_once_on_the_road(
     assert booked.parcels == 3
 
     moving = shipment_at(organization, ShipmentStatus.IN_TRANSIT, truck)
-    with pytest.raises(ShipmentNotEditable, match="only while draft or booked"):
+    with pytest.raises(
+        ShipmentNotEditable, match="Once a shipment is in transit, these details are fixed: parcels"
+    ):
         shipment_update_details(shipment=moving, actor=dispatcher, fields={"parcels": 3})
+    shipment_update_details(shipment=moving, actor=dispatcher, fields={"customer_name": "Corrected"})
+    assert moving.customer_name == "Corrected", "the delivery's contact may still be corrected"
 
 
 def test_a_delivery_window_that_ends_before_it_starts_is_refused(

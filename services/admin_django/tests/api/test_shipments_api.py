@@ -88,15 +88,19 @@ def test_the_workflow_through_the_api_and_its_refusals(api: ApiClient, truck: Ve
     assert [event["status"] for event in events] == ["draft", "booked", "assigned"]
 
 
-def test_details_change_while_draft_and_not_once_picked_up(api: ApiClient, truck: Vehicle) -> None:
+def test_details_change_while_draft_and_only_the_delivery_ones_once_picked_up(
+    api: ApiClient, truck: Vehicle
+) -> None:
     shipment_id = api.post("/shipments", NEW_SHIPMENT).json()["id"]
     changed = api.send("PATCH", f"/shipments/{shipment_id}", {"customer_name": "Bakery & Co"})
     assert changed.json()["customer_name"] == "Bakery & Co"
 
     Shipment.unscoped.filter(pk=shipment_id).update(status=ShipmentStatus.PICKED_UP, vehicle=truck)
-    refused = api.send("PATCH", f"/shipments/{shipment_id}", {"customer_name": "Late change"})
+    refused = api.send("PATCH", f"/shipments/{shipment_id}", {"parcels": 7})
     assert refused.status_code == 409
-    assert "only while draft or booked" in refused.json()["detail"]
+    assert "Once a shipment is picked up, these details are fixed: parcels." in refused.json()["detail"]
+    corrected = api.send("PATCH", f"/shipments/{shipment_id}", {"customer_name": "Late change"})
+    assert corrected.json()["customer_name"] == "Late change"
 
 
 def test_a_token_acts_with_its_creators_current_role(

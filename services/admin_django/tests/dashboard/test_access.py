@@ -41,6 +41,8 @@ POST_ONLY = {
     "vehicle_retire",
     "vehicle_restore",
     "settings_invitation",
+    "shipments_bulk",
+    "shipment_copy",
     "planning_depot",
     "route_plan_accept",
 }
@@ -49,6 +51,8 @@ _SETTINGS_ROLES = {Role.DISPATCHER, Role.DRIVER, Role.VIEWER}
 FORBIDDEN = {
     "shipment_new": {Role.DRIVER, Role.VIEWER},
     "shipment_edit": {Role.DRIVER, Role.VIEWER},
+    "shipment_copy": {Role.DRIVER, Role.VIEWER},
+    "shipments_bulk": {Role.DRIVER, Role.VIEWER},
     "dispatch": {Role.DRIVER, Role.VIEWER},
     "settings_invitation": _SETTINGS_ROLES,
     "vehicle_new": _SETTINGS_ROLES,

@@ -270,7 +270,7 @@ def test_a_window_that_ends_before_it_starts_is_refused(
     assert not Shipment.unscoped.filter(reference="NEW-1").exists()
 
 
-def test_edit_changes_details_while_booked_and_not_after(
+def test_edit_changes_details_while_booked_and_not_once_delivered(
     members: dict[Role, User],
     signed_in: Callable[[User], Client],
     make_shipment: Callable[..., Shipment],
@@ -296,9 +296,10 @@ def test_edit_changes_details_while_booked_and_not_after(
     assert shipment.customer_name == "New Name"
     assert shipment.parcels == 3
 
-    make_shipment("B-2", S.BOOKED, S.ASSIGNED, vehicle=truck)
-    assigned = Shipment.unscoped.get(reference="B-2")
-    assert client.get(reverse("dashboard:shipment_edit", args=[assigned.pk])).status_code == 302
+    delivered = make_shipment(
+        "B-2", S.BOOKED, S.ASSIGNED, S.PICKED_UP, S.IN_TRANSIT, S.DELIVERED, vehicle=truck
+    )
+    assert client.get(reverse("dashboard:shipment_edit", args=[delivered.pk])).status_code == 302
 
 
 @pytest.mark.parametrize("role", [Role.VIEWER, Role.DRIVER])

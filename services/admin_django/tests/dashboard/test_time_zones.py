@@ -141,8 +141,10 @@ def test_the_public_page_shows_eta_and_window_in_one_format_in_the_senders_zone(
     # The worker's ETA job writes this column.
     Shipment.unscoped.filter(pk=shipment.pk).update(eta=datetime(2026, 12, 2, 10, 12, tzinfo=UTC))
     page = client.get(reverse("dashboard:tracking", args=[shipment.tracking_code])).content.decode()
-    assert "Estimated arrival" in page
-    assert "Dec 2, 11:12 CET" in page  # the ETA
+    assert "Expected between" in page
+    # The ETA (11:12 CET) as the arrival window around it, in the sender's zone.
+    assert "Dec 2, 10:30 CET" in page
+    assert "Dec 2, 11:45 CET" in page
     assert "Dec 2, 09:00 CET" in page  # the window, same format, same zone
     assert "Dec 2, 12:00 CET" in page
     assert "Times are in Europe/Berlin." in page

@@ -78,6 +78,7 @@ def test_a_report_counts_on_time_deliveries_volumes_and_transit_time(
         "delivered": 2,
         "delivered_with_window": 2,
         "delivered_on_time": 1,
+        "delivered_early": 0,
         "on_time_rate": 0.5,
         "average_transit_hours": 3.0,
     }

@@ -40,7 +40,7 @@ else:
         Shipment,
         DETAIL_FIELDS,
         partial=True,
-        doc="Only the fields sent are changed; allowed while the shipment is draft or booked.",
+        doc="Only the fields sent are changed, as far as the status allows (docs/django.md: editing by status).",
     )
 
 

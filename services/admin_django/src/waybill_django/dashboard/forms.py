@@ -10,6 +10,8 @@ from waybill_django.accounts.models import User
 from waybill_django.fleet.models import Vehicle
 from waybill_django.organizations.models import Organization
 from waybill_django.organizations.selectors import members_with_role
+from waybill_django.shipments.bulk import BULK_ACTION_LABELS, BulkAction
+from waybill_django.shipments.editing import editable_fields
 from waybill_django.shipments.models import DETAIL_FIELDS, STATUS_CHOICES, STATUS_LABELS, Shipment
 from waybill_django.shipments.uploads import validate_proof_upload
 
@@ -77,7 +79,11 @@ class ShipmentForm(forms.ModelForm[Shipment]):
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.organization = organization
+        fixed = set(DETAIL_FIELDS) - editable_fields(self.instance.status) if self.instance.pk else set()
         for name, field in self.fields.items():
+            if name in fixed:
+                field.disabled = True
+                field.help_text = "Fixed at this stage of the shipment."
             if name.endswith(("_latitude", "_longitude")):
                 field.widget.attrs.update({"inputmode": "decimal", "step": "any"})
             if name == "customer_email":
@@ -130,6 +136,30 @@ class TransitionForm(forms.Form):
 
     def target(self) -> ShipmentStatus:
         return ShipmentStatus(self.cleaned_data["to_status"])
+
+
+class BulkForm(forms.Form):
+    """One action for the shipments ticked in the list."""
+
+    action = forms.ChoiceField(label="Action", choices=list(BULK_ACTION_LABELS.items()))
+    shipment = forms.Field(required=False, widget=forms.MultipleHiddenInput)
+    vehicle = forms.ModelChoiceField(
+        label="Vehicle", queryset=Vehicle.unscoped.none(), required=False, empty_label="Vehicle (to assign)"
+    )
+    reason = forms.CharField(label="Reason (to cancel)", required=False, max_length=1000)
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        vehicle_field = self.fields["vehicle"]
+        assert isinstance(vehicle_field, forms.ModelChoiceField)
+        vehicle_field.queryset = Vehicle.objects.in_organization(organization).filter(active=True)
+
+    def clean_shipment(self) -> list[int]:
+        # The ids are checked against the organization by the domain; here only that they are numbers.
+        return [int(value) for value in self.cleaned_data["shipment"] or [] if str(value).isdigit()]
+
+    def bulk_action(self) -> BulkAction:
+        return BulkAction(self.cleaned_data["action"])
 
 
 class DriverChoiceField(forms.ModelChoiceField[User]):

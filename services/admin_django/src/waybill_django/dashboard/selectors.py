@@ -7,12 +7,11 @@ Thin, organization-scoped queries; each could move to its domain app's
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet
-from django.db.models.functions import TruncDate
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -273,59 +272,3 @@ def organization_members(*, organization: Organization) -> QuerySet[Membership]:
         .select_related("user")
         .order_by("role", "user__email")
     )
-
-
-@dataclass(frozen=True)
-class DailyFigures:
-    day: date
-    created: int
-    delivered: int
-    delivered_with_window: int
-    delivered_on_time: int
-
-    @property
-    def on_time_rate(self) -> float | None:
-        """Share of deliveries with a window that arrived within it; None without any."""
-        return self.delivered_on_time / self.delivered_with_window if self.delivered_with_window else None
-
-
-def daily_figures(*, organization: Organization, days: int, today: date) -> list[DailyFigures]:
-    """Shipments created and delivered per day (UTC), and how many deliveries were on time."""
-    first = today - timedelta(days=days - 1)
-    created = dict(
-        Shipment.objects.in_organization(organization)
-        .filter(created_at__date__gte=first)
-        .annotate(day=TruncDate("created_at"))
-        .order_by()
-        .values_list("day")
-        .annotate(count=Count("id"))
-    )
-    deliveries = (
-        TrackingEvent.objects.in_organization(organization)
-        .filter(status=ShipmentStatus.DELIVERED.value, occurred_at__date__gte=first)
-        .annotate(day=TruncDate("occurred_at"))
-        .order_by()
-        .values("day")
-        .annotate(
-            total=Count("id"),
-            with_window=Count("id", filter=Q(shipment__delivery_window_end__isnull=False)),
-            on_time=Count("id", filter=Q(occurred_at__lte=F("shipment__delivery_window_end"))),
-        )
-    )
-    delivered = {
-        row["day"]: (int(row["total"]), int(row["with_window"]), int(row["on_time"])) for row in deliveries
-    }
-    figures = []
-    for offset in range(days):
-        day = first + timedelta(days=offset)
-        total, with_window, on_time = delivered.get(day, (0, 0, 0))
-        figures.append(
-            DailyFigures(
-                day=day,
-                created=created.get(day, 0),
-                delivered=total,
-                delivered_with_window=with_window,
-                delivered_on_time=on_time,
-            )
-        )
-    return figures

@@ -106,7 +106,13 @@ def _csv(figures: ReportFigures) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["metric", "key", "value"])
-    for metric in ("shipments_created", "delivered", "delivered_with_window", "delivered_on_time"):
+    for metric in (
+        "shipments_created",
+        "delivered",
+        "delivered_with_window",
+        "delivered_on_time",
+        "delivered_early",
+    ):
         writer.writerow([metric, "", getattr(figures, metric)])
     writer.writerow(["on_time_rate", "", "" if figures.on_time_rate is None else figures.on_time_rate])
     writer.writerow(

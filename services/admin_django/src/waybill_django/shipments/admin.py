@@ -12,7 +12,6 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 
 from waybill_contracts.enums import ShipmentStatus
-from waybill_contracts.workflow import EDITABLE
 from waybill_django.accounts.models import User
 from waybill_django.core.admin import (
     DomainAdminForm,
@@ -23,6 +22,7 @@ from waybill_django.core.admin import (
 )
 from waybill_django.core.errors import DOMAIN_ERRORS
 from waybill_django.fleet.models import Vehicle
+from waybill_django.shipments.editing import editable_fields
 from waybill_django.shipments.models import DETAIL_FIELDS, ProofOfDelivery, Shipment, TrackingEvent
 from waybill_django.shipments.proof_files import PROOF_FILES, proof_file_response
 from waybill_django.shipments.services import (
@@ -63,9 +63,8 @@ class ShipmentAdminForm(DomainAdminForm[Shipment]):
             return
         self.fields["organization"].disabled = True
         current = ShipmentStatus(self.instance.status)
-        if current not in EDITABLE:
-            for name in DETAIL_FIELDS:
-                self.fields[name].disabled = True
+        for name in DETAIL_FIELDS:
+            self.fields[name].disabled = name not in editable_fields(current)
         left = self.instance.status_before_exception or None
         targets = allowed_targets(current, left_for_exception=ShipmentStatus(left) if left else None)
         transition_field = self.fields["transition_to"]

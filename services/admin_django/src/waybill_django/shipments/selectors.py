@@ -1,7 +1,9 @@
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from waybill_contracts.enums import Role, ShipmentStatus
@@ -13,9 +15,9 @@ from waybill_contracts.tracking import (
     PublicTracking,
     TimelineEntry,
 )
-from waybill_contracts.workflow import ON_BOARD
+from waybill_contracts.workflow import ON_BOARD, ON_THE_ROAD
 from waybill_django.accounts.models import User
-from waybill_django.fleet.models import Position
+from waybill_django.fleet.models import Position, Vehicle
 from waybill_django.organizations.models import Organization
 from waybill_django.organizations.permissions import OWN_VEHICLE_ONLY, Action, actor_may, transition_action
 from waybill_django.shipments.models import ProofOfDelivery, Shipment, TrackingEvent
@@ -192,3 +194,24 @@ async def apublic_tracking(*, code: str) -> PublicTracking | None:
     last_fix = _last_fix(shipment)
     fix = None if last_fix is None else await last_fix.afirst()
     return _public_view(shipment, [row async for row in _status_changes(shipment)], fix)
+
+
+def vehicle_manifest(*, vehicle: Vehicle, day: date, time_zone: str) -> QuerySet[Shipment]:
+    """What a vehicle carries on ``day`` (in ``time_zone``), in the order it is due.
+
+    The shipments on the vehicle, not cancelled, whose first window time
+    (pickup start, else delivery start, else delivery end) falls on that day,
+    and those on the road that have no window at all.
+    """
+    zone = ZoneInfo(time_zone)
+    start = datetime.combine(day, time.min, zone)
+    end = start + timedelta(days=1)
+    due = Coalesce("pickup_window_start", "delivery_window_start", "delivery_window_end")
+    return (
+        Shipment.objects.in_organization(vehicle.organization_id)
+        .filter(vehicle=vehicle)
+        .exclude(status=ShipmentStatus.CANCELLED.value)
+        .annotate(due=due)
+        .filter(Q(due__gte=start, due__lt=end) | Q(due__isnull=True, status__in=ON_THE_ROAD))
+        .order_by(F("due").asc(nulls_last=True), "reference")
+    )

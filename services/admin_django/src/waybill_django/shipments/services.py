@@ -6,7 +6,7 @@ the new state, a TrackingEvent, an AuditLog entry and an Outbox event in one
 transaction. A refused step raises before anything is written.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,7 +20,6 @@ from waybill_contracts.events import (
     ShipmentStatusChanged,
     ShipmentUpdated,
 )
-from waybill_contracts.workflow import EDITABLE
 from waybill_django.accounts.models import User
 from waybill_django.audit.choices import AuditAction
 from waybill_django.audit.services import audit_record
@@ -36,6 +35,7 @@ from waybill_django.organizations.permissions import (
 )
 from waybill_django.organizations.selectors import membership_role
 from waybill_django.outbox.services import outbox_record
+from waybill_django.shipments.editing import editable_fields
 from waybill_django.shipments.events import shipment_event
 from waybill_django.shipments.models import DETAIL_FIELDS, ProofOfDelivery, Shipment, TrackingEvent
 from waybill_django.shipments.selectors import (
@@ -48,10 +48,13 @@ from waybill_django.shipments.workflow import TransitionNotAllowed, check_transi
 
 
 class ShipmentNotEditable(Conflict):
-    def __init__(self, status: ShipmentStatus) -> None:
-        super().__init__(
-            f"A shipment's details can be changed only while draft or booked, not {status.value}."
-        )
+    def __init__(self, status: ShipmentStatus, fields: Iterable[str]) -> None:
+        label = status.value.replace("_", " ")
+        if not editable_fields(status):
+            super().__init__(f"A {label} shipment's details cannot change any more.")
+        else:
+            names = ", ".join(name.replace("_", " ") for name in sorted(fields))
+            super().__init__(f"Once a shipment is {label}, these details are fixed: {names}.")
 
 
 def _check_fields(fields: dict[str, Any]) -> None:
@@ -82,18 +85,23 @@ def shipment_create(*, organization: Organization, actor: User, **details: Any) 
 
 @unit_of_work()
 def shipment_update_details(*, shipment: Shipment, actor: User, fields: dict[str, Any]) -> Shipment:
-    """Change descriptive fields (never the status), while the shipment is draft or booked."""
+    """Change descriptive fields (never the status) that its status still allows (``shipments.editing``)."""
     check_permission(actor=actor, organization=shipment.organization_id, action=Action.MANAGE_SHIPMENTS)
     _check_fields(fields)
     locked = Shipment.unscoped.select_for_update().get(pk=shipment.pk)
-    if locked.status not in EDITABLE:
-        raise ShipmentNotEditable(ShipmentStatus(locked.status))
     before = {name: getattr(locked, name) for name in DETAIL_FIELDS}
     for name, value in fields.items():
         setattr(locked, name, value)
     locked.full_clean()
-    # All detail fields: the model may fill some itself (coordinates located from an address).
-    changed = sorted(name for name in DETAIL_FIELDS if before[name] != getattr(locked, name))
+    allowed = editable_fields(locked.status)
+    fixed = {name for name in fields if before[name] != getattr(locked, name)} - allowed
+    if fixed:
+        raise ShipmentNotEditable(ShipmentStatus(locked.status), fixed)
+    # The model may fill some fields itself (coordinates located from an address); it keeps
+    # to the fields the status still allows.
+    changed = sorted(
+        name for name in DETAIL_FIELDS if before[name] != getattr(locked, name) and name in allowed
+    )
     if not changed:
         return shipment
     locked.save(update_fields=[*changed, "updated_at"])
@@ -396,3 +404,27 @@ def shipment_transition(
             return shipment_report_exception(shipment=shipment, actor=actor, reason=reason)
         case ShipmentStatus.DRAFT:
             raise TransitionNotAllowed(ShipmentStatus(shipment.status), to_status)
+
+
+def _copy_reference(*, organization: Organization, reference: str) -> str:
+    """``<reference>-COPY``, numbered when taken, within the field's 64 characters."""
+    taken = set(
+        Shipment.objects.in_organization(organization)
+        .filter(reference__startswith=reference[:50])
+        .values_list("reference", flat=True)
+    )
+    for number in range(1, 1000):
+        suffix = "-COPY" if number == 1 else f"-COPY-{number}"
+        candidate = reference[: 64 - len(suffix)] + suffix
+        if candidate not in taken:
+            return candidate
+    raise Conflict("This shipment has been copied too often; give the copy a reference of its own.")
+
+
+@unit_of_work()
+def shipment_duplicate(*, shipment: Shipment, actor: User) -> Shipment:
+    """A new draft with the same details (reference ``<reference>-COPY``), to adjust and book."""
+    organization = shipment.organization
+    details = {name: getattr(shipment, name) for name in DETAIL_FIELDS}
+    details["reference"] = _copy_reference(organization=organization, reference=shipment.reference)
+    return shipment_create(organization=organization, actor=actor, **details)

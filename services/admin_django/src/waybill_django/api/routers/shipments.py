@@ -82,7 +82,7 @@ def get_shipment(request: HttpRequest, shipment_id: int) -> Shipment:
 
 @router.patch("/shipments/{shipment_id}", response={200: ShipmentOut, **ERRORS})
 def update_shipment(request: HttpRequest, shipment_id: int, payload: ShipmentPatch) -> Shipment:
-    """Change the fields sent, while the shipment is draft or booked (409 afterwards)."""
+    """Change the fields sent, as far as the shipment's status allows (409 for a fixed field)."""
     principal = principal_of(request)
     shipment = shipment_get(organization=principal.organization, shipment_id=shipment_id)
     return shipment_update_details(

@@ -1,10 +1,15 @@
 """The fleet: vehicles, their drivers and state; owners and admins add, edit and retire vehicles."""
 
+import re
+from datetime import date, timedelta
+from decimal import Decimal
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_http_methods, require_POST
 
 from waybill_django.core.errors import Conflict
@@ -16,6 +21,19 @@ from waybill_django.fleet.models import Vehicle
 from waybill_django.fleet.selectors import vehicle_get
 from waybill_django.fleet.services import vehicle_create, vehicle_retire, vehicle_update
 from waybill_django.organizations.permissions import Action
+from waybill_django.shipments.selectors import vehicle_manifest
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _day(text: str) -> date | None:
+    """A ``YYYY-MM-DD`` day, or None for anything else (the page then shows today)."""
+    if not _DATE.fullmatch(text):
+        return None
+    try:
+        return parse_date(text)
+    except ValueError:
+        return None
 
 
 @workspace_view(Action.VIEW_VEHICLES)
@@ -89,3 +107,21 @@ def vehicle_restore(request: HttpRequest, workspace: Workspace, vehicle_id: int)
     vehicle_update(vehicle=vehicle, actor=workspace.user, fields={"active": True})
     messages.success(request, f"{vehicle.plate} is back in service.")
     return redirect("dashboard:fleet")
+
+
+@workspace_view(Action.VIEW_VEHICLES)
+def vehicle_manifest_page(request: HttpRequest, workspace: Workspace, vehicle_id: int) -> HttpResponse:
+    """A vehicle's day: what it carries, in order, with the totals; printable. ``?day=YYYY-MM-DD``."""
+    vehicle = vehicle_get(organization=workspace.organization, vehicle_id=vehicle_id)
+    day = _day(request.GET.get("day", "")) or timezone.localdate()
+    shipments = list(vehicle_manifest(vehicle=vehicle, day=day, time_zone=workspace.time_zone))
+    context = {
+        "vehicle": vehicle,
+        "day": day,
+        "previous_day": day - timedelta(days=1),
+        "next_day": day + timedelta(days=1),
+        "shipments": shipments,
+        "total_parcels": sum(s.parcels for s in shipments),
+        "total_weight": sum((s.weight_kg for s in shipments if s.weight_kg is not None), Decimal(0)),
+    }
+    return render_page(request, workspace, "dashboard/manifest.html", context)

@@ -14,6 +14,7 @@ from waybill_contracts.channels import track_channel
 from waybill_contracts.tracking import PublicTracking
 from waybill_django.dashboard import conf
 from waybill_django.dashboard.selectors import public_timeline, shipment_by_tracking_code
+from waybill_django.shipments.public_tracking import approximate_position, arrival_window
 from waybill_django.shipments.selectors import MAX_TRACKING_CODE_LENGTH, apublic_tracking, public_tracking
 
 MAX_CODE_LENGTH = MAX_TRACKING_CODE_LENGTH
@@ -94,10 +95,15 @@ def tracking(request: HttpRequest, code: str) -> HttpResponse:
     zone = shipment.organization.time_zone
     context = {
         "shipment": shipment,
+        "organization_name": shipment.organization.name,
+        "arrival": arrival_window(eta=shipment.eta) if shipment.eta and not shipment.is_finished else None,
+        "position": approximate_position(shipment=shipment, now=timezone.now()),
         "time_zone_name": zone.replace("_", " "),
         "timeline": public_timeline(shipment=shipment),
         "ws_url": conf.realtime_websocket_url(request),
         "channel": track_channel(shipment.tracking_code),
+        "tile_url": conf.map_tile_url(),
+        "tile_attribution": conf.map_tile_attribution(),
     }
     partial = request.headers.get("HX-Request") == "true"
     with timezone.override(zone):  # the customer reads the times of the sender's organization

@@ -3,21 +3,25 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from waybill_contracts.enums import ShipmentStatus
-from waybill_contracts.workflow import EDITABLE
 from waybill_django.core.errors import DOMAIN_ERRORS, attach_errors, refusal
 from waybill_django.dashboard.access import Workspace, workspace_view
-from waybill_django.dashboard.forms import SORTS, ShipmentFilterForm, ShipmentForm, TransitionForm
+from waybill_django.dashboard.forms import SORTS, BulkForm, ShipmentFilterForm, ShipmentForm, TransitionForm
 from waybill_django.dashboard.views.common import render_page
 from waybill_django.dashboard.views.driver_day import RejectedDelivery, render_driver_day
 from waybill_django.dashboard.views.moves import available_moves
 from waybill_django.organizations.permissions import Action
+from waybill_django.shipments.bulk import BULK_ACTION_LABELS, BulkOutcome, shipments_bulk_move
+from waybill_django.shipments.editing import editable_fields
+from waybill_django.shipments.export import shipments_csv
+from waybill_django.shipments.labels import label_qr_svg, tracking_url
 from waybill_django.shipments.models import STATUS_LABELS, Shipment
 from waybill_django.shipments.proof_files import proof_file_response
 from waybill_django.shipments.selectors import (
@@ -30,6 +34,7 @@ from waybill_django.shipments.selectors import (
 from waybill_django.shipments.services import (
     shipment_create,
     shipment_deliver,
+    shipment_duplicate,
     shipment_record_failed_delivery,
     shipment_transition,
     shipment_update_details,
@@ -38,8 +43,10 @@ from waybill_django.shipments.services import (
 PAGE_SIZE = 25
 
 
-@workspace_view()
-def shipment_index(request: HttpRequest, workspace: Workspace) -> HttpResponse:
+def _filtered(
+    request: HttpRequest, workspace: Workspace
+) -> tuple[ShipmentFilterForm, QuerySet[Shipment], str]:
+    """The filter form of the query string, and the shipments it selects in its order."""
     organization = workspace.organization
     filters = ShipmentFilterForm(request.GET or None, organization=organization)
     status, vehicle_id, search, sort = None, None, "", "-created"
@@ -54,14 +61,72 @@ def shipment_index(request: HttpRequest, workspace: Workspace) -> HttpResponse:
         .select_related("vehicle")
         .order_by(*SORTS[sort])
     )
+    return filters, shipments, sort
+
+
+@workspace_view()
+def shipment_index(request: HttpRequest, workspace: Workspace) -> HttpResponse:
+    filters, shipments, sort = _filtered(request, workspace)
     page = Paginator(shipments, PAGE_SIZE).get_page(request.GET.get("page"))
+    bulk = BulkForm(organization=workspace.organization) if workspace.may(Action.MANAGE_SHIPMENTS) else None
     return render_page(
         request,
         workspace,
         "dashboard/shipments/list.html",
-        {"filters": filters, "page": page, "sort": sort},
+        {"filters": filters, "page": page, "sort": sort, "bulk": bulk},
         partial="dashboard/shipments/_table.html",
     )
+
+
+@require_GET
+@workspace_view()
+def shipment_export(request: HttpRequest, workspace: Workspace) -> StreamingHttpResponse:
+    """The filtered list (or only the ticked shipments, ``shipment=<id>`` repeated) as CSV."""
+    _filters, shipments, _sort = _filtered(request, workspace)
+    ticked = [int(value) for value in request.GET.getlist("shipment") if value.isdigit()]
+    if ticked:
+        shipments = shipments.filter(pk__in=ticked)
+    response = StreamingHttpResponse(shipments_csv(shipments), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="waybill-shipments.csv"'
+    return response
+
+
+@require_POST
+@workspace_view(Action.MANAGE_SHIPMENTS)
+def shipment_bulk(request: HttpRequest, workspace: Workspace) -> HttpResponse:
+    """Book, assign or cancel the ticked shipments through the workflow; the page lists each outcome."""
+    form = BulkForm(request.POST, organization=workspace.organization)
+    outcomes: list[BulkOutcome] = []
+    status = 400
+    if form.is_valid():
+        try:
+            outcomes = shipments_bulk_move(
+                organization=workspace.organization,
+                actor=workspace.user,
+                shipment_ids=form.cleaned_data["shipment"],
+                action=form.bulk_action(),
+                vehicle=form.cleaned_data["vehicle"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            attach_errors(form, error)
+        except DOMAIN_ERRORS as error:
+            answer = refusal(error)
+            form.add_error(None, answer.text)
+            status = answer.status
+        else:
+            status = 200
+    back = request.POST.get("next", "")
+    context = {
+        "form": form,
+        "outcomes": outcomes,
+        "action_label": BULK_ACTION_LABELS[form.bulk_action()] if outcomes else "",
+        "done": sum(1 for o in outcomes if o.done),
+        "refused": sum(1 for o in outcomes if not o.done),
+        # Back to the list as it was filtered: a path of this site's list only.
+        "back": back if back.startswith("/shipments/?") else reverse("dashboard:shipments"),
+    }
+    return render_page(request, workspace, "dashboard/shipments/bulk_result.html", context, status=status)
 
 
 def _detail_context(
@@ -75,7 +140,8 @@ def _detail_context(
             shipment=shipment, actor=workspace.user, role=workspace.role
         ),
         "transition_form": form or TransitionForm(organization=workspace.organization),
-        "editable": workspace.may(Action.MANAGE_SHIPMENTS) and shipment.status in EDITABLE,
+        "editable": workspace.may(Action.MANAGE_SHIPMENTS) and bool(editable_fields(shipment.status)),
+        "may_duplicate": workspace.may(Action.MANAGE_SHIPMENTS),
         "proof": proof_of_delivery(shipment=shipment)
         if shipment.status == ShipmentStatus.DELIVERED
         else None,
@@ -196,8 +262,11 @@ def shipment_new(request: HttpRequest, workspace: Workspace) -> HttpResponse:
 @workspace_view(Action.MANAGE_SHIPMENTS)
 def shipment_edit(request: HttpRequest, workspace: Workspace, shipment_id: int) -> HttpResponse:
     shipment = shipment_get(organization=workspace.organization, shipment_id=shipment_id)
-    if shipment.status not in EDITABLE:
-        messages.error(request, "A shipment's details can be changed only while draft or booked.")
+    if not editable_fields(shipment.status):
+        messages.error(
+            request,
+            f"A {STATUS_LABELS[ShipmentStatus(shipment.status)].lower()} shipment's details cannot change any more.",
+        )
         return redirect("dashboard:shipment", shipment.pk)
     form = ShipmentForm(
         request.POST if request.method == "POST" else None,
@@ -225,6 +294,33 @@ def shipment_edit(request: HttpRequest, workspace: Workspace, shipment_id: int) 
         {"form": form, "shipment": shipment},
         status=_form_status(form),
     )
+
+
+@require_POST
+@workspace_view(Action.MANAGE_SHIPMENTS)
+def shipment_copy(request: HttpRequest, workspace: Workspace, shipment_id: int) -> HttpResponse:
+    shipment = shipment_get(organization=workspace.organization, shipment_id=shipment_id)
+    try:
+        copy = shipment_duplicate(shipment=shipment, actor=workspace.user)
+    except DOMAIN_ERRORS as error:
+        messages.error(request, refusal(error).text)
+        return redirect("dashboard:shipment", shipment.pk)
+    messages.success(
+        request, f"{copy.reference} is a draft copy of {shipment.reference}: adjust it, then book it."
+    )
+    return redirect("dashboard:shipment_edit", copy.pk)
+
+
+@workspace_view()
+def shipment_label(request: HttpRequest, workspace: Workspace, shipment_id: int) -> HttpResponse:
+    """The shipping label and waybill, on one printable page, with a QR code of the tracking page."""
+    shipment = shipment_get(organization=workspace.organization, shipment_id=shipment_id)
+    context = {
+        "shipment": shipment,
+        "qr": label_qr_svg(shipment=shipment),
+        "tracking_url": tracking_url(shipment=shipment),
+    }
+    return render_page(request, workspace, "dashboard/shipments/label.html", context)
 
 
 def _next(request: HttpRequest) -> str:
