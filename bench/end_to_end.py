@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from multiprocessing.connection import Connection as Pipe
@@ -212,19 +213,22 @@ def _telemetry_bodies(vehicles: list[int], count: int) -> list[bytes]:
 
 async def _telemetry(
     realtime_url: str, token: str, bodies: list[bytes], per_second: float, stop: asyncio.Event
-) -> int:
-    """Post the batches at a constant rate until ``stop`` (open loop: a slow answer does not slow the sender)."""
+) -> Counter[str]:
+    """Post the batches at a constant rate until ``stop`` (open loop: a slow answer does not slow the sender).
+
+    Returns the failures by reason (an HTTP status or the transport error's name).
+    """
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    failed = 0
+    failed: Counter[str] = Counter()
     async with httpx.AsyncClient(base_url=realtime_url, headers=headers, timeout=30) as client:
 
         async def post(body: bytes) -> None:
-            nonlocal failed
             try:
-                if (await client.post("/v1/telemetry", content=body)).status_code != 200:
-                    failed += 1
-            except httpx.HTTPError:
-                failed += 1
+                status = (await client.post("/v1/telemetry", content=body)).status_code
+                if status != 200:
+                    failed[str(status)] += 1
+            except httpx.HTTPError as error:
+                failed[type(error).__name__] += 1
 
         tasks = []
         started = time.monotonic()
@@ -247,7 +251,7 @@ async def _with_background(
     bodies: list[bytes],
     sizes: Sizes,
     transitions: "asyncio.Task[tuple[Histogram, int, int, int]]",
-) -> tuple[tuple[Histogram, int, int, int], int]:
+) -> tuple[tuple[Histogram, int, int, int], Counter[str]]:
     stop = asyncio.Event()
     batches_per_second = sizes.telemetry_positions_per_second / TELEMETRY_BATCH
     async with Redis.from_url(redis_url, decode_responses=True) as redis:
@@ -309,7 +313,7 @@ def run(out: Path, *, smoke: bool) -> Section:
                 int(sizes.telemetry_positions_per_second / TELEMETRY_BATCH * (sizes.seconds + 5)) + 1,
             )
 
-            async def loaded() -> tuple[tuple[Histogram, int, int, int], int]:
+            async def loaded() -> tuple[tuple[Histogram, int, int, int], Counter[str]]:
                 transitions = asyncio.create_task(_transitions(*common, ids[4 + count :], sizes))
                 return await _with_background(
                     redis_url, personas.acme_id, realtime_url, driver_token, bodies, sizes, transitions
@@ -323,7 +327,8 @@ def run(out: Path, *, smoke: bool) -> Section:
             f" {sizes.background_events_per_second:g} other events/s"
             f" ({sizes.fanout_clients * sizes.background_events_per_second:,.0f} deliveries/s),"
             f" {sizes.telemetry_positions_per_second:,} positions/s in batches of {TELEMETRY_BATCH}"
-            f" ({telemetry_failed} failed)"
+            f" ({sum(telemetry_failed.values())} of them failed"
+            f"{': ' + ', '.join(f'{n} {why}' for why, n in telemetry_failed.items()) if telemetry_failed else ''})"
         )
         phases.append(Phase("under load", histogram, sent, received, failed, background))
     for phase in phases:

@@ -266,7 +266,7 @@ def bare_notifications(port: int, jobs: int, concurrency: int, recipients: int) 
 
 
 def run(out: Path, *, smoke: bool) -> Section:
-    count = 6 if smoke else 300
+    count = 6 if smoke else 150
     concurrency = configured_concurrency()
     database_url, redis_url = bench_database(), os.environ["REDIS_URL"]
     personas = bench_personas()

@@ -101,6 +101,8 @@ def test_deliveries_are_broken_down_by_vehicle_driver_and_customer(
 
     page = signed_in(members[Role.VIEWER]).get(reverse("dashboard:reports"), {"days": "7"})
     body = page.content.decode()
+    main = body[body.index("<main") :]
+    assert "<h2>Deliveries in the last 7 days</h2>" in main, "the breakdowns are in the page's content"
 
     def table(key: str) -> list[list[str]]:
         start = body.index(f'id="breakdown-{key}-table"')
