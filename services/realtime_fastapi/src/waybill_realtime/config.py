@@ -9,15 +9,14 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-# Django's production settings refuse the same (SEC-16): one policy for the one shared key.
-MIN_PRODUCTION_SECRET_LENGTH = 50
-PLACEHOLDER_SECRET_PREFIXES = ("dev-insecure", "test-insecure")
+from waybill_contracts.secrets import SIGNING_KEY_RULE, is_production_secret
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
-    environment: Literal["development", "test", "production"] = "development"
+    # Fails closed like Django's settings module: an unset ENVIRONMENT is production.
+    environment: Literal["development", "test", "production"] = "production"
     database_url: str
     redis_url: str
     secret_key: SecretStr
@@ -101,14 +100,8 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _check_environment(self) -> Self:
-        secret = self.secret_key.get_secret_value()
-        placeholder = (
-            secret.startswith(PLACEHOLDER_SECRET_PREFIXES) or len(secret) < MIN_PRODUCTION_SECRET_LENGTH
-        )
-        if self.environment == "production" and placeholder:
-            raise ValueError(
-                "SECRET_KEY is a placeholder; set a random secret of 50+ characters in production"
-            )
+        if self.environment == "production" and not is_production_secret(self.secret_key.get_secret_value()):
+            raise ValueError(SIGNING_KEY_RULE)
         if not self.ws_allowed_origins and self.environment == "development":
             dashboard = (f"http://{host}:{self.django_port}" for host in ("localhost", "127.0.0.1"))
             object.__setattr__(self, "ws_allowed_origins", tuple(dashboard))

@@ -5,12 +5,14 @@ from urllib.parse import unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
+from waybill_contracts.secrets import SIGNING_KEY_RULE, is_production_secret
+
 from .base import *  # noqa: F403 - a settings module extends base by star import (Django convention)
 from .base import MEDIA_BUCKET, STORAGES, WEBHOOKS_ALLOW_PRIVATE_TARGETS, required
 from .base import SECRET_KEY as _SECRET_KEY
 
-if not _SECRET_KEY or _SECRET_KEY.startswith(("dev-insecure", "test-insecure")) or len(_SECRET_KEY) < 50:
-    raise ImproperlyConfigured("SECRET_KEY must be set to a random value of at least 50 characters.")
+if not is_production_secret(_SECRET_KEY or ""):
+    raise ImproperlyConfigured(SIGNING_KEY_RULE)
 SECRET_KEY = _SECRET_KEY
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
