@@ -1,7 +1,7 @@
-"""Reads the dashboard needs that the domain apps do not offer (yet).
+"""Reads shaped for the dashboard's pages: counts, rows that join several apps, onboarding.
 
-Thin, organization-scoped queries; each could move to its domain app's
-``selectors.py`` unchanged.
+A read of one domain's rules (which shipments are late, which moves are allowed) belongs
+in that app's ``selectors.py``, where the API and the worker find it too.
 """
 
 from collections import defaultdict
@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from waybill_contracts.enums import Role, ShipmentStatus
-from waybill_contracts.workflow import ON_THE_ROAD, OPEN
+from waybill_contracts.workflow import ON_THE_ROAD
 from waybill_django.accounts.models import User
 from waybill_django.fleet.models import Position, Vehicle
 from waybill_django.organizations.models import Membership, Organization
@@ -29,7 +29,6 @@ def online_within() -> timedelta:
     return timedelta(seconds=settings.VEHICLE_OFFLINE_AFTER_SECONDS)
 
 
-AT_RISK_WITHIN = timedelta(hours=2)
 TRACK_WINDOW = timedelta(hours=6)
 TRACK_MAX_POINTS = 500
 
@@ -63,33 +62,6 @@ def shipment_status_counts(*, organization: Organization) -> dict[ShipmentStatus
     for status, count in rows:
         counts[ShipmentStatus(status)] = count
     return counts
-
-
-def shipments_late(*, organization: Organization, now: datetime) -> QuerySet[Shipment]:
-    """Open shipments whose delivery window has closed."""
-    return (
-        Shipment.objects.in_organization(organization)
-        .filter(status__in=OPEN, delivery_window_end__lt=now)
-        .select_related("vehicle")
-        .order_by("delivery_window_end")
-    )
-
-
-def shipments_at_risk(*, organization: Organization, now: datetime) -> QuerySet[Shipment]:
-    """Open shipments not late yet but at risk: flagged by the worker (ETA past the window), or
-    whose window closes soon while they are not yet on their way."""
-    closing_soon = Q(
-        status__in=OPEN - {ShipmentStatus.IN_TRANSIT},
-        delivery_window_end__lt=now + AT_RISK_WITHIN,
-    )
-    return (
-        Shipment.objects.in_organization(organization)
-        .filter(status__in=OPEN)
-        .exclude(delivery_window_end__lt=now)
-        .filter(Q(at_risk=True) | closing_soon)
-        .select_related("vehicle")
-        .order_by("delivery_window_end")
-    )
 
 
 def latest_positions(*, organization: Organization) -> dict[int, Position]:

@@ -15,13 +15,43 @@ from waybill_contracts.tracking import (
     PublicTracking,
     TimelineEntry,
 )
-from waybill_contracts.workflow import ON_BOARD, ON_THE_ROAD
+from waybill_contracts.workflow import ON_BOARD, ON_THE_ROAD, OPEN
 from waybill_django.accounts.models import User
 from waybill_django.fleet.models import Position, Vehicle
 from waybill_django.organizations.models import Organization
 from waybill_django.organizations.permissions import OWN_VEHICLE_ONLY, Action, actor_may, transition_action
 from waybill_django.shipments.models import ProofOfDelivery, Shipment, TrackingEvent
 from waybill_django.shipments.workflow import allowed_targets
+
+# A shipment whose window closes within this while it is not yet on its way is at risk.
+AT_RISK_WITHIN = timedelta(hours=2)
+
+
+def shipments_late(*, organization: Organization, now: datetime) -> QuerySet[Shipment]:
+    """Open shipments whose delivery window has closed."""
+    return (
+        Shipment.objects.in_organization(organization)
+        .filter(status__in=OPEN, delivery_window_end__lt=now)
+        .select_related("vehicle")
+        .order_by("delivery_window_end")
+    )
+
+
+def shipments_at_risk(*, organization: Organization, now: datetime) -> QuerySet[Shipment]:
+    """Open shipments not late yet but at risk: flagged by the worker (ETA past the window), or
+    whose window closes soon while they are not yet on their way."""
+    closing_soon = Q(
+        status__in=OPEN - {ShipmentStatus.IN_TRANSIT},
+        delivery_window_end__lt=now + AT_RISK_WITHIN,
+    )
+    return (
+        Shipment.objects.in_organization(organization)
+        .filter(status__in=OPEN)
+        .exclude(delivery_window_end__lt=now)
+        .filter(Q(at_risk=True) | closing_soon)
+        .select_related("vehicle")
+        .order_by("delivery_window_end")
+    )
 
 
 def shipment_list(

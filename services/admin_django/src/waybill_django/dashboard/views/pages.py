@@ -17,8 +17,6 @@ from waybill_django.dashboard.selectors import (
     fleet_overview,
     onboarding_steps,
     shipment_status_counts,
-    shipments_at_risk,
-    shipments_late,
     shipments_to_dispatch,
 )
 from waybill_django.dashboard.views.common import render_page
@@ -27,7 +25,7 @@ from waybill_django.dashboard.views.live import MAP_SHIPMENTS_LIMIT
 from waybill_django.fleet.selectors import vehicle_get
 from waybill_django.organizations.permissions import Action
 from waybill_django.shipments.models import STATUS_LABELS
-from waybill_django.shipments.selectors import shipment_get
+from waybill_django.shipments.selectors import shipment_get, shipments_at_risk, shipments_late
 from waybill_django.shipments.services import shipment_assign, shipment_unassign
 
 ATTENTION_LIMIT = 10
