@@ -62,6 +62,18 @@ def test_the_creator_of_an_organization_is_its_owner_and_works_in_it(client: Cli
     assert current_organization(client) == "Fresh Freight (owner)"
 
 
+def test_a_second_organization_is_validated_like_the_first_not_truncated(client: Client) -> None:
+    """The organizations page and the welcome page apply one form (CODE-12)."""
+    user = User.objects.create_user("founder@example.test", "x")
+    client.force_login(user)
+    client.post("/organizations/new/", {"name": "First Freight"})
+
+    answer = client.post("/organizations/new/", {"name": "L" * 201}, follow=True)
+
+    assert [m.organization.name for m in Membership.unscoped.filter(user=user)] == ["First Freight"]
+    assert "at most 200 characters" in answer.content.decode()
+
+
 def test_an_invitation_is_emailed_by_the_worker_after_commit(
     organization: Organization,
     owner: User,

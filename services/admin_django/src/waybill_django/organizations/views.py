@@ -12,6 +12,7 @@ from waybill_contracts.ids import parse_id
 from waybill_django.accounts.models import User
 from waybill_django.dashboard.access import Workspace, workspace_view
 from waybill_django.dashboard.views.common import render_page
+from waybill_django.dashboard.views.onboarding import OrganizationForm
 from waybill_django.organizations.context import switch_organization
 from waybill_django.organizations.pending import forget_invitation, remember_invitation
 from waybill_django.organizations.services import (
@@ -38,11 +39,11 @@ def organization_list(request: HttpRequest, workspace: Workspace) -> HttpRespons
 @login_required
 @require_POST
 def organization_new(request: HttpRequest) -> HttpResponse:
-    name = request.POST.get("name", "").strip()
-    if not name:
-        messages.error(request, "Give the organization a name.")
+    form = OrganizationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["name"]))
         return redirect("organizations:list")
-    organization = organization_create(name=name[:200], actor=_user(request))
+    organization = organization_create(name=form.cleaned_data["name"].strip(), actor=_user(request))
     switch_organization(request, organization_id=organization.pk)
     messages.success(request, f"{organization.name} is created, with you as its owner.")
     return redirect("organizations:list")
