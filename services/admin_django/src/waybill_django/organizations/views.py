@@ -41,7 +41,7 @@ def organization_list(request: HttpRequest, workspace: Workspace) -> HttpRespons
 def organization_new(request: HttpRequest) -> HttpResponse:
     form = OrganizationForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors["name"]))
+        messages.error(request, " ".join(str(error) for error in form.errors["name"]))
         return redirect("organizations:list")
     organization = organization_create(name=form.cleaned_data["name"].strip(), actor=_user(request))
     switch_organization(request, organization_id=organization.pk)
