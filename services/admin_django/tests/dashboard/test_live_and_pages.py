@@ -281,8 +281,19 @@ def test_the_map_page_uses_the_configured_tile_server(
     assert "cdn" not in body.lower()
 
 
-def test_the_map_data_is_json_for_members_only(client: Client, db: None) -> None:
+def test_the_map_data_is_json_for_members_only(
+    client: Client, members: dict[Role, User], signed_in: Callable[[User], Client]
+) -> None:
     assert client.get(reverse("dashboard:map_data")).status_code == 302
+    outsider = User.objects.create_user("outsider@example.test", "x")
+
+    member_answer = signed_in(members[Role.VIEWER]).get(reverse("dashboard:map_data"))
+    outsider_answer = signed_in(outsider).get(reverse("dashboard:map_data"))
+
+    assert member_answer.status_code == 200
+    assert member_answer["Content-Type"] == "application/json"
+    assert "vehicles" in member_answer.json()
+    assert (outsider_answer.status_code, outsider_answer["Location"]) == (302, reverse("dashboard:welcome"))
 
 
 def test_the_sign_in_page_is_part_of_the_product(client: Client, db: None) -> None:
