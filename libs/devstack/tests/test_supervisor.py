@@ -25,8 +25,16 @@ def test_stopping_the_group_stops_every_process() -> None:
     assert [sleeper.returncode for sleeper in sleepers] == [-signal.SIGTERM, -signal.SIGTERM]
 
 
+def _wait_for_line(output: io.StringIO, line: str, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while line not in output.getvalue():
+        assert time.monotonic() < deadline, f"no {line!r} in {output.getvalue()!r}"
+        time.sleep(0.01)
+
+
 def test_a_process_that_ignores_sigterm_is_killed_after_the_grace_period() -> None:
-    group = ProcessGroup(output=io.StringIO(), stop_timeout=0.5)
+    output = io.StringIO()
+    group = ProcessGroup(output=output, stop_timeout=0.5)
     stubborn = group.start(
         "stubborn",
         [
@@ -35,7 +43,7 @@ def test_a_process_that_ignores_sigterm_is_killed_after_the_grace_period() -> No
             "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print('ready', flush=True); time.sleep(60)",
         ],
     )
-    time.sleep(0.5)  # let it install the handler
+    _wait_for_line(output, "stubborn |\x1b[0m ready")  # printed once the handler is installed
     group.stop_all()
     assert stubborn.returncode == -signal.SIGKILL
 
