@@ -1,23 +1,14 @@
 from typing import Any
 
-from django.db import OperationalError
 from django.utils import timezone
 
 from waybill_contracts.tasks import RECOMPUTE_ETA, REFRESH_STALE_ETAS, EtaRecompute, ScheduledRun
 from waybill_django.shipments.eta import shipment_eta_recompute, shipments_eta_refresh_stale
+from waybill_worker import retry_policies
 from waybill_worker.celery_app import app
 
 
-@app.task(
-    name=RECOMPUTE_ETA,
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    retry_backoff_max=60,
-    retry_jitter=True,
-    max_retries=3,
-    soft_time_limit=30,
-    time_limit=45,
-)
+@app.task(name=RECOMPUTE_ETA, **retry_policies.ETA)
 def recompute_eta(**kwargs: Any) -> bool:
     # The realtime service debounces per shipment (one task per shipment per window).
     payload = EtaRecompute.model_validate(kwargs)

@@ -1,7 +1,5 @@
 from typing import Any
 
-from django.db import DatabaseError
-
 from waybill_contracts.tasks import (
     DELIVER_WEBHOOK,
     DISPATCH_DUE_WEBHOOKS,
@@ -16,23 +14,11 @@ from waybill_django.webhooks.services import (
     webhook_deliveries_create_for_event,
     webhook_dispatch_due,
 )
+from waybill_worker import retry_policies
 from waybill_worker.celery_app import app
 
-# Only infrastructure failures are Celery retries; an endpoint's failure is the
-# delivery's own retry schedule (``webhooks.services``).
-_TRANSIENT = (DatabaseError, ConnectionError)
 
-
-@app.task(
-    name=FAN_OUT_WEBHOOKS,
-    autoretry_for=_TRANSIENT,
-    retry_backoff=True,
-    retry_backoff_max=300,
-    retry_jitter=True,
-    max_retries=10,
-    soft_time_limit=30,
-    time_limit=45,
-)
+@app.task(name=FAN_OUT_WEBHOOKS, **retry_policies.WEBHOOK)
 def fan_out_webhooks(**kwargs: Any) -> int:
     payload = WebhookFanOut.model_validate(kwargs)
     return len(webhook_deliveries_create_for_event(event_id=payload.event_id))
@@ -43,17 +29,7 @@ def _abandon_attempt(kwargs: dict[str, Any], reason: str) -> None:
     webhook_attempt_abandon(delivery_id=payload.delivery_id, attempt=payload.attempt, reason=reason)
 
 
-@app.task(
-    name=DELIVER_WEBHOOK,
-    abandon=staticmethod(_abandon_attempt),
-    autoretry_for=_TRANSIENT,
-    retry_backoff=True,
-    retry_backoff_max=300,
-    retry_jitter=True,
-    max_retries=10,
-    soft_time_limit=30,
-    time_limit=45,
-)
+@app.task(name=DELIVER_WEBHOOK, abandon=staticmethod(_abandon_attempt), **retry_policies.WEBHOOK)
 def deliver_webhook(**kwargs: Any) -> str:
     payload = WebhookAttempt.model_validate(kwargs)
     log = webhook_attempt(delivery_id=payload.delivery_id, attempt=payload.attempt)
