@@ -13,6 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from waybill_contracts.enums import ShipmentStatus
 from waybill_contracts.workflow import MOVING, ON_BOARD
 
+# Longer codes are no shipment's: both services answer them as unknown without a query.
+MAX_TRACKING_CODE_LENGTH: Final = 32
 COARSE_POSITION_DECIMALS: Final = 2
 """Public positions are rounded to 0.01° (about 1 km)."""
 

@@ -18,14 +18,13 @@ from waybill_contracts.events import Event, ShipmentEtaUpdated, ShipmentStatusCh
 from waybill_contracts.tracking import (
     COARSE_POSITION_DECIMALS,
     ETA_VISIBLE_STATUSES,
+    MAX_TRACKING_CODE_LENGTH,
     POSITION_VISIBLE_STATUSES,
     CoarsePosition,
     PublicTracking,
     TimelineEntry,
 )
 from waybill_realtime.tables import Position, Shipment, TrackingEvent
-
-MAX_CODE_LENGTH: Final = 32
 
 
 @dataclass(frozen=True)
@@ -40,7 +39,7 @@ class TrackedShipment:
 
 def is_possible_code(code: str) -> bool:
     """False for what no shipment's code can be (too long, a NUL): answered 404 without a lookup."""
-    return len(code) <= MAX_CODE_LENGTH and "\x00" not in code
+    return len(code) <= MAX_TRACKING_CODE_LENGTH and "\x00" not in code
 
 
 def coarse(latitude: float, longitude: float, recorded_at: datetime) -> CoarsePosition:

@@ -10,6 +10,7 @@ from waybill_contracts.enums import Role, ShipmentStatus
 from waybill_contracts.tracking import (
     COARSE_POSITION_DECIMALS,
     ETA_VISIBLE_STATUSES,
+    MAX_TRACKING_CODE_LENGTH,
     POSITION_VISIBLE_STATUSES,
     CoarsePosition,
     PublicTracking,
@@ -146,10 +147,6 @@ def shipment_next_stop(*, shipment: Shipment) -> Stop | None:
             shipment.destination_longitude,
         )
     return None
-
-
-MAX_TRACKING_CODE_LENGTH = 32
-"""Longer codes are no shipment's: answered as unknown without a query."""
 
 
 def _tracked(code: str) -> QuerySet[Shipment]:

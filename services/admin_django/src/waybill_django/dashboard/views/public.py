@@ -11,13 +11,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from waybill_contracts.channels import track_channel
-from waybill_contracts.tracking import PublicTracking
+from waybill_contracts.tracking import MAX_TRACKING_CODE_LENGTH, PublicTracking
 from waybill_django.dashboard import conf
 from waybill_django.dashboard.selectors import public_timeline, shipment_by_tracking_code
 from waybill_django.shipments.public_tracking import approximate_position, arrival_window
-from waybill_django.shipments.selectors import MAX_TRACKING_CODE_LENGTH, apublic_tracking, public_tracking
+from waybill_django.shipments.selectors import apublic_tracking, public_tracking
 
-MAX_CODE_LENGTH = MAX_TRACKING_CODE_LENGTH
 # Per client address (TRACK_RATE_LIMIT_PER_MINUTE, 60 by default): plenty for a customer's page,
 # which re-reads itself at most twice a minute.
 
@@ -91,7 +90,7 @@ async def tracking_json_async(request: HttpRequest, code: str) -> HttpResponse:
 def tracking(request: HttpRequest, code: str) -> HttpResponse:
     if _over_limit(request):
         return _too_many()
-    shipment = shipment_by_tracking_code(code=code[:MAX_CODE_LENGTH])
+    shipment = shipment_by_tracking_code(code=code[:MAX_TRACKING_CODE_LENGTH])
     zone = shipment.organization.time_zone
     context = {
         "shipment": shipment,
