@@ -22,6 +22,7 @@ from waybill_contracts.tasks import (
     Queue,
 )
 from waybill_worker import job_log  # noqa: F401 - connects the per-job log line to Celery's signals
+from waybill_worker import preload  # noqa: F401 - loads shared tables before the pool forks
 from waybill_worker.config import get_settings
 
 settings = get_settings()
