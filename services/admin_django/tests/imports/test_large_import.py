@@ -12,8 +12,8 @@ import pytest
 from django.core.files import File
 
 from waybill_contracts.jobs import JobState
-from waybill_django.core import gazetteer
 from waybill_django.accounts.models import User
+from waybill_django.core import gazetteer
 from waybill_django.imports.services import shipment_import_run, shipment_import_start
 from waybill_django.organizations.models import Organization
 from waybill_django.shipments.models import Shipment
