@@ -38,13 +38,20 @@ async def refused_within(realtime: RealtimeClient, token: str, vehicle_id: int, 
     raise AssertionError(f"still accepted {seconds} s after the change ({accepted} batches)")
 
 
+async def driver_with_cached_account(
+    start_realtime: StartRealtime, personas: Personas
+) -> tuple[RealtimeClient, str, int]:
+    """A replica, the driver's token and id, after one accepted batch (the account is cached now)."""
+    realtime = start_realtime(personas.database_url, **CACHED)
+    token = await realtime.token(personas.acme_driver, personas.password)
+    assert (await report(realtime, token, [position(personas.acme_van)])).status_code == httpx.codes.OK
+    return realtime, token, await personas.user_id(personas.acme_driver)
+
+
 async def test_a_device_deactivated_in_django_is_refused_once_the_change_reaches_the_replica(
     start_realtime: StartRealtime, personas: Personas, streams: EventStreams
 ) -> None:
-    realtime = start_realtime(personas.database_url, **CACHED)
-    token = await realtime.token(personas.acme_driver, personas.password)
-    driver_id = await personas.user_id(personas.acme_driver)
-    assert (await report(realtime, token, [position(personas.acme_van)])).status_code == httpx.codes.OK
+    realtime, token, driver_id = await driver_with_cached_account(start_realtime, personas)
 
     await personas.deactivate(personas.acme_driver)
     await streams.change_access(user_id=driver_id, reason=AccessChangeReason.USER_DEACTIVATED)
@@ -55,10 +62,7 @@ async def test_a_device_deactivated_in_django_is_refused_once_the_change_reaches
 async def test_after_a_password_change_every_earlier_token_is_refused_and_a_new_one_works(
     start_realtime: StartRealtime, personas: Personas, streams: EventStreams
 ) -> None:
-    realtime = start_realtime(personas.database_url, **CACHED)
-    token = await realtime.token(personas.acme_driver, personas.password)
-    driver_id = await personas.user_id(personas.acme_driver)
-    assert (await report(realtime, token, [position(personas.acme_van)])).status_code == httpx.codes.OK
+    realtime, token, driver_id = await driver_with_cached_account(start_realtime, personas)
 
     await personas.revoke_tokens(personas.acme_driver)
     await streams.change_access(user_id=driver_id, reason=AccessChangeReason.PASSWORD_CHANGED)
