@@ -34,8 +34,8 @@ from waybill_testkit.contract import every_operation
 from waybill_testkit.realtime import Personas
 
 # Small enough that the whole run stays under a minute on two shared cores; CI runs it on every change.
-EXAMPLES_PER_OPERATION = 10
-STATEFUL_SCENARIOS = 10
+EXAMPLES_PER_OPERATION = 8
+STATEFUL_SCENARIOS = 8
 STATEFUL_STEPS = 5
 
 
