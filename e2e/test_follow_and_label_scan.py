@@ -52,7 +52,9 @@ def report_position(stack: RunningStack, vehicle_id: int, latitude: float, longi
 
 
 def map_centre(page: Page) -> tuple[float, float]:
-    centre = page.evaluate("(() => { const c = window.waybillMap.map.getCenter(); return [c.lat, c.lng]; })()")
+    centre = page.evaluate(
+        "(() => { const c = window.waybillMap.map.getCenter(); return [c.lat, c.lng]; })()"
+    )
     return float(centre[0]), float(centre[1])
 
 
@@ -101,7 +103,9 @@ def test_the_map_follows_a_vehicle_as_its_telemetry_arrives_until_told_to_stop(
     expect(map_element).not_to_have_attribute("data-following", re.compile(".*"))
     report_position(running_stack, vehicle_id, 51.4416, 5.4697)  # Eindhoven
     page.wait_for_function(
-        "(id) => Math.abs(window.waybillMap.position(id).lat - 51.4416) < 0.001", arg=vehicle_id, timeout=8_000
+        "(id) => Math.abs(window.waybillMap.position(id).lat - 51.4416) < 0.001",
+        arg=vehicle_id,
+        timeout=8_000,
     )
     assert near(map_centre(page), (52.3676, 4.9041)), "the map stays where it was"
 
