@@ -23,6 +23,16 @@ _PROVIDER_ORIGINS: Final = {
 }
 
 
+# The driver's page scans parcel labels with the camera (label-scan.js); every other page keeps it off.
+CAMERA_PERMISSIONS_POLICY: Final = PERMISSIONS_POLICY.replace("camera=()", "camera=(self)")
+
+
+def allow_camera(response: HttpResponse) -> HttpResponse:
+    """``response`` with the camera allowed to this site's own page (the middleware keeps a set policy)."""
+    response["Permissions-Policy"] = CAMERA_PERMISSIONS_POLICY
+    return response
+
+
 def _origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
