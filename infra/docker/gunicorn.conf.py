@@ -3,8 +3,6 @@
 import gc
 import os
 
-from gunicorn.arbiter import Arbiter
-
 from waybill_django.core import gazetteer
 
 bind = [f"{os.environ.get('BIND_HOST', '0.0.0.0')}:{os.environ.get('DJANGO_PORT', '8000')}"]  # noqa: S104 - inside a container
@@ -21,7 +19,7 @@ worker_tmp_dir = "/tmp"  # noqa: S108 - the container's tmpfs/emptyDir
 control_socket_disable = True
 
 
-def on_starting(server: Arbiter) -> None:
+def on_starting(server: object) -> None:
     """The gazetteer is loaded before the workers fork, so they share one copy of it."""
     gazetteer.load()
     gc.freeze()

@@ -5,19 +5,18 @@ the worker validates the kwargs back into the same model. Payloads carry ids,
 never objects.
 """
 
+from enum import StrEnum
 from typing import Final
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
 
 
-class Queue:
-    DEFAULT: Final = "default"
-    WEBHOOKS: Final = "webhooks"
-    IMPORTS: Final = "imports"
-    REPORTS: Final = "reports"
-
-    ALL: Final = (DEFAULT, WEBHOOKS, IMPORTS, REPORTS)
+class Queue(StrEnum):
+    DEFAULT = "default"
+    WEBHOOKS = "webhooks"
+    IMPORTS = "imports"
+    REPORTS = "reports"
 
 
 class TaskPayload(BaseModel):
@@ -37,10 +36,6 @@ class InvitationEmail(TaskPayload):
     invitation_id: int
 
 
-class OutboxRelay(TaskPayload):
-    """Publish outbox rows left unsent (Redis was down when they committed)."""
-
-
 class WebhookFanOut(TaskPayload):
     """Create one delivery per enabled endpoint subscribed to the event's type."""
 
@@ -56,10 +51,6 @@ class WebhookAttempt(TaskPayload):
 
     delivery_id: int
     attempt: int
-
-
-class WebhookDispatchDue(TaskPayload):
-    """Enqueue the attempts that are due (retries, and tasks lost with their worker)."""
 
 
 class ShipmentImportRun(TaskPayload):
@@ -80,10 +71,6 @@ class RoutePlanCompute(TaskPayload):
     job_id: UUID
 
 
-class MonthlyReportsSchedule(TaskPayload):
-    """Start last month's report for every organization that has none yet."""
-
-
 class EtaRecompute(TaskPayload):
     """Recompute a moving shipment's estimated delivery time from its vehicle's latest positions.
 
@@ -95,7 +82,11 @@ class EtaRecompute(TaskPayload):
 
 
 class ScheduledRun(TaskPayload):
-    """A run of a periodic task (beat): no arguments, the task finds its own work."""
+    """A run of a periodic task (beat): no arguments, the task finds its own work.
+
+    The outbox relay, the due-webhook dispatch, the monthly reports, the stale-ETA
+    refresh and the offline, late and retention sweeps all take it.
+    """
 
 
 NOTIFY_SHIPMENT_EVENT: Final = "waybill.notifications.notify_shipment_event"
@@ -114,7 +105,7 @@ DETECT_OFFLINE_VEHICLES: Final = "waybill.fleet.detect_offline"
 PRUNE_POSITIONS: Final = "waybill.fleet.prune_positions"
 REPORT_LATE_SHIPMENTS: Final = "waybill.shipments.report_late"
 
-TASK_QUEUES: Final[dict[str, str]] = {
+TASK_QUEUES: Final[dict[str, Queue]] = {
     NOTIFY_SHIPMENT_EVENT: Queue.DEFAULT,
     RELAY_PENDING_OUTBOX: Queue.DEFAULT,
     SEND_INVITATION: Queue.DEFAULT,

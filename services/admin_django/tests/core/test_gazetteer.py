@@ -23,5 +23,15 @@ def test_an_address_finds_the_city_it_names(address: str, city: str, country: st
     assert (place.name, place.country_code) == (city, country)
 
 
-def test_an_address_naming_no_known_city_finds_nothing() -> None:
-    assert geocode("Unit 4, Nowhere Industrial Estate") is None
+@pytest.mark.parametrize(
+    "address",
+    [
+        "Unit 4, Nowhere Industrial Estate",
+        # Words that are also airport codes among a city's alternate names (ALL, THE, SEA) are no city.
+        "All Saints Yard",
+        "The Quay",
+        "Sea View",
+    ],
+)
+def test_an_address_naming_no_known_city_finds_nothing(address: str) -> None:
+    assert geocode(address) is None

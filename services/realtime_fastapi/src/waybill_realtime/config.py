@@ -75,6 +75,12 @@ class Settings(BaseSettings):
         gt=0,
         description="Telemetry batches per client address per minute (many devices behind a NAT).",
     )
+    telemetry_account_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="A telemetry device's account is read from the database at most this often while the"
+        " access stream is followed (changes of access drop it at once); 0: read on every batch.",
+    )
     track_projection_ttl_seconds: int = Field(
         default=3600,
         ge=0,

@@ -10,6 +10,8 @@ from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialWithJitterBackoff
 
+from waybill_realtime.auth.account_cache import AccountCache
+from waybill_realtime.auth.users import token_strategy
 from waybill_realtime.config import Settings, get_settings
 from waybill_realtime.db import create_engine, create_session_factory
 from waybill_realtime.docs import install_docs
@@ -23,6 +25,7 @@ from waybill_realtime.security_headers import SecurityHeadersMiddleware
 from waybill_realtime.streaming.hub import Hub
 from waybill_realtime.streaming.streams import OrgStreams
 from waybill_realtime.telemetry.eta import EtaScheduler
+from waybill_realtime.telemetry.gate import TelemetryGate
 from waybill_realtime.telemetry.ingest import Ingest
 from waybill_realtime.telemetry.publisher import PositionPublisher
 from waybill_realtime.tracking_projection import READ_BLOCK_MS as PROJECTOR_READ_BLOCK_MS
@@ -71,7 +74,8 @@ async def _open_resources(settings: Settings) -> AsyncIterator[Resources]:
         socket_timeout=PROJECTOR_READ_BLOCK_MS / 1000 + REDIS_POOL_WAIT_SECONDS,
         max_connections=1,
     )
-    revocations = Revocations(access_reader_redis)
+    accounts = AccountCache(ttl_seconds=settings.telemetry_account_cache_seconds)
+    revocations = Revocations(access_reader_redis, accounts)
     streams = OrgStreams(redis, stream_reader_redis)
     app_metrics = Metrics()
     hub = Hub(
@@ -86,12 +90,20 @@ async def _open_resources(settings: Settings) -> AsyncIterator[Resources]:
     )
     eta = EtaScheduler(redis, settings.redis_url, window_seconds=settings.eta_debounce_seconds)
     ingest = Ingest(
-        sessions=sessions,
+        engine=engine,
         publisher=publisher,
         eta=eta,
         metrics=app_metrics,
         max_age=timedelta(seconds=settings.telemetry_max_age_seconds),
         future_tolerance=timedelta(seconds=settings.telemetry_future_tolerance_seconds),
+    )
+    telemetry_gate = TelemetryGate(
+        strategy=token_strategy(settings, redis),
+        redis=redis,
+        sessions=sessions,
+        accounts=accounts,
+        device_limit=settings.telemetry_rate_limit_per_minute,
+        address_limit=settings.telemetry_address_rate_limit_per_minute,
     )
     tracking = TrackingProjection(
         redis, projector_redis, sessions, ttl_seconds=settings.track_projection_ttl_seconds
@@ -112,6 +124,7 @@ async def _open_resources(settings: Settings) -> AsyncIterator[Resources]:
             hub=hub,
             metrics=app_metrics,
             ingest=ingest,
+            telemetry_gate=telemetry_gate,
             revocations=revocations,
             tracking=tracking,
         )

@@ -11,6 +11,7 @@ from waybill_realtime.config import Settings
 from waybill_realtime.metrics import Metrics
 from waybill_realtime.revocation import Revocations
 from waybill_realtime.streaming.hub import Hub
+from waybill_realtime.telemetry.gate import TelemetryGate
 from waybill_realtime.telemetry.ingest import Ingest
 from waybill_realtime.tracking_projection import TrackingProjection
 
@@ -24,6 +25,7 @@ class Resources:
     hub: Hub
     metrics: Metrics
     ingest: Ingest
+    telemetry_gate: TelemetryGate
     revocations: Revocations
     tracking: TrackingProjection
 

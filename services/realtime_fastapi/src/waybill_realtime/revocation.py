@@ -26,6 +26,7 @@ from waybill_contracts.access import (
 )
 from waybill_contracts.channels import STREAM_ENTRY_FIELD
 from waybill_contracts.ws import CloseCode
+from waybill_realtime.auth.account_cache import AccountCache
 
 logger = logging.getLogger(__name__)
 
@@ -63,12 +64,14 @@ class Watch:
 
 
 class Revocations:
-    def __init__(self, redis: "Redis") -> None:
+    def __init__(self, redis: "Redis", accounts: AccountCache | None = None) -> None:
         self._redis = redis
         """A connection of its own: ``run`` blocks on it."""
         self._watches: defaultdict[int, set[Watch]] = defaultdict(set)
         self._recent: dict[int, float] = {}
         """User id -> monotonic time of the last change seen for them."""
+        self._accounts = accounts
+        """Cached accounts, forgotten when their user's access changes (``auth/account_cache.py``)."""
 
     @contextlib.contextmanager
     def watch(
@@ -113,6 +116,8 @@ class Revocations:
         """Close the connections ``change`` affects on this replica; returns how many."""
         now = time.monotonic()
         self._recent[change.user_id] = now
+        if self._accounts is not None:
+            self._accounts.forget(change.user_id)
         for user_id in [user for user, seen in self._recent.items() if seen < now - RECENT_SECONDS]:
             del self._recent[user_id]
         closed = 0
@@ -124,8 +129,18 @@ class Revocations:
             logger.info("closed %s connection(s) of user %s: %s", closed, change.user_id, change.reason)
         return closed
 
+    def _following(self, following: bool) -> None:
+        if self._accounts is not None:
+            self._accounts.following(following)
+
     async def run(self) -> None:
         """Follow the access stream from its current end, for as long as the replica runs."""
+        try:
+            await self._follow()
+        finally:
+            self._following(False)
+
+    async def _follow(self) -> None:
         cursor: str | None = None
         while True:
             try:
@@ -140,8 +155,10 @@ class Revocations:
                 )
             except RedisError:
                 logger.exception("reading the access stream failed; retrying")
+                self._following(False)
                 await asyncio.sleep(READ_RETRY_SECONDS)
                 continue
+            self._following(True)
             for _, entries in response or []:
                 for stream_id, fields in entries:
                     cursor = stream_id

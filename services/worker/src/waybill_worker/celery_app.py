@@ -5,6 +5,7 @@ task module is imported.
 """
 
 import os
+from typing import Any
 
 import django
 from celery import Celery
@@ -21,11 +22,20 @@ from waybill_contracts.tasks import (
     TASK_QUEUES,
     Queue,
 )
-from waybill_worker import job_log  # noqa: F401 - connects the per-job log line to Celery's signals
-from waybill_worker import preload  # noqa: F401 - loads shared tables before the pool forks
+from waybill_worker import (
+    job_log,  # noqa: F401 - connects the per-job log line to Celery's signals
+    preload,  # noqa: F401 - loads shared tables before the pool forks
+)
 from waybill_worker.config import get_settings
 
 settings = get_settings()
+
+
+def _every(task: str, seconds: float) -> dict[str, Any]:
+    """A beat entry that runs ``task`` every ``seconds``; a run not started before the next is due expires."""
+    return {"task": task, "schedule": seconds, "options": {"expires": seconds}}
+
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings.django_settings_module)
 django.setup()
 
@@ -72,31 +82,11 @@ app.conf.update(
     task_ignore_result=True,
     worker_hijack_root_logger=False,
     beat_schedule={
-        "relay-pending-outbox": {
-            "task": RELAY_PENDING_OUTBOX,
-            "schedule": settings.outbox_relay_interval_seconds,
-            "options": {"expires": settings.outbox_relay_interval_seconds},
-        },
-        "dispatch-due-webhooks": {
-            "task": DISPATCH_DUE_WEBHOOKS,
-            "schedule": settings.webhook_dispatch_interval_seconds,
-            "options": {"expires": settings.webhook_dispatch_interval_seconds},
-        },
-        "refresh-stale-etas": {
-            "task": REFRESH_STALE_ETAS,
-            "schedule": settings.eta_refresh_interval_seconds,
-            "options": {"expires": settings.eta_refresh_interval_seconds},
-        },
-        "detect-offline-vehicles": {
-            "task": DETECT_OFFLINE_VEHICLES,
-            "schedule": settings.offline_check_interval_seconds,
-            "options": {"expires": settings.offline_check_interval_seconds},
-        },
-        "report-late-shipments": {
-            "task": REPORT_LATE_SHIPMENTS,
-            "schedule": settings.late_check_interval_seconds,
-            "options": {"expires": settings.late_check_interval_seconds},
-        },
+        "relay-pending-outbox": _every(RELAY_PENDING_OUTBOX, settings.outbox_relay_interval_seconds),
+        "dispatch-due-webhooks": _every(DISPATCH_DUE_WEBHOOKS, settings.webhook_dispatch_interval_seconds),
+        "refresh-stale-etas": _every(REFRESH_STALE_ETAS, settings.eta_refresh_interval_seconds),
+        "detect-offline-vehicles": _every(DETECT_OFFLINE_VEHICLES, settings.offline_check_interval_seconds),
+        "report-late-shipments": _every(REPORT_LATE_SHIPMENTS, settings.late_check_interval_seconds),
         "prune-positions": {
             "task": PRUNE_POSITIONS,
             "schedule": crontab(minute="17"),

@@ -43,7 +43,7 @@ class WorkerCollector(Collector):
         queues = GaugeMetricFamily(
             "waybill_worker_queue_length", "Tasks waiting in the queue.", labels=["queue"]
         )
-        for queue in Queue.ALL:
+        for queue in Queue:
             queues.add_metric([queue], int(self.client.llen(queue)))
         yield queues
 

@@ -50,10 +50,13 @@ def _city_keys(city: dict[str, Any]) -> Any:
         longitude=float(city["longitude"]),
         population=int(city["population"]),
     )
-    # Alternate names in the Latin script and capitalised ("Den Haag", "Köln"); the rest are
-    # codes and transliterations that would only make false matches.
+    # Alternate names in the Latin script and capitalised ("Den Haag", "Koeln"); the rest are
+    # codes ("THE" for Teresina, "ALL" for Albenga) and transliterations that would only make
+    # false matches.
     names = {city["name"]} | {
-        alt for alt in city.get("alternatenames", []) if len(alt) > 2 and alt[0].isupper() and alt.isascii()
+        alt
+        for alt in city.get("alternatenames", [])
+        if len(alt) > 2 and alt[0].isupper() and not alt.isupper() and alt.isascii()
     }
     return place, {_key(name) for name in names}
 

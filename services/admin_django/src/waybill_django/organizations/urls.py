@@ -6,5 +6,4 @@ app_name = "organizations"
 urlpatterns = [
     path("", views.organization_list, name="list"),
     path("new/", views.organization_new, name="create"),
-    path("switch/", views.organization_switch, name="switch"),
 ]

@@ -1,4 +1,4 @@
-"""Organization pages: the list with switching and onboarding, and the invitation link."""
+"""Organization pages: the list with creating one, and the invitation link (switching: the dashboard's ``switch``)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,7 +8,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from waybill_contracts.ids import parse_id
 from waybill_django.accounts.models import User
 from waybill_django.dashboard.access import Workspace, workspace_view
 from waybill_django.dashboard.views.common import render_page
@@ -46,18 +45,6 @@ def organization_new(request: HttpRequest) -> HttpResponse:
     organization = organization_create(name=form.cleaned_data["name"].strip(), actor=_user(request))
     switch_organization(request, organization_id=organization.pk)
     messages.success(request, f"{organization.name} is created, with you as its owner.")
-    return redirect("organizations:list")
-
-
-@login_required
-@require_POST
-def organization_switch(request: HttpRequest) -> HttpResponse:
-    organization_id = parse_id(request.POST.get("organization_id", ""))
-    membership = switch_organization(request, organization_id=organization_id) if organization_id else None
-    if membership is None:
-        messages.error(request, "You are not a member of that organization.")
-    else:
-        messages.success(request, f"You are now working in {membership.organization.name}.")
     return redirect("organizations:list")
 
 

@@ -74,7 +74,8 @@ class TokenStrategy(JWTStrategy[Account, int]):
         }
         return jwt.encode(claims, self.encode_key, algorithm=self.algorithm)  # type: ignore[arg-type]
 
-    def _claims(self, token: str) -> dict[str, Any] | None:
+    def claims(self, token: str) -> dict[str, Any] | None:
+        """The claims of a token this service signed and that has not expired; None for any other."""
         try:
             claims: dict[str, Any] = jwt.decode(
                 token,
@@ -92,7 +93,7 @@ class TokenStrategy(JWTStrategy[Account, int]):
     async def read_credential(
         self, token: str | None, user_manager: BaseUserManager[Account, int]
     ) -> Credential | None:
-        claims = self._claims(token) if token else None
+        claims = self.claims(token) if token else None
         if claims is None:
             return None
         if await self._redis.exists(revoked_token_key(claims["jti"])):
@@ -113,7 +114,7 @@ class TokenStrategy(JWTStrategy[Account, int]):
 
     async def destroy_token(self, token: str, user: Account) -> None:
         """Sign out: this token is refused from now on, and open connections using it close."""
-        claims = self._claims(token)
+        claims = self.claims(token)
         if claims is None:
             return
         remaining = max(1, int(claims["exp"] - time.time()) + 1)

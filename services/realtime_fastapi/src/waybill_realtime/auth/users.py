@@ -8,12 +8,14 @@ from fastapi import Depends
 from fastapi.security import OAuth2PasswordRequestForm
 from fastapi_users import BaseUserManager, FastAPIUsers, IntegerIDMixin
 from fastapi_users.authentication import AuthenticationBackend, BearerTransport
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import HTTPConnection
 
 from waybill_realtime.auth.accounts import Account, DjangoUserDatabase
 from waybill_realtime.auth.passwords import DjangoPasswordHelper
 from waybill_realtime.auth.tokens import Credential, TokenStrategy
+from waybill_realtime.config import Settings
 from waybill_realtime.resources import Resources, get_resources, get_session
 
 __all__ = [
@@ -40,17 +42,17 @@ class UserManager(IntegerIDMixin, BaseUserManager[Account, int]):
         return user if verified else None
 
 
-def token_strategy(resources: Resources) -> TokenStrategy:
-    settings = resources.settings
+def token_strategy(settings: Settings, redis: "Redis") -> TokenStrategy:
     return TokenStrategy(
         secret_key=settings.secret_key.get_secret_value(),
         lifetime_seconds=settings.jwt_lifetime_seconds,
-        redis=resources.redis,
+        redis=redis,
     )
 
 
 def _get_strategy(connection: HTTPConnection) -> TokenStrategy:
-    return token_strategy(get_resources(connection))
+    resources = get_resources(connection)
+    return token_strategy(resources.settings, resources.redis)
 
 
 def user_manager(session: AsyncSession) -> UserManager:
@@ -78,4 +80,6 @@ current_active_user = fastapi_users.current_user(active=True)
 async def credential_from_token(token: str, resources: Resources) -> Credential | None:
     """The verified token of an active user, or None (for the WebSocket, which has no dependency injection)."""
     async with resources.sessions() as session:
-        return await token_strategy(resources).read_credential(token, user_manager(session))
+        return await token_strategy(resources.settings, resources.redis).read_credential(
+            token, user_manager(session)
+        )

@@ -63,7 +63,7 @@ async def login(
                 headers={"Retry-After": str(LOCKOUT_RETRY_AFTER_SECONDS), "Cache-Control": "no-store"},
             )
         return JSONResponse({"detail": refused.code}, status_code=400, headers={"Cache-Control": "no-store"})
-    token = await token_strategy(resources).write_token(account)
+    token = await token_strategy(resources.settings, resources.redis).write_token(account)
     return JSONResponse(BearerToken(access_token=token).model_dump(), headers={"Cache-Control": "no-store"})
 
 
@@ -75,5 +75,5 @@ async def logout(
 ) -> Response:
     """Revoke this token: refused from now on, and its open WebSocket connections close (4004)."""
     account, token = user_token
-    await token_strategy(resources).destroy_token(token, account)
+    await token_strategy(resources.settings, resources.redis).destroy_token(token, account)
     return Response(status_code=204)

@@ -1,15 +1,15 @@
 """``POST /v1/telemetry``: a device's batch of positions."""
 
-from typing import Any, Final
+from typing import Annotated, Any, Final
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from waybill_contracts.telemetry import TelemetryBatch, TelemetryResult
+from waybill_realtime.auth.users import auth_backend
 from waybill_realtime.client_address import client_address
-from waybill_realtime.deps import CurrentUser, ResourcesDep
-from waybill_realtime.ratelimit import hit
+from waybill_realtime.deps import ResourcesDep
 from waybill_realtime.telemetry.validation import BatchRefused
 
 router = APIRouter(prefix="/v1", tags=["telemetry"])
@@ -42,29 +42,30 @@ def _body_schema() -> dict[str, Any]:
     },
 )
 async def report_positions(
-    request: Request, user: CurrentUser, resources: ResourcesDep
-) -> TelemetryResult | JSONResponse:
+    request: Request,
+    token: Annotated[str | None, Depends(auth_backend.transport.scheme)],
+    resources: ResourcesDep,
+) -> Response:
     """Store a batch of positions; each refused item is listed with its reason, the others are kept.
 
     Positions already stored (same vehicle and time) count as duplicates and change nothing, so a
     device may resend a batch whose answer it did not receive.
     """
-    settings = resources.settings
-    address = client_address(request, trusted_proxy_count=settings.trusted_proxy_count)
-    for scope, client, limit in (
-        ("telemetry-user", str(user.id), settings.telemetry_rate_limit_per_minute),
-        ("telemetry-address", address, settings.telemetry_address_rate_limit_per_minute),
-    ):
-        verdict = await hit(resources.redis, scope=scope, client=client, limit=limit)
-        if not verdict.allowed:
-            return JSONResponse(
-                {"detail": "too many batches: retry later"},
-                status_code=429,
-                headers={"Retry-After": str(verdict.retry_after_seconds), "Cache-Control": "no-store"},
-            )
+    address = client_address(request, trusted_proxy_count=resources.settings.trusted_proxy_count)
+    admission = await resources.telemetry_gate.admit(token, address=address)
+    if admission.account is None:
+        raise HTTPException(status_code=status.HTTP_401_UNAUTHORIZED)
+    if not admission.verdict.allowed:
+        return JSONResponse(
+            {"detail": "too many batches: retry later"},
+            status_code=429,
+            headers={"Retry-After": str(admission.verdict.retry_after_seconds), "Cache-Control": "no-store"},
+        )
     try:
-        return await resources.ingest.from_json(user_id=user.id, body=await request.body())
+        result = await resources.ingest.from_json(user_id=admission.account.id, body=await request.body())
     except BatchRefused as refused:
         raise RequestValidationError(
             [{**error, "loc": ("body", *error["loc"])} for error in refused.errors]
         ) from None
+    # Already a TelemetryResult: serialized once, not validated again against the response model.
+    return Response(result.model_dump_json(), media_type="application/json")

@@ -3,7 +3,7 @@
 A new batch is stored by ``COPY``; one with positions stored before (a device resending a batch
 whose answer it missed) is stored again with ``ON CONFLICT DO NOTHING`` (see ``store.py``).
 
-Nothing is acknowledged before its transaction commits; what happens after the
+Nothing is acknowledged before its ``COPY`` (or ``INSERT``) has committed; what happens after the
 commit (the live update, the ETA task) may fail without failing the batch.
 """
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from pydantic import JsonValue
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from waybill_contracts.events import VehiclePosition
 from waybill_contracts.permissions import OWN_VEHICLE_ONLY, Action, role_allows
@@ -27,7 +27,7 @@ from waybill_realtime.telemetry.store import (
     VehicleAccess,
     copy_positions,
     insert_positions,
-    moving_shipments,
+    raw_connection,
     vehicle_access,
 )
 from waybill_realtime.telemetry.validation import CheckedBatch, check_batch, check_batch_json
@@ -44,7 +44,7 @@ def may_report(access: VehicleAccess, user_id: int) -> bool:
 
 @dataclass(frozen=True)
 class Ingest:
-    sessions: async_sessionmaker[AsyncSession]
+    engine: AsyncEngine
     publisher: PositionPublisher
     eta: EtaScheduler
     metrics: Metrics
@@ -66,10 +66,7 @@ class Ingest:
 
     async def store(self, *, user_id: int, checked: CheckedBatch) -> TelemetryResult:
         try:
-            try:
-                outcome = await self._transaction(user_id, checked.valid, resent=False)
-            except AlreadyStored:  # some of it was stored before (a batch sent again): skip those
-                outcome = await self._transaction(user_id, checked.valid, resent=True)
+            outcome = await self._store(user_id, checked.valid)
         except BACKEND_ERRORS as error:
             self.metrics.ingest_unavailable.inc()
             logger.warning("telemetry batch not stored: %s", type(error).__name__)
@@ -88,13 +85,11 @@ class Ingest:
         self.metrics.ingested_positions.labels("rejected").inc(len(result.rejected))
         return result
 
-    async def _transaction(
-        self, user_id: int, valid: Sequence[tuple[int, PositionReport]], *, resent: bool
-    ) -> "_Stored":
-        """One transaction: who may report for which vehicle, the new positions, the shipments they move."""
-        async with self.sessions() as session, session.begin():
+    async def _store(self, user_id: int, valid: Sequence[tuple[int, PositionReport]]) -> "_Stored":
+        """Who may report for which vehicle, then the new positions; the shipments they move."""
+        async with raw_connection(self.engine) as connection:
             access = await vehicle_access(
-                session, user_id=user_id, vehicle_ids={report.vehicle_id for _, report in valid}
+                connection, user_id=user_id, vehicle_ids={report.vehicle_id for _, report in valid}
             )
             allowed: list[tuple[int, PositionReport]] = []
             refused: list[RejectedPosition] = []
@@ -105,14 +100,14 @@ class Ingest:
                     refused.append(RejectedPosition(index=index, reason=RejectReason.VEHICLE_NOT_ALLOWED))
                 else:
                     allowed.append((vehicle.organization_id, report))
-            if resent:
-                inserted = await insert_positions(session, allowed)
-                stored = [pair for pair in allowed if (pair[1].vehicle_id, pair[1].recorded_at) in inserted]
-            else:
-                await copy_positions(session, allowed)
+            try:
+                await copy_positions(connection, allowed)
                 stored = allowed
-            moved = {report.vehicle_id for _, report in stored}
-            shipments = await moving_shipments(session, moved) if moved else []
+            except AlreadyStored:  # some of it was stored before (a batch sent again): skip those
+                inserted = await insert_positions(connection, allowed)
+                stored = [pair for pair in allowed if (pair[1].vehicle_id, pair[1].recorded_at) in inserted]
+        moved = {report.vehicle_id for _, report in stored}
+        shipments = sorted({shipment for vehicle in moved for shipment in access[vehicle].shipments})
         return _Stored(stored=stored, refused=refused, shipments=shipments)
 
 

@@ -1,52 +1,56 @@
-"""Positions into PostgreSQL: one ``COPY`` per batch, or one statement that skips duplicates.
+"""Positions into PostgreSQL: one read of who may report, then one ``COPY`` per batch (or one statement that skips duplicates).
+
+Each statement runs on its own (autocommit) on a raw asyncpg connection of the
+engine's pool: a batch is one ``COPY``, atomic by itself, so a transaction
+around it would add two round trips (``BEGIN``, ``COMMIT``) and nothing else.
+The foreign keys still refuse a vehicle deleted in between.
 
 ``fleet_position`` is unique on (vehicle, recorded_at). A new batch, the usual
 case, goes in by binary ``COPY`` (``copy_positions``), the cheapest write
 PostgreSQL has; when any of its rows is already stored the unique constraint
-refuses the whole ``COPY`` and the caller stores the batch again, in a new
-transaction, with ``insert_positions``: ``ON CONFLICT DO NOTHING`` skips what is
-already stored, even when two batches race, and ``RETURNING`` tells which items
-were new.
+refuses the whole ``COPY`` and the caller stores the batch again with
+``insert_positions``: ``ON CONFLICT DO NOTHING`` skips what is already stored,
+even when two batches race, and ``RETURNING`` tells which items were new.
 """
 
-from collections.abc import Collection, Sequence
+import contextlib
+from collections.abc import AsyncIterator, Collection, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import asyncpg  # type: ignore[import-untyped]  # asyncpg ships no type information
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from waybill_contracts.enums import Role
 from waybill_contracts.telemetry import PositionReport
 from waybill_contracts.workflow import MOVING
 from waybill_realtime.telemetry.validation import PositionKey
 
-_VEHICLES: Final = text(
-    """
-    SELECT v.id, v.organization_id, v.driver_id, v.active, m.role
+# Each vehicle, the caller's role in its organization, and the shipments it moves (whose ETA depends
+# on its position): one round trip for everything a batch needs to know before it is stored.
+_VEHICLES: Final = """
+    SELECT v.id, v.organization_id, v.driver_id, v.active, m.role,
+        ARRAY(
+            SELECT s.id FROM shipments_shipment s
+            WHERE s.vehicle_id = v.id AND s.status = ANY($3::varchar[]) ORDER BY s.id
+        ) AS shipments
     FROM fleet_vehicle v
     LEFT JOIN (
         organizations_membership m JOIN accounts_user u ON u.id = m.user_id AND u.is_active
-    ) ON m.organization_id = v.organization_id AND m.user_id = :user_id
-    WHERE v.id = ANY(CAST(:vehicle_ids AS bigint[]))
-    """
-)
+    ) ON m.organization_id = v.organization_id AND m.user_id = $1
+    WHERE v.id = ANY($2::bigint[])
+"""
 
-_INSERT: Final = text(
-    """
+_INSERT: Final = """
     INSERT INTO fleet_position
         (vehicle_id, organization_id, recorded_at, latitude, longitude, speed_kmh, heading)
     SELECT b.vehicle_id, b.organization_id, b.recorded_at, b.latitude, b.longitude, b.speed_kmh, b.heading
     FROM unnest(
-        CAST(:vehicle_id AS bigint[]), CAST(:organization_id AS bigint[]),
-        CAST(:recorded_at AS timestamptz[]), CAST(:latitude AS float8[]), CAST(:longitude AS float8[]),
-        CAST(:speed_kmh AS float8[]), CAST(:heading AS float8[])
+        $1::bigint[], $2::bigint[], $3::timestamptz[], $4::float8[], $5::float8[], $6::float8[], $7::float8[]
     ) AS b(vehicle_id, organization_id, recorded_at, latitude, longitude, speed_kmh, heading)
     ON CONFLICT (vehicle_id, recorded_at) DO NOTHING
     RETURNING vehicle_id, recorded_at
-    """
-)
+"""
 
 _COLUMNS: Final = (
     "vehicle_id",
@@ -58,16 +62,10 @@ _COLUMNS: Final = (
     "heading",
 )
 
-AlreadyStored: Final = asyncpg.UniqueViolationError
-"""What ``copy_positions`` raises when a row of the batch is stored already: the transaction is lost."""
+_MOVING_STATUSES: Final = sorted(status.value for status in MOVING)
 
-# Shipments whose ETA depends on their vehicle's position.
-_MOVING_SHIPMENTS: Final = text(
-    """
-    SELECT id FROM shipments_shipment
-    WHERE vehicle_id = ANY(CAST(:vehicle_ids AS bigint[])) AND status = ANY(CAST(:statuses AS varchar[]))
-    """
-)
+AlreadyStored: Final = asyncpg.UniqueViolationError
+"""What ``copy_positions`` raises when a row of the batch is stored already: nothing of it is stored."""
 
 
 @dataclass(frozen=True)
@@ -78,30 +76,34 @@ class VehicleAccess:
     active: bool
     role: Role | None
     """The caller's role in the vehicle's organization (None: not an active member)."""
+    shipments: tuple[int, ...]
+    """Shipments this vehicle moves right now."""
+
+
+@contextlib.asynccontextmanager
+async def raw_connection(engine: AsyncEngine) -> AsyncIterator[Any]:
+    """An asyncpg connection from the engine's pool (checked by its pre-ping), outside any transaction."""
+    async with engine.connect() as connection:
+        driver = (await connection.get_raw_connection()).driver_connection
+        assert driver is not None  # an open, checked-out connection
+        yield driver
 
 
 async def vehicle_access(
-    session: AsyncSession, *, user_id: int, vehicle_ids: Collection[int]
+    connection: Any, *, user_id: int, vehicle_ids: Collection[int]
 ) -> dict[int, VehicleAccess]:
-    rows = await session.execute(_VEHICLES, {"user_id": user_id, "vehicle_ids": sorted(vehicle_ids)})
+    rows = await connection.fetch(_VEHICLES, user_id, sorted(vehicle_ids), _MOVING_STATUSES)
     return {
-        vehicle_id: VehicleAccess(
-            vehicle_id, organization_id, driver_id, active, Role(role) if role else None
-        )
-        for vehicle_id, organization_id, driver_id, active, role in rows.tuples()
+        row[0]: VehicleAccess(row[0], row[1], row[2], row[3], Role(row[4]) if row[4] else None, tuple(row[5]))
+        for row in rows
     }
 
 
-async def copy_positions(session: AsyncSession, reports: Sequence[tuple[int, PositionReport]]) -> None:
-    """Store ``(organization id, report)`` pairs none of which is stored yet, or raise ``AlreadyStored``.
-
-    Runs on the session's connection, inside its transaction (already begun by an earlier statement).
-    """
+async def copy_positions(connection: Any, reports: Sequence[tuple[int, PositionReport]]) -> None:
+    """Store ``(organization id, report)`` pairs none of which is stored yet, or raise ``AlreadyStored``."""
     if not reports:
         return
-    driver = (await (await session.connection()).get_raw_connection()).driver_connection
-    assert driver is not None  # an open, checked-out connection
-    await driver.copy_records_to_table(
+    await connection.copy_records_to_table(
         "fleet_position",
         columns=_COLUMNS,
         records=[
@@ -120,27 +122,19 @@ async def copy_positions(session: AsyncSession, reports: Sequence[tuple[int, Pos
 
 
 async def insert_positions(
-    session: AsyncSession, reports: Sequence[tuple[int, PositionReport]]
+    connection: Any, reports: Sequence[tuple[int, PositionReport]]
 ) -> set[PositionKey]:
     """Store ``(organization id, report)`` pairs not stored yet; returns the keys inserted."""
     if not reports:
         return set()
-    columns = {
-        "vehicle_id": [report.vehicle_id for _, report in reports],
-        "organization_id": [organization_id for organization_id, _ in reports],
-        "recorded_at": [report.recorded_at for _, report in reports],
-        "latitude": [report.latitude for _, report in reports],
-        "longitude": [report.longitude for _, report in reports],
-        "speed_kmh": [report.speed_kmh for _, report in reports],
-        "heading": [report.heading for _, report in reports],
-    }
-    inserted = await session.execute(_INSERT, columns)
-    return {(vehicle_id, recorded_at) for vehicle_id, recorded_at in inserted.tuples()}
-
-
-async def moving_shipments(session: AsyncSession, vehicle_ids: Collection[int]) -> list[int]:
-    rows = await session.scalars(
-        _MOVING_SHIPMENTS,
-        {"vehicle_ids": sorted(vehicle_ids), "statuses": sorted(status.value for status in MOVING)},
+    rows = await connection.fetch(
+        _INSERT,
+        [report.vehicle_id for _, report in reports],
+        [organization_id for organization_id, _ in reports],
+        [report.recorded_at for _, report in reports],
+        [report.latitude for _, report in reports],
+        [report.longitude for _, report in reports],
+        [report.speed_kmh for _, report in reports],
+        [report.heading for _, report in reports],
     )
-    return list(rows)
+    return {(row[0], row[1]) for row in rows}

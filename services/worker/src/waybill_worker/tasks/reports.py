@@ -6,8 +6,8 @@ from django.utils import timezone
 from waybill_contracts.tasks import (
     BUILD_REPORT,
     SCHEDULE_MONTHLY_REPORTS,
-    MonthlyReportsSchedule,
     ReportBuild,
+    ScheduledRun,
 )
 from waybill_django.jobs.services import job_abandon
 from waybill_django.reports.services import report_build, reports_schedule_monthly
@@ -36,5 +36,5 @@ def build_report(**kwargs: Any) -> str:
 
 @app.task(name=SCHEDULE_MONTHLY_REPORTS, soft_time_limit=5 * 60, time_limit=6 * 60)
 def schedule_monthly_reports(**kwargs: Any) -> int:
-    MonthlyReportsSchedule.model_validate(kwargs)
+    ScheduledRun.model_validate(kwargs)
     return len(reports_schedule_monthly(today=timezone.now().date()))

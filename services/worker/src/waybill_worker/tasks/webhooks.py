@@ -4,8 +4,8 @@ from waybill_contracts.tasks import (
     DELIVER_WEBHOOK,
     DISPATCH_DUE_WEBHOOKS,
     FAN_OUT_WEBHOOKS,
+    ScheduledRun,
     WebhookAttempt,
-    WebhookDispatchDue,
     WebhookFanOut,
 )
 from waybill_django.webhooks.services import (
@@ -40,5 +40,5 @@ def deliver_webhook(**kwargs: Any) -> str:
 
 @app.task(name=DISPATCH_DUE_WEBHOOKS, soft_time_limit=50, time_limit=60)
 def dispatch_due_webhooks(**kwargs: Any) -> int:
-    WebhookDispatchDue.model_validate(kwargs)
+    ScheduledRun.model_validate(kwargs)
     return webhook_dispatch_due()
