@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from waybill_contracts.enums import Role
 from waybill_contracts.personas import DEMO_PASSWORD, demo_email
-from waybill_devstack.browser import sign_in
+from waybill_devstack.browser import WATCH_CSP_VIOLATIONS, sign_in
 from waybill_devstack.stack import RunningStack
 
 pytestmark = pytest.mark.integration
@@ -73,6 +73,7 @@ def test_the_map_follows_a_vehicle_as_its_telemetry_arrives_until_told_to_stop(
     vehicle_id = int(row[0])
     report_position(running_stack, vehicle_id, 51.9225, 4.4792)  # Rotterdam
 
+    page.context.add_init_script(WATCH_CSP_VIOLATIONS)
     sign_in(page, running_stack, demo_email(Role.DISPATCHER), "/map/")
     map_element = page.locator("#map")
     expect(map_element).to_have_attribute("data-loaded", "true")
@@ -112,6 +113,7 @@ def test_the_map_follows_a_vehicle_as_its_telemetry_arrives_until_told_to_stop(
     page.mouse.move(box["x"] + box["width"] / 2 + 150, box["y"] + box["height"] / 2 + 80, steps=8)
     page.mouse.up()
     expect(page.locator("#map-following")).to_be_hidden()
+    assert page.evaluate("window.__violations") == []
 
 
 def _assigned_to_the_demo_driver(stack: RunningStack) -> tuple[str, str, str]:
@@ -146,6 +148,7 @@ def test_a_driver_confirms_the_pick_up_with_the_labels_code_and_a_wrong_label_is
 ) -> None:
     reference, code, other_code = _assigned_to_the_demo_driver(running_stack)
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    context.add_init_script(WATCH_CSP_VIOLATIONS)
     phone = context.new_page()
     errors: list[str] = []
     phone.on("pageerror", lambda error: errors.append(str(error)))
@@ -169,4 +172,5 @@ def test_a_driver_confirms_the_pick_up_with_the_labels_code_and_a_wrong_label_is
     expect(phone.locator(".flash")).to_contain_text(f"{reference} is now picked up")
     assert _status(running_stack, reference) == "picked_up"
     assert errors == []
+    assert phone.evaluate("window.__violations") == []
     context.close()

@@ -117,6 +117,8 @@ def test_a_new_team_plans_its_day_and_delivers_with_proof(
     page.goto(shipment_url + "edit/")
     expect(page.locator("#id_destination_latitude")).to_have_value(re.compile(r"^52\.0"))
     expect(page.locator("#pin-map .end-marker")).to_have_count(2)
+    # The same offline basemap as the live map (basemap.js), on every map.
+    expect(page.locator("#pin-map")).to_have_attribute("data-basemap", "drawn")
     shot(page, "shipment-form-pins")
     page.goto(shipment_url)
     page.get_by_role("button", name="Book").click()
@@ -137,6 +139,7 @@ def test_a_new_team_plans_its_day_and_delivers_with_proof(
     expect(page.locator("#plan-map")).to_have_attribute("data-stops", "2")
     expect(page.locator(".plan-stops li").first).to_contain_text("Pick up NT-1")
     expect(page.locator(".stop-marker")).to_have_count(2)
+    expect(page.locator("#plan-map")).to_have_attribute("data-basemap", "drawn")
     shot(page, "planning-proposed")
     page.get_by_role("button", name="Accept the plan").click()
     expect(page.locator("#plan-summary")).to_contain_text("Accepted")
