@@ -89,10 +89,13 @@ def redis_url() -> Iterator[str]:
 
 
 class Transcript(io.StringIO):
-    """Keeps what the processes printed (for assertions) and echoes it to the test's output."""
+    """Keeps what the processes printed (for assertions) and, while ``echo``, echoes it to the test's output."""
+
+    echo = True
 
     def write(self, text: str) -> int:
-        sys.stdout.write(text)
+        if self.echo:
+            sys.stdout.write(text)
         return super().write(text)
 
 
@@ -123,6 +126,8 @@ class SharedStack:
     def __init__(self) -> None:
         self.running: stack.RunningStack | None = None
         self.transcript = Transcript()
+        # Echoed only during a test that uses the stack, where pytest captures it; never onto the terminal.
+        self.transcript.echo = False
         self._group: ProcessGroup | None = None
         self._snapshots: tuple[DatabaseSnapshot, RedisSnapshot] | None = None
 
@@ -192,12 +197,16 @@ _shared_stack = SharedStack()
 
 
 @pytest.fixture
-def running_stack(migrated_template: str) -> stack.RunningStack:
+def running_stack(migrated_template: str) -> Iterator[stack.RunningStack]:
     """The whole product as real processes (Django, realtime, a Celery worker) with the demo data.
 
     One stack serves every test in a row that asks for it, its data as freshly seeded for each (SharedStack).
     """
-    return _shared_stack.get(migrated_template)
+    _shared_stack.transcript.echo = True
+    try:
+        yield _shared_stack.get(migrated_template)
+    finally:
+        _shared_stack.transcript.echo = False
 
 
 @pytest.fixture
