@@ -203,7 +203,7 @@ def test_main_pages_render_for_their_users(running_stack: RunningStack, page: Pa
     ).new_page()
     sign_in(phone, running_stack, demo_email(Role.DRIVER), "/driver/")
     expect(phone.get_by_role("heading", name="My day")).to_be_visible()
-    expect(phone.get_by_role("button", name="Picked up").first).to_be_visible()
+    expect(phone.locator("summary", has_text="Picked up").first).to_be_visible()
     expect_live(phone)
     shot(phone, "driver-phone")
 

@@ -286,6 +286,9 @@ def test_every_public_realtime_path_reaches_realtime_through_the_ingress_and_cad
     for path in ("/", "/admin/", "/api/v1/shipments", "/accounts/login/", "/users/", "/static/x.js"):
         assert not ingress_routes_to_realtime(paths, path), path
         assert not caddy_routes_to_realtime(path), path
+    # The realtime service's counters are for Prometheus inside the cluster only (SEC-19).
+    assert not ingress_routes_to_realtime(paths, "/metrics"), f"{where}: the Ingress publishes /metrics"
+    assert not caddy_routes_to_realtime("/metrics"), "Caddy publishes /metrics to realtime"
 
 
 def test_the_queue_exporter_is_deployed_once_and_scraped(rendered: dict[str, list[Manifest]]) -> None:

@@ -113,7 +113,7 @@ def _json(value: Value) -> Any:
     return (
         value.isoformat()
         if isinstance(value, datetime)
-        else str(value)
+        else float(value)  # the API takes a weight as a JSON number
         if isinstance(value, Decimal)
         else value
     )

@@ -4,10 +4,9 @@ from typing import Any
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
-from schemathesis.core.result import Err
 
 from waybill_realtime.client import RealtimeClient
+from waybill_testkit.contract import every_operation
 from waybill_testkit.realtime import Personas, StartRealtime
 
 EXAMPLES_PER_OPERATION = 100
@@ -25,32 +24,13 @@ async def test_every_operation_answers_as_documented(replica: tuple[RealtimeClie
     schema = schemathesis.openapi.from_url(f"{realtime.http_url}/openapi.json").exclude(
         path="/auth/jwt/logout"
     )
-    failures: list[str] = []
-    tested = []
 
-    for result in schema.get_all_operations():
-        if isinstance(result, Err):
-            failures.append(f"unreadable operation: {result.err()}")
-            continue
-        operation = result.ok()
+    def call(case: Any) -> None:
+        # Every check, positive_data_acceptance included: a schema-valid batch whose items break a
+        # rule (a timestamp too old, a vehicle not the driver's) is answered 200 with per-item results.
+        case.call_and_validate(headers={"Authorization": f"Bearer {token}"})
 
-        @settings(
-            max_examples=EXAMPLES_PER_OPERATION,
-            deadline=None,
-            suppress_health_check=list(HealthCheck),
-            database=None,
-        )
-        @given(case=operation.as_strategy())
-        def check(case: Any) -> None:
-            # Every check, positive_data_acceptance included: a schema-valid batch whose items break a
-            # rule (a timestamp too old, a vehicle not the driver's) is answered 200 with per-item results.
-            case.call_and_validate(headers={"Authorization": f"Bearer {token}"})
-
-        tested.append(operation.label)
-        try:
-            check()
-        except Exception as error:  # noqa: BLE001 - every operation's failure is collected and reported together
-            failures.append(f"{operation.label}: {error}")
+    failures, tested = every_operation(schema, examples=EXAMPLES_PER_OPERATION, call=call)
 
     assert failures == []
     assert len(tested) >= 6, tested  # sign-in, me, telemetry, tracking, health, readiness

@@ -5,6 +5,7 @@ import json
 import httpx
 
 from waybill_contracts.telemetry import MAX_POSITIONS_PER_BATCH
+from waybill_contracts.ws import ErrorMessage, PositionsAck, Ready, ReportPositions
 from waybill_realtime.client import RealtimeClient
 from waybill_testkit.realtime import Personas, StartRealtime
 
@@ -89,3 +90,29 @@ async def test_a_device_over_its_rate_limit_gets_429_with_retry_after(
     assert 0 < int(answers[-1].headers["Retry-After"]) <= 60
     assert json.loads(answers[-1].text) == {"detail": "too many batches: retry later"}
     assert other_device.status_code == httpx.codes.OK
+
+
+async def test_positions_over_the_websocket_spend_the_same_budget_as_http(
+    start_realtime: StartRealtime, personas: Personas
+) -> None:
+    realtime = start_realtime(personas.database_url, telemetry_rate_limit_per_minute="3")
+    driver = await realtime.token(personas.acme_driver, personas.password)
+
+    async with realtime.connect(token=driver) as device:
+        assert isinstance(await device.receive(1), Ready)
+        answers = []
+        for n in range(3):
+            await device.send(
+                ReportPositions(positions=[position(personas.acme_van, seconds_ago=10 + n)], ref=f"b{n}")
+            )
+            answers.append(await device.receive(5))
+        over_http = await report(realtime, driver, [position(personas.acme_van, seconds_ago=20)])
+        await device.send(ReportPositions(positions=[position(personas.acme_van, seconds_ago=30)], ref="b9"))
+        refused = await device.receive(5)
+
+    assert [type(answer) for answer in answers] == [PositionsAck] * 3
+    assert over_http.status_code == httpx.codes.TOO_MANY_REQUESTS
+    assert isinstance(refused, ErrorMessage)
+    assert refused.code == "forbidden"
+    assert refused.message.startswith("too many batches (ref b9): nothing stored")
+    assert await personas.position_count(personas.acme_van) == 3

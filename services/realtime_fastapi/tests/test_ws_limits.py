@@ -61,6 +61,24 @@ async def test_a_malformed_frame_is_answered_with_an_error_and_the_connection_ca
     assert error.code == "bad_message"
 
 
+@pytest.mark.parametrize("channel", ["org:\u00b2", "shipment:\u00b2", "job:\u00b2"])
+async def test_a_channel_with_unicode_digits_is_refused_and_the_connection_carries_on(
+    realtime: RealtimeClient, personas: Personas, channel: str
+) -> None:
+    # "²" passes str.isdigit() but int() refuses it: once it dropped the socket with no close frame (SEC-10).
+    token = await realtime.token(personas.acme_dispatcher, personas.password)
+
+    async with realtime.connect(token=token) as connection:
+        assert isinstance(await connection.receive(1), Ready)
+        await connection.subscribe(channel)
+        refused = await connection.receive(2)
+        await connection.ping()
+        assert await connection.receive(1) == Pong()
+
+    assert isinstance(refused, ErrorMessage)
+    assert refused.channel == channel
+
+
 async def test_a_silent_client_is_closed_after_the_idle_timeout_and_a_pinging_one_is_not(
     start_realtime: StartRealtime, personas: Personas
 ) -> None:

@@ -66,6 +66,7 @@ FORBIDDEN = {
     "imports": {Role.DRIVER, Role.VIEWER},
     "import": {Role.DRIVER, Role.VIEWER},
     "import_errors": {Role.DRIVER, Role.VIEWER},
+    "import_warnings": {Role.DRIVER, Role.VIEWER},
     "import_sample": {Role.DRIVER, Role.VIEWER},
     "audit_log": _SETTINGS_ROLES,
     "planning": {Role.DRIVER, Role.VIEWER},
@@ -104,6 +105,7 @@ def _objects(
     shipment_import = ShipmentImport(job=job, organization=organization, original_name="s.csv")
     shipment_import.source.save("s.csv", ContentFile(b"reference\n"), save=False)
     shipment_import.error_report.save("e.csv", ContentFile(b"line,reference,errors\n"), save=False)
+    shipment_import.warning_report.save("w.csv", ContentFile(b"line,reference,warning\n"), save=False)
     shipment_import.save()
     proof = ProofOfDelivery(shipment=shipment, recipient_name="R")
     proof.photo.save("p.png", ContentFile(b"\x89PNG\r\n\x1a\n" + b"\0" * 16), save=False)

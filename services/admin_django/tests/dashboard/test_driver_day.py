@@ -166,3 +166,59 @@ def test_a_phone_number_that_is_not_one_is_refused_beside_its_field(
     assert response.status_code == 400
     assert "Enter a phone number" in response.content.decode()
     assert not Shipment.objects.in_organization(organization).filter(reference="PHONE-1").exists()
+
+
+def _assigned(make_shipment: Callable[..., Shipment], truck: Vehicle, reference: str) -> Shipment:
+    return make_shipment(reference, S.BOOKED, S.ASSIGNED, vehicle=truck)
+
+
+def test_my_day_asks_for_the_parcels_label_at_pick_up_and_may_use_the_camera(
+    members: dict[Role, User],
+    signed_in: Callable[[User], Client],
+    make_shipment: Callable[..., Shipment],
+    truck: Vehicle,
+) -> None:
+    shipment = _assigned(make_shipment, truck, "PICK-1")
+    response = signed_in(members[Role.DRIVER]).get(reverse("dashboard:driver"))
+    page = response.content.decode()
+    assert '<summary class="button button--big">Picked up…</summary>' in page
+    assert f'<label for="label-{shipment.pk}">Code on the label</label>' in page
+    assert 'name="confirm_label" value="on"' in page
+    assert "camera=(self)" in response["Permissions-Policy"]
+    assert (
+        "camera=()"
+        in signed_in(members[Role.DRIVER]).get(reverse("dashboard:overview"))["Permissions-Policy"]
+    )
+
+
+def test_a_pick_up_with_another_parcels_label_is_refused_beside_the_code(
+    members: dict[Role, User],
+    signed_in: Callable[[User], Client],
+    make_shipment: Callable[..., Shipment],
+    truck: Vehicle,
+) -> None:
+    shipment = _assigned(make_shipment, truck, "PICK-2")
+    other = _assigned(make_shipment, truck, "PICK-3")
+    client = signed_in(members[Role.DRIVER])
+    move = reverse("dashboard:shipment_move", args=[shipment.pk])
+    form = {"to_status": "picked_up", "next": reverse("dashboard:driver"), "confirm_label": "on"}
+
+    refused = client.post(move, {**form, "label_code": other.tracking_code})
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert "<h1>My day</h1>" in page
+    assert '<details class="drive__pickup" open>' in page
+    assert f"This is not the label of PICK-2 (it reads {other.tracking_code})" in page
+    assert f'value="{other.tracking_code}"' in page
+    assert Shipment.unscoped.get(pk=shipment.pk).status == S.ASSIGNED
+
+    empty = client.post(move, {**form, "label_code": "  "})
+    assert empty.status_code == 400
+    assert (
+        "Scan the parcel&#x27;s label, or type the code printed under its QR code." in empty.content.decode()
+    )
+    assert Shipment.unscoped.get(pk=shipment.pk).status == S.ASSIGNED
+
+    confirmed = client.post(move, {**form, "label_code": shipment.tracking_code})
+    assert confirmed.status_code == 302
+    assert Shipment.unscoped.get(pk=shipment.pk).status == S.PICKED_UP

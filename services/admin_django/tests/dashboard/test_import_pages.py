@@ -16,6 +16,7 @@ from waybill_django.imports.services import shipment_import_run, shipment_import
 from waybill_django.jobs.models import Job
 from waybill_django.jobs.services import job_create
 from waybill_django.organizations.models import Organization
+from waybill_django.shipments.models import Shipment
 
 CSV = b"reference,origin_address,destination_address\nIMP-1,A,B\n"
 
@@ -135,3 +136,67 @@ def test_the_sample_csv_downloads_and_imports_cleanly(
     finished.job.refresh_from_db()
     assert finished.job.state == JobState.SUCCEEDED
     assert finished.rows_imported == 2
+
+
+def test_shipments_the_gazetteer_cannot_place_are_imported_with_a_warning_linking_to_their_pins(
+    members: dict[Role, User], signed_in: Callable[[User], Client], organization: Organization
+) -> None:
+    finished = _run(
+        organization,
+        members[Role.DISPATCHER],
+        b"reference,origin_address,destination_address,destination_latitude,destination_longitude\n"
+        b'PLACED,"Waalhaven 1, Rotterdam","Markt 1, Delft",,\n'
+        b'<b>FARM</b>,"Hoeve 3, Nergenshuizen","Markt 1, Delft",,\n'
+        b'PINNED,"Waalhaven 1, Rotterdam","Dorpsstraat 1, Nergenshuizen",52.1,4.9\n'
+        b'LOST,"Hoeve 3, Nergenshuizen","Dorpsstraat 9, Nergenshuizen",,\n',
+    )
+    finished.job.refresh_from_db()
+    assert finished.job.state == JobState.SUCCEEDED
+    assert (finished.rows_imported, finished.rows_unplaced) == (4, 2)
+
+    client = signed_in(members[Role.DISPATCHER])
+    body = client.get(reverse("dashboard:import", args=[finished.job_id])).content.decode()
+    assert "4 shipments imported as drafts" in body
+    assert "2 of them have an address the offline gazetteer could not place" in body
+    table = body[body.index('id="unplaced-rows"') : body.index("</table>")]
+    farm = Shipment.objects.in_organization(organization).get(reference="<b>FARM</b>")
+    lost = Shipment.objects.in_organization(organization).get(reference="LOST")
+    assert farm.origin_latitude is None
+    assert farm.destination_latitude is not None
+    assert (
+        f'<a href="{reverse("dashboard:shipment_edit", args=[farm.pk])}">&lt;b&gt;FARM&lt;/b&gt;</a>' in table
+    )
+    assert "<b>FARM</b>" not in body
+    assert "no city in its origin address" in table
+    assert "no city in its origin and destination address" in table
+    assert reverse("dashboard:shipment_edit", args=[lost.pk]) in table
+    assert "PLACED" not in table
+    assert "PINNED" not in table
+    download = client.get(reverse("dashboard:import_warnings", args=[finished.job_id]))
+    assert download["Content-Disposition"] == 'attachment; filename="upload-warnings.csv"'
+    report = b"".join(download.streaming_content).decode()  # type: ignore[attr-defined]
+    assert [line.split(",")[:2] for line in report.splitlines()] == [
+        ["line", "reference"],
+        ["3", "<b>FARM</b>"],
+        ["5", "LOST"],
+    ]
+
+
+def test_an_import_where_every_address_is_placed_has_no_warning(
+    members: dict[Role, User], signed_in: Callable[[User], Client], organization: Organization
+) -> None:
+    finished = _run(
+        organization,
+        members[Role.DISPATCHER],
+        b'reference,origin_address,destination_address\nOK-1,"Quay 1, Rotterdam","Markt 1, Delft"\n',
+    )
+    assert (finished.rows_imported, finished.rows_unplaced) == (1, 0)
+    assert not finished.warning_report
+    body = signed_in(members[Role.DISPATCHER]).get(reverse("dashboard:import", args=[finished.job_id]))
+    assert 'id="unplaced"' not in body.content.decode()
+    assert (
+        signed_in(members[Role.DISPATCHER])
+        .get(reverse("dashboard:import_warnings", args=[finished.job_id]))
+        .status_code
+        == 404
+    )

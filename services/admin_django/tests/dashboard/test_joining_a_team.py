@@ -13,7 +13,11 @@ from waybill_contracts.enums import Role
 from waybill_django.accounts.models import User
 from waybill_django.audit.models import AuditLog
 from waybill_django.organizations.models import Invitation, Membership, Organization
-from waybill_django.organizations.services import invitation_create, invitation_send_email
+from waybill_django.organizations.services import (
+    invitation_create,
+    invitation_from_token,
+    invitation_send_email,
+)
 
 PASSWORD = "a long and unusual passphrase 42"
 
@@ -74,12 +78,15 @@ def test_a_new_person_signs_up_from_the_invitation_and_lands_back_on_it(
 def test_an_invitee_who_signs_in_elsewhere_finds_the_invitation_on_the_welcome_page(
     client: Client, organization: Organization, members: dict[Role, User]
 ) -> None:
-    _, link = invite(organization, members[Role.OWNER])
+    invitation, _ = invite(organization, members[Role.OWNER])
     newbie = User.objects.create_user("newbie@example.test", PASSWORD)
     client.force_login(newbie)
     page = client.get(reverse("dashboard:welcome")).content.decode()
     assert "You are invited" in page
-    assert f'href="{link}"' in page
+    # The page signs its own link (signatures carry the second they were made): it must name this invitation.
+    link = re.search(r'href="/invitations/([^/"]+)/"', page)
+    assert link, page
+    assert invitation_from_token(link.group(1)) == invitation
 
 
 def test_inviting_the_same_address_twice_is_refused_beside_the_field(

@@ -1,7 +1,7 @@
 """Plan the day: a dispatcher asks, the planner proposes routes, accepting assigns as if by hand."""
 
 from collections.abc import Callable
-from datetime import datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -19,23 +19,25 @@ from waybill_django.audit.models import AuditLog
 from waybill_django.fleet.models import Vehicle
 from waybill_django.organizations.models import Membership, Organization
 from waybill_django.outbox.models import OutboxMessage
-from waybill_django.planning.models import PlannedStop, RoutePlan
+from waybill_django.planning.models import Depot, PlannedStop, RoutePlan
 from waybill_django.planning.selectors import route_plan_get
 from waybill_django.planning.services import (
+    DAY_OVER,
     PlanAlreadyAccepted,
     PlanOutdated,
     depot_set,
     route_plan_accept,
     route_plan_compute,
     route_plan_request,
+    shift_of,
 )
 from waybill_django.shipments.models import Shipment, TrackingEvent
 from waybill_django.shipments.services import shipment_assign, shipment_create, shipment_transition
 
 pytestmark = pytest.mark.django_db
 
-# Today: the driver's phone lists today's stops.
-DAY = timezone.now().date()
+# A day ahead, so no test depends on the hour it runs at; planning *today* passes a fixed `now`.
+DAY = timezone.now().date() + timedelta(days=7)
 ROTTERDAM = (51.9225, 4.4792)
 DELFT = (52.0116, 4.3571)
 GOUDA = (52.0115, 4.7105)
@@ -43,8 +45,8 @@ DORDRECHT = (51.8133, 4.6901)
 SCHIEDAM = (51.9192, 4.3883)
 
 
-def at(hour: int, minute: int = 0) -> datetime:
-    return datetime.fromisoformat(f"{DAY}T{hour:02d}:{minute:02d}:00+00:00")
+def at(hour: int, minute: int = 0, *, day: date = DAY) -> datetime:
+    return datetime.fromisoformat(f"{day}T{hour:02d}:{minute:02d}:00+00:00")
 
 
 @pytest.fixture
@@ -107,9 +109,9 @@ def book(organization: Organization, dispatcher: User) -> Callable[..., Shipment
     return make
 
 
-def planned(organization: Organization, dispatcher: User) -> RoutePlan:
+def planned(organization: Organization, dispatcher: User, *, now: datetime | None = None) -> RoutePlan:
     plan = route_plan_request(organization=organization, actor=dispatcher, day=DAY)
-    computed = route_plan_compute(job_id=plan.job_id)
+    computed = route_plan_compute(job_id=plan.job_id, now=now)
     assert computed is not None
     return route_plan_get(organization=organization, plan_id=plan.pk)
 
@@ -287,19 +289,28 @@ def test_drivers_and_viewers_may_not_plan(
 def test_the_pages_show_the_plan_its_map_and_the_drivers_stops_in_order(
     client: Client, organization: Organization, dispatcher: User, book: Callable[..., Shipment], driver: User
 ) -> None:
+    # Today, because the driver's phone lists today's stops; planned as if asked before the day began.
+    today = timezone.now().date()
     Vehicle.unscoped.create(organization=organization, plate="VAN-1", driver=driver)
-    book("<b>M-1</b>", DELFT, delivery_window_start=at(9), delivery_window_end=at(17))
-    book("M-2", GOUDA)
+    book(
+        "<b>M-1</b>",
+        DELFT,
+        pickup_window_start=at(8, day=today),
+        pickup_window_end=at(12, day=today),
+        delivery_window_start=at(9, day=today),
+        delivery_window_end=at(17, day=today),
+    )
+    book("M-2", GOUDA, pickup_window_start=at(8, day=today), pickup_window_end=at(12, day=today))
     client.force_login(dispatcher)
 
-    asked = client.post(reverse("dashboard:planning"), {"day": DAY.isoformat()})
+    asked = client.post(reverse("dashboard:planning"), {"day": today.isoformat()})
     plan = RoutePlan.objects.in_organization(organization).get()
     assert asked.status_code == 302
     assert asked["Location"] == reverse("dashboard:route_plan", args=[plan.pk])
     waiting = client.get(asked["Location"]).content.decode()
     assert 'id="plan-progress"' in waiting
     assert f'data-live-job="{plan.job_id}"' in waiting
-    route_plan_compute(job_id=plan.job_id)
+    route_plan_compute(job_id=plan.job_id, now=at(6, day=today))
 
     page = client.get(asked["Location"]).content.decode()
     assert "Accept the plan" in page
@@ -351,3 +362,58 @@ def test_a_depot_given_by_its_city_is_located(
     depot.refresh_from_db()
     assert (round(depot.latitude, 2), round(depot.longitude, 2)) == (51.92, 4.48)
     assert depot.workday_start == time(7, 30)
+
+
+def test_the_working_day_starts_from_now_rounded_up_to_the_quarter_hour(
+    organization: Organization, dispatcher: User
+) -> None:
+    depot = Depot(organization=organization, workday_start=time(8), workday_end=time(18))
+    midnight = at(0)
+    assert shift_of(depot=depot, day_starts_at=midnight, now=at(6)) == (8 * 3600, 18 * 3600)
+    assert shift_of(depot=depot, day_starts_at=midnight, now=at(10, 7)) == (10 * 3600 + 15 * 60, 18 * 3600)
+    assert shift_of(depot=depot, day_starts_at=midnight, now=at(10, 30)) == (10 * 3600 + 30 * 60, 18 * 3600)
+    assert shift_of(depot=depot, day_starts_at=midnight, now=at(19)) == (18 * 3600, 18 * 3600)
+
+
+@pytest.mark.usefixtures("depot", "vans")
+def test_planning_today_after_the_day_began_starts_from_now(
+    organization: Organization, dispatcher: User, book: Callable[..., Shipment]
+) -> None:
+    book("LATER-1", DELFT, pickup_window_start=at(8), pickup_window_end=at(16))
+    book("LATER-2", GOUDA, pickup_window_start=at(8), pickup_window_end=at(16))
+    book("MISSED", DORDRECHT, pickup_window_start=at(8), pickup_window_end=at(10))
+
+    plan = planned(organization, dispatcher, now=at(10, 7))
+
+    stops = [stop for route in plan.routes.all() for stop in route.stops.all()]
+    assert {stop.shipment.reference for stop in stops} == {"LATER-1", "LATER-2"}
+    assert min(stop.arrives_at for stop in stops) >= at(10, 15)
+    assert all(route.starts_at >= at(10, 15) for route in plan.routes.all())
+    reasons = {item.shipment.reference: item.reason for item in plan.unplanned.all()}
+    assert reasons["MISSED"].startswith("Its pickup window closes at 10:00, before a vehicle from the depot")
+
+
+@pytest.mark.usefixtures("depot", "vans")
+def test_a_plan_computed_after_the_working_day_ended_leaves_everything_out_saying_why(
+    organization: Organization, dispatcher: User, book: Callable[..., Shipment]
+) -> None:
+    book("EVENING", DELFT, pickup_window_start=None, pickup_window_end=None)
+
+    plan = planned(organization, dispatcher, now=at(18, 30))
+
+    assert not plan.routes.exists()
+    assert [(item.shipment.reference, item.reason) for item in plan.unplanned.all()] == [
+        ("EVENING", DAY_OVER)
+    ]
+
+
+@pytest.mark.usefixtures("depot", "vans")
+def test_a_day_in_the_past_is_not_planned(
+    organization: Organization, dispatcher: User, book: Callable[..., Shipment]
+) -> None:
+    yesterday = timezone.now().date() - timedelta(days=1)
+    book("GONE", DELFT, pickup_window_start=at(8, day=yesterday), pickup_window_end=at(12, day=yesterday))
+
+    with pytest.raises(ValidationError, match=f"{yesterday:%b %-d, %Y} is over"):
+        route_plan_request(organization=organization, actor=dispatcher, day=yesterday)
+    assert not RoutePlan.objects.in_organization(organization).exists()

@@ -1,6 +1,7 @@
 """Hostile or broken input answers a clear 4xx, never a server error (SEC-6, SEC-10)."""
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -8,6 +9,7 @@ from django.test import Client
 
 from waybill_contracts.enums import Role
 from waybill_django.accounts.models import User
+from waybill_django.api.input import NUL_REFUSED
 from waybill_django.api.tokens import api_token_create
 from waybill_django.fleet.models import Vehicle
 from waybill_django.organizations.models import Organization
@@ -66,10 +68,16 @@ def test_null_for_required_text_is_a_422(
         assert send(client, "PATCH", path, body, bearer).status_code == 422, body
 
 
-def test_utc_offsets_beyond_what_postgresql_stores_are_a_422(client: Client, bearer: dict[str, str]) -> None:
+def test_utc_offsets_beyond_what_postgresql_reads_are_stored_as_the_same_instant(
+    client: Client, bearer: dict[str, str]
+) -> None:
+    # RFC 3339 (the document's date-time) allows offsets up to ±23:59; PostgreSQL reads ±15:59.
     body = '{"reference": "TZ-1", "origin_address": "a", "destination_address": "b",'
     body += ' "pickup_window_start": "2026-12-01T10:00:00+20:00"}'
-    assert send(client, "POST", "/shipments", body, bearer).status_code == 422
+    created = send(client, "POST", "/shipments", body, bearer)
+    assert created.status_code == 201
+    stored = Shipment.unscoped.get(reference="TZ-1").pickup_window_start
+    assert stored == datetime(2026, 11, 30, 14, 0, tzinfo=UTC)
 
 
 def test_nul_bytes_are_refused(client: Client, bearer: dict[str, str], shipment: Shipment) -> None:
@@ -88,8 +96,14 @@ def test_nul_bytes_are_refused(client: Client, bearer: dict[str, str], shipment:
         bearer,
     )
     searched = client.get("/api/v1/shipments", {"q": "a\x00b"}, headers=bearer)
-    # A body is refused while parsing (400), a query parameter while validating (422).
-    assert [created.status_code, moved.status_code, searched.status_code] == [400, 400, 422]
+    # Refused on the field (the document's pattern says so), nothing stored.
+    assert [created.status_code, moved.status_code, searched.status_code] == [422, 422, 422]
+    assert created.json()["errors"] == {"origin_address": ["Value error, " + NUL_REFUSED]}
+    assert list(moved.json()["errors"]) == ["reason"]
+    assert list(searched.json()["errors"]) == ["query.q"]
+    assert not Shipment.unscoped.filter(reference="N").exists()
+    shipment.refresh_from_db()
+    assert shipment.status == "draft"
 
 
 def test_multipart_without_a_boundary_is_a_400(client: Client, owner: User, shipment: Shipment) -> None:

@@ -1,4 +1,5 @@
-"""Formula-safe CSV cells, NAT64 webhook targets, tokens of removed members, and no-store on shown secrets."""
+"""Formula-safe CSV cells, NAT64 webhook targets, tokens of removed members, no-store on shown secrets,
+private signed-in pages, and 401 (not a CSRF 403) for a request nobody signed in."""
 
 import csv
 import io
@@ -102,3 +103,40 @@ def test_responses_that_show_a_token_secret_are_never_stored(
     assert page["Cache-Control"] == "no-store"
     assert api.status_code == 201, api.content
     assert api["Cache-Control"] == "no-store"
+
+
+def test_a_signed_in_persons_pages_are_kept_by_no_shared_cache(
+    client: Client, make_member: Callable[..., User]
+) -> None:
+    client.force_login(make_member(Role.DISPATCHER))
+
+    pages = [client.get(path) for path in ("/", "/shipments/", "/fleet/", "/map/")]
+
+    assert [page.status_code for page in pages] == [200, 200, 200, 200]
+    assert {page["Cache-Control"] for page in pages} == {"private, no-cache"}
+
+
+def test_a_request_no_session_signs_in_is_401_for_writes_as_for_reads(
+    organization: Organization, make_member: Callable[..., User]
+) -> None:
+    owner = make_member(Role.OWNER, "owner@acme.test")
+    _, secret = api_token_create(organization=organization, actor=owner, name="ERP")
+    bearer = {"Authorization": f"Bearer {secret}"}
+    client = Client(enforce_csrf_checks=True)  # as a browser or script meets it
+
+    def answer(method: str, path: str, headers: dict[str, str]) -> tuple[int, str]:
+        response = client.generic(method, path, data="{}", content_type="application/json", headers=headers)
+        return response.status_code, response.json()["detail"]
+
+    unauthorized = (401, "Unauthorized")
+    assert answer("POST", "/api/v1/shipments", {}) == unauthorized
+    assert answer("GET", "/api/v1/shipments", {}) == unauthorized
+    # An API token on the session-only operations: the same documented 401, reads and writes alike.
+    for method, path in (
+        ("GET", "/api/v1/tokens"),
+        ("POST", "/api/v1/tokens"),
+        ("DELETE", "/api/v1/tokens/1"),
+        ("POST", "/api/v1/invitations"),
+        ("PATCH", "/api/v1/members/1"),
+    ):
+        assert answer(method, path, bearer) == unauthorized, (method, path)

@@ -7,7 +7,6 @@ from ninja.errors import ValidationError as InputInvalid
 
 from waybill_django.api.auth import OrganizationSessionAuth, TokenAuth
 from waybill_django.api.documented import DocumentedErrorsAPI
-from waybill_django.api.input import InputParser
 from waybill_django.api.routers import members, shipments, tokens, vehicles
 from waybill_django.core.errors import DOMAIN_ERRORS, refusal
 
@@ -21,7 +20,6 @@ api = DocumentedErrorsAPI(
     ),
     urls_namespace="api-v1",
     auth=[TokenAuth(), OrganizationSessionAuth()],
-    parser=InputParser(),
 )
 api.add_router("", shipments.router)
 api.add_router("", vehicles.router)

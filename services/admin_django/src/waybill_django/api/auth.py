@@ -41,6 +41,13 @@ class TokenAuth(HttpBearer):
 class OrganizationSessionAuth(SessionAuth):
     """The dashboard's own calls: the signed-in user, in their current organization (CSRF checked)."""
 
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # CSRF guards a session that signs the request in; a request that no session signs in is
+        # unauthenticated (401), not a forgery (403), as the document says.
+        if not request.user.is_authenticated:
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request: HttpRequest, key: Any) -> Principal | None:
         user = request.user
         if not isinstance(user, User) or not user.is_active:

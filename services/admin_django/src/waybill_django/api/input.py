@@ -1,56 +1,94 @@
-"""What the API refuses before any domain function runs: NUL characters, bodies over the size limit, huge pages.
+"""What the API's input types refuse or normalise before any domain function runs.
 
-PostgreSQL stores neither a NUL character in text nor a UTC offset beyond
+PostgreSQL stores no NUL character in text and reads no UTC offset beyond
 ±15:59, and a page number past bigint overflows the offset; each would
-otherwise surface as a database error (500) instead of a 4xx.
+otherwise surface as a database error (500) instead of a 4xx. Each rule is
+also stated in the OpenAPI document (``api/documented.py`` adds the text
+pattern), so a client that follows the document is never refused for it.
 """
 
-from datetime import datetime, timedelta
-from typing import Any, Final
+import math
+from datetime import UTC, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Annotated, Any, Final
 
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest
-from django.utils.datastructures import MultiValueDict
 from ninja import Field, Schema
 from ninja.pagination import PageNumberPagination
-from ninja.parser import Parser
+from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 
 MAX_PAGE: Final = 1_000_000
 MAX_UTC_OFFSET: Final = timedelta(hours=15, minutes=59)
+# The largest value of PostgreSQL's ``integer`` (Django's IntegerField and PositiveIntegerField).
+INTEGER_COLUMN_MAX: Final = 2**31 - 1
+NUL_REFUSED: Final = "Text may not contain NUL (\\u0000) characters."
+# JSON Schema patterns (ECMA 262 and Python's re read them alike).
+NO_NUL_PATTERN: Final = "^[^\\u0000]*$"
+NOT_BLANK_PATTERN: Final = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
+NOT_BLANK_REFUSED: Final = "Enter some text, not only spaces."
 
 
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(item) for item in value)
-    return False
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError(NUL_REFUSED)
+    return value
 
 
-def _refuse_nul(data: Any, where: str) -> Any:
-    if _has_nul(data):
-        raise ValidationError({where: ["Text may not contain NUL (\\u0000) characters."]})
-    return data
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError(NOT_BLANK_REFUSED)
+    return value
 
 
-class InputParser(Parser):
-    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
-        return _refuse_nul(super().parse_body(request), "body")  # type: ignore[no-any-return]
-
-    def parse_querydict(
-        self, data: MultiValueDict[str, Any], list_fields: list[str], request: HttpRequest
-    ) -> dict[str, Any]:
-        return _refuse_nul(super().parse_querydict(data, list_fields, request), "query")  # type: ignore[no-any-return]
+# Every text the API takes: refused with 422 on its field when it holds a NUL character.
+Text = Annotated[str, AfterValidator(_no_nul)]
+# Text that must hold more than whitespace (a reason, a recipient's name): documented as such.
+NonBlankText = Annotated[
+    str,
+    AfterValidator(_no_nul),
+    AfterValidator(_not_blank),
+    Field(json_schema_extra={"pattern": NOT_BLANK_PATTERN}),
+]
 
 
 def storable_offset(value: datetime) -> datetime:
-    """A pydantic after-validator: the offsets PostgreSQL's ``timestamptz`` accepts."""
+    """A pydantic after-validator: an instant whose offset PostgreSQL cannot read (RFC 3339 allows ±23:59) in UTC.
+
+    ``timestamptz`` keeps the instant, not the offset, so nothing is lost.
+    """
     offset = value.utcoffset()
     if offset is not None and abs(offset) > MAX_UTC_OFFSET:
-        raise ValueError("UTC offset must be between -15:59 and +15:59")
+        return value.astimezone(UTC)
     return value
+
+
+def decimal_number(*, max_digits: int, decimal_places: int, minimum: int | None) -> Any:
+    """A JSON number for a ``DecimalField``, kept rounded to the column's places (1.005 kg is stored as 1.01).
+
+    Only a number (not a string, not a boolean) and only up to what the column holds, as documented,
+    so every value the document allows is one the model accepts.
+    """
+    places = Decimal(1).scaleb(-decimal_places)
+    largest = Decimal(10) ** (max_digits - decimal_places) - places
+
+    def to_column(value: Any) -> Any:
+        # A Decimal comes from the database (answers); JSON brings int or float.
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float | Decimal)
+            or not math.isfinite(value)
+        ):
+            raise ValueError("Enter a number.")
+        rounded = Decimal(repr(value) if isinstance(value, float) else value).quantize(
+            places, rounding=ROUND_HALF_UP
+        )
+        if rounded > largest:
+            raise ValueError(f"Enter a number no larger than {largest}.")
+        return rounded
+
+    schema: dict[str, Any] = {"type": "number", "maximum": float(largest)}
+    if minimum is not None:
+        schema["minimum"] = minimum
+    return Annotated[Decimal, BeforeValidator(to_column), WithJsonSchema(schema, mode="validation")]
 
 
 class BoundedPageNumberPagination(PageNumberPagination):

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 from ninja import Field, Schema
 
 from waybill_contracts.enums import Role, ShipmentStatus
+from waybill_django.api.input import INTEGER_COLUMN_MAX, NonBlankText, Text
 from waybill_django.api.model_fields import details_schema
 from waybill_django.shipments.models import DETAIL_FIELDS, Shipment
 
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 
 else:
     ShipmentDetails = details_schema(
-        "ShipmentDetails", Shipment, DETAIL_FIELDS, doc="A shipment's descriptive fields."
+        "ShipmentDetails", Shipment, DETAIL_FIELDS, answer=True, doc="A shipment's descriptive fields."
     )
     ShipmentCreate = details_schema(
         "ShipmentCreate",
@@ -57,12 +58,14 @@ class ShipmentOut(ShipmentDetails):
 class TransitionIn(Schema):
     to_status: ShipmentStatus
     vehicle_id: int | None = Field(default=None, description="Required to assign.")
-    reason: str = Field(default="", max_length=2000, description="Required to report an exception.")
-    recipient_name: str = Field(default="", max_length=200, description="Required to deliver.")
+    reason: Text = Field(default="", max_length=2000, description="Required to report an exception.")
+    recipient_name: Text = Field(default="", max_length=200, description="Required to deliver.")
 
 
 class DeliveryFailureIn(Schema):
-    reason: str = Field(max_length=1000, description="Why the attempt failed; the customer reads it.")
+    reason: NonBlankText = Field(
+        min_length=1, max_length=1000, description="Why the attempt failed; the customer reads it."
+    )
 
 
 class TrackingEventOut(Schema):
@@ -76,26 +79,29 @@ class TrackingEventOut(Schema):
         return getattr(obj, "previous_status", "") or None
 
 
+DRIVER_ID = "A member of the organization with the driver role, or null; another id answers 422."
+
+
 class VehicleFields(Schema):
-    label: str = Field(default="", max_length=100)
-    capacity_kg: int | None = Field(default=None, ge=0)
-    capacity_parcels: int | None = Field(default=None, ge=0)
+    label: Text = Field(default="", max_length=100)
+    capacity_kg: int | None = Field(default=None, ge=0, le=INTEGER_COLUMN_MAX)
+    capacity_parcels: int | None = Field(default=None, ge=0, le=INTEGER_COLUMN_MAX)
     active: bool = True
-    driver_id: int | None = None
+    driver_id: int | None = Field(default=None, description=DRIVER_ID)
 
 
 class VehicleCreate(VehicleFields):
-    plate: str = Field(min_length=1, max_length=20)
+    plate: Text = Field(min_length=1, max_length=20)
 
 
 class VehiclePatch(Schema):
     # Omitted means unchanged; null only where a vehicle may have none.
-    plate: str = Field(default=None, min_length=1, max_length=20)  # type: ignore[assignment]
-    label: str = Field(default=None, max_length=100)  # type: ignore[assignment]
-    capacity_kg: int | None = Field(default=None, ge=0)
-    capacity_parcels: int | None = Field(default=None, ge=0)
+    plate: Text = Field(default=None, min_length=1, max_length=20)  # type: ignore[assignment]
+    label: Text = Field(default=None, max_length=100)  # type: ignore[assignment]
+    capacity_kg: int | None = Field(default=None, ge=0, le=INTEGER_COLUMN_MAX)
+    capacity_parcels: int | None = Field(default=None, ge=0, le=INTEGER_COLUMN_MAX)
     active: bool = None  # type: ignore[assignment]
-    driver_id: int | None = None
+    driver_id: int | None = Field(default=None, description=DRIVER_ID)
 
 
 class VehicleOut(VehicleFields):
@@ -105,7 +111,7 @@ class VehicleOut(VehicleFields):
 
 
 class TokenCreate(Schema):
-    name: str = Field(min_length=1, max_length=100)
+    name: Text = Field(min_length=1, max_length=100)
 
 
 class TokenOut(Schema):
@@ -135,7 +141,7 @@ class MemberPatch(Schema):
 
 
 class InvitationCreate(Schema):
-    email: str = Field(max_length=254)
+    email: Text = Field(max_length=254, json_schema_extra={"format": "email"})
     role: Role
 
 

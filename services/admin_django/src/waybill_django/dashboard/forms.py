@@ -127,6 +127,9 @@ class TransitionForm(forms.Form):
     signed_name = forms.CharField(
         required=False, max_length=200, label="Or type your name to sign (optional)"
     )
+    # The driver's pick-up sends the parcel's label (scanned or typed) and asks for it to be checked.
+    label_code = forms.CharField(required=False, max_length=300, label="Code on the label")
+    confirm_label = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -136,6 +139,18 @@ class TransitionForm(forms.Form):
 
     def target(self) -> ShipmentStatus:
         return ShipmentStatus(self.cleaned_data["to_status"])
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("confirm_label") and not (cleaned.get("label_code") or "").strip():
+            self.add_error(
+                "label_code", "Scan the parcel's label, or type the code printed under its QR code."
+            )
+        return cleaned
+
+    def label_to_check(self) -> str | None:
+        """The label to check the pick-up against; None when the page did not ask for one."""
+        return self.cleaned_data["label_code"] if self.cleaned_data.get("confirm_label") else None
 
 
 class BulkForm(forms.Form):

@@ -1,4 +1,4 @@
-"""Content-Security-Policy and Permissions-Policy on every response.
+"""Content-Security-Policy and Permissions-Policy on every response; signed-in pages are private.
 
 Scripts and styles come only from this site's static files: no inline script,
 no inline event handler, no ``eval`` (htmx is configured not to need it, see
@@ -21,6 +21,16 @@ _PROVIDER_ORIGINS: Final = {
     "github": "https://github.com",
     "google": "https://accounts.google.com",
 }
+
+
+# The driver's page scans parcel labels with the camera (label-scan.js); every other page keeps it off.
+CAMERA_PERMISSIONS_POLICY: Final = PERMISSIONS_POLICY.replace("camera=()", "camera=(self)")
+
+
+def allow_camera(response: HttpResponse) -> HttpResponse:
+    """``response`` with the camera allowed to this site's own page (the middleware keeps a set policy)."""
+    response["Permissions-Policy"] = CAMERA_PERMISSIONS_POLICY
+    return response
 
 
 def _origin(url: str) -> str:
@@ -57,4 +67,8 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.setdefault("Content-Security-Policy", content_security_policy(request))
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            # A signed-in person's page is theirs: no shared cache keeps it, the browser asks again.
+            response.setdefault("Cache-Control", "private, no-cache")
         return response

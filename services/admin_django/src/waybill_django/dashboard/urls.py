@@ -63,6 +63,7 @@ urlpatterns = [
     path("import/sample.csv", imports.import_sample, name="import_sample"),
     path("import/<uuid:job_id>/", imports.import_detail, name="import"),
     path("import/<uuid:job_id>/errors.csv", imports.import_errors, name="import_errors"),
+    path("import/<uuid:job_id>/warnings.csv", imports.import_warnings, name="import_warnings"),
     path("reports/", reports.reports, name="reports"),
     path("reports/daily.csv", reports.reports_csv, name="reports_csv"),
     path("settings/", preferences.general, name="settings_general"),

@@ -17,6 +17,9 @@ class ShipmentImport(TenantModel):
     rows_imported = models.PositiveIntegerField(default=0)
     rows_rejected = models.PositiveIntegerField(default=0)
     error_report = models.FileField(upload_to="imports/reports/%Y/%m/", blank=True)
+    # Imported rows with an end the offline gazetteer could not place: no coordinates until pinned.
+    rows_unplaced = models.PositiveIntegerField(default=0)
+    warning_report = models.FileField(upload_to="imports/reports/%Y/%m/", blank=True)
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.job.state})"

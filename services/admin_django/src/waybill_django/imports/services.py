@@ -13,12 +13,19 @@ transaction. Imported shipments start as drafts, each with its timeline
 entry; the import writes one audit entry and one event (the job's end)
 instead of one per row, so a large file does not set off thousands of
 emails and webhooks.
+
+A row whose address names no city the offline gazetteer knows (and that
+gives no coordinates) is still a valid draft, as it is in the form, but it has
+no map position: the import lists it in a warning report, shown on the import's
+page, so the dispatcher can set its pin before planning.
 """
 
 import csv
 import io
 import tempfile
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -26,6 +33,7 @@ from typing import Any
 from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import Count
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from waybill_contracts.enums import ShipmentStatus
@@ -43,7 +51,7 @@ from waybill_django.jobs.models import Job
 from waybill_django.jobs.services import job_create, job_fail, job_report_progress, job_start, job_succeed
 from waybill_django.organizations.models import Organization
 from waybill_django.organizations.permissions import Action, check_permission
-from waybill_django.shipments.models import Shipment, TrackingEvent
+from waybill_django.shipments.models import ADDRESS_FIELDS, COORDINATE_PAIRS, Shipment, TrackingEvent
 
 BATCH_SIZE = 1000
 # Share of the progress bar for validating and staging; the rest is creating the shipments.
@@ -103,7 +111,13 @@ def shipment_import_run(*, job_id: uuid.UUID) -> ShipmentImport | None:
         )
     else:
         try:
-            _create_shipments(shipment_import, job, total=counts.total)
+            with _report(
+                shipment_import.warning_report, "unplaced", ["line", "reference", "warning"]
+            ) as warnings:
+                _create_shipments(shipment_import, job, total=counts.total, warnings=warnings)
+                if not shipment_import.rows_unplaced:
+                    warnings.discard()
+            shipment_import.save(update_fields=["warning_report"])
         except IntegrityError:
             job_fail(
                 job=job, error="A shipment with one of these references was created meanwhile: upload again."
@@ -186,32 +200,74 @@ def _reject_duplicate_references(shipment_import: ShipmentImport) -> None:
     )
 
 
-def _save_error_report(shipment_import: ShipmentImport) -> None:
-    rejected = StagedRow.objects.filter(shipment_import=shipment_import).exclude(errors="").order_by("line")
+class _ReportWriter:
+    """Rows of a CSV report written to a temporary file; saved to the import's field unless discarded."""
+
+    def __init__(self, text: io.TextIOWrapper) -> None:
+        self._writer = csv.writer(text)
+        self.discarded = False
+
+    def row(self, *cells: object) -> None:
+        self._writer.writerow([csv_cell(cell) for cell in cells])
+
+    def discard(self) -> None:
+        self.discarded = True
+
+
+@contextmanager
+def _report(field: FieldFile, name: str, header: list[str]) -> Iterator[_ReportWriter]:
+    """A CSV report written row by row and stored in ``field`` (never held in memory) when the block ends."""
     with tempfile.TemporaryFile("w+b") as report:
         text = io.TextIOWrapper(report, encoding="utf-8", newline="")
-        writer = csv.writer(text)
-        writer.writerow(["line", "reference", "errors"])
+        writer = _ReportWriter(text)
+        writer.row(*header)
+        yield writer
+        text.flush()
+        text.detach()
+        if not writer.discarded:
+            report.seek(0)
+            field.save(f"{field.instance.pk}-{name}.csv", File(report), save=False)
+
+
+def _save_error_report(shipment_import: ShipmentImport) -> None:
+    rejected = StagedRow.objects.filter(shipment_import=shipment_import).exclude(errors="").order_by("line")
+    with _report(shipment_import.error_report, "rejected", ["line", "reference", "errors"]) as report:
         for line, reference, errors in rejected.values_list("line", "reference", "errors").iterator(
             BATCH_SIZE
         ):
-            writer.writerow([line, csv_cell(reference), csv_cell(errors)])
-        text.flush()
-        text.detach()
-        report.seek(0)
-        shipment_import.error_report.save(f"{shipment_import.pk}-rejected.csv", File(report), save=False)
+            report.row(line, reference, errors)
+
+
+def unplaced_warning(fields: dict[str, Any]) -> str:
+    """What a dispatcher must do about a row's ends without coordinates; empty when both are placed."""
+    ends = [
+        address.removesuffix("_address")
+        for address, (latitude, longitude) in zip(ADDRESS_FIELDS, COORDINATE_PAIRS, strict=True)
+        if fields.get(latitude) is None or fields.get(longitude) is None
+    ]
+    if not ends:
+        return ""
+    return (
+        f"The offline gazetteer knows no city in its {' and '.join(ends)} address, so it has no map "
+        "position: set its pin (or add the coordinates) before planning, or the planner leaves it out."
+    )
 
 
 @unit_of_work()
-def _create_shipments(shipment_import: ShipmentImport, job: Job, *, total: int) -> None:
+def _create_shipments(
+    shipment_import: ShipmentImport, job: Job, *, total: int, warnings: _ReportWriter
+) -> None:
     organization = shipment_import.organization
     actor = job.created_by
     now = timezone.now()
     staged = StagedRow.objects.filter(shipment_import=shipment_import).order_by("line")
-    created = 0
+    created = unplaced = 0
     batch: list[Shipment] = []
-    for fields in staged.values_list("fields", flat=True).iterator(BATCH_SIZE):
+    for line, fields in staged.values_list("line", "fields").iterator(BATCH_SIZE):
         batch.append(Shipment(organization=organization, created_by=actor, **fields))
+        if warning := unplaced_warning(fields):
+            warnings.row(line, fields["reference"], warning)
+            unplaced += 1
         if len(batch) == BATCH_SIZE:
             created += _insert(batch, actor=actor, now=now)
             batch = []
@@ -220,7 +276,8 @@ def _create_shipments(shipment_import: ShipmentImport, job: Job, *, total: int) 
             )
     created += _insert(batch, actor=actor, now=now)
     shipment_import.rows_imported = created
-    shipment_import.save(update_fields=["rows_total", "rows_rejected", "rows_imported"])
+    shipment_import.rows_unplaced = unplaced
+    shipment_import.save(update_fields=["rows_total", "rows_rejected", "rows_imported", "rows_unplaced"])
     audit_record(
         action=AuditAction.SHIPMENTS_IMPORTED,
         target=shipment_import,

@@ -156,14 +156,13 @@ def invitation_create(*, organization: Organization, email: str, role: Role, act
     _check_may_grant(actor=actor, organization=organization, role=role)
     email = email.strip().lower()
     if Membership.objects.in_organization(organization).filter(user__email__iexact=email).exists():
-        raise ValidationError({"email": "This person is already a member."})
+        raise ValidationError({"email": ValidationError("This person is already a member.", code="unique")})
     # One open invitation per address: the organization's row lock orders concurrent invites.
     Organization.objects.select_for_update().filter(pk=organization.pk).first()
     pending = open_invitations(organization=organization).filter(email=email).first()
     if pending is not None and pending.expires_at > timezone.now():
-        raise ValidationError(
-            {"email": f"{email} is already invited; send the invitation again or withdraw it below."}
-        )
+        already = f"{email} is already invited; send the invitation again or withdraw it below."
+        raise ValidationError({"email": ValidationError(already, code="unique")})
     if pending is not None:  # expired: it gives way to the new one
         pending.revoked_at = timezone.now()
         pending.save(update_fields=["revoked_at"])

@@ -55,9 +55,13 @@ from waybill_django.shipments.services import shipment_assign
 LEFT_OUT = (
     "No vehicle had room or time for it beside the other shipments; try more vehicles or wider windows."
 )
+DAY_OVER = "The working day was over when this plan was computed: plan a later day."
 NO_COORDINATES = "It has no coordinates for its {end}: set the address or the pin on the shipment."
 # Two days: a window may run past midnight into the next morning; VROOM needs a finite end.
 HORIZON = 2 * 86400
+# Planning today after the working day began starts from now, rounded up to this many seconds,
+# so no ETA lies in the past and the first departure is a time a dispatcher can announce.
+START_ROUNDING_SECONDS = 15 * 60
 
 
 class PlanAlreadyAccepted(Conflict):
@@ -120,12 +124,15 @@ def depot_set(
 def route_plan_request(*, organization: Organization, actor: User, day: date) -> RoutePlan:
     """Queue the computation of ``day``'s routes; refuses (``ValidationError``) when there is nothing to plan."""
     check_permission(actor=actor, organization=organization, action=Action.MANAGE_SHIPMENTS)
-    if depot_of(organization=organization) is None:
+    depot = depot_of(organization=organization)
+    if depot is None:
         raise ValidationError("Set the depot first: where the vehicles start and end their day.")
     if not planning_vehicles(organization=organization).exists():
         raise ValidationError("There is no active vehicle to plan with: add one under Fleet.")
     if not shipments_to_plan(organization=organization, day=day).exists():
         raise ValidationError(f"There is no booked shipment to plan on {day:%b %-d, %Y}.")
+    if day < timezone.localtime(timezone.now(), day_start(organization=organization, day=day).tzinfo).date():
+        raise ValidationError(f"{day:%b %-d, %Y} is over: plan today or a later day.")
     with unit_of_work():
         job = job_create(organization=organization, kind=JobKind.ROUTE_PLAN, actor=actor)
         plan = RoutePlan.unscoped.create(organization=organization, job=job, day=day)
@@ -149,14 +156,17 @@ class _Work:
     left_out: dict[int, str]
 
 
-def route_plan_compute(*, job_id: uuid.UUID) -> RoutePlan | None:
-    """Solve a queued plan and store its routes; None when the job already finished (a repeated task)."""
+def route_plan_compute(*, job_id: uuid.UUID, now: datetime | None = None) -> RoutePlan | None:
+    """Solve a queued plan and store its routes; None when the job already finished (a repeated task).
+
+    ``now`` is the moment of planning (default: the clock's); a plan for that day starts no earlier.
+    """
     job = job_start(job_id=job_id)
     if job is None:
         return None
     plan = RoutePlan.unscoped.select_related("organization").get(job=job)
     try:
-        work = _gather(plan)
+        work = _gather(plan, now=now or timezone.now())
         job_report_progress(job=job, done=1, total=4)
         began = clock.perf_counter()
         solution = solve(work.problem, timeout_s=settings.PLANNING_SOLVER_SECONDS)
@@ -173,13 +183,13 @@ def route_plan_compute(*, job_id: uuid.UUID) -> RoutePlan | None:
     return plan
 
 
-def _gather(plan: RoutePlan) -> _Work:
+def _gather(plan: RoutePlan, *, now: datetime) -> _Work:
     organization = plan.organization
     depot = depot_of(organization=organization)
     if depot is None:
         raise ValidationError("The depot was removed.")
     start = day_start(organization=organization, day=plan.day)
-    shift = (_seconds(depot.workday_start), _seconds(depot.workday_end))
+    shift = shift_of(depot=depot, day_starts_at=start, now=now)
     vehicles = [
         VehicleSpec(
             id=vehicle.pk,
@@ -194,7 +204,11 @@ def _gather(plan: RoutePlan) -> _Work:
     depot_point = Point(depot.latitude, depot.longitude)
     specs, left_out = [], {}
     bare = Problem(depot=depot_point, vehicles=vehicles, shipments=(), travel=travel)
+    day_over = shift[0] >= shift[1]
     for shipment in shipments.values():
+        if day_over:
+            left_out[shipment.pk] = DAY_OVER
+            continue
         spec, reason = _spec(shipment, start)
         if spec is not None:
             reason = why_unplannable(bare, spec)
@@ -239,6 +253,19 @@ def _window(opens: datetime | None, closes: datetime | None, start: datetime) ->
     if end < 0:
         return "past"
     return (min(begin, end), end)
+
+
+def shift_of(*, depot: Depot, day_starts_at: datetime, now: datetime) -> tuple[int, int]:
+    """The vehicles' working hours in seconds from ``day_starts_at``: the depot's, begun no earlier than now.
+
+    Today after the configured start, the day starts from now rounded up to the quarter hour
+    (never after the end: a day already over has no time left, and every shipment says so).
+    """
+    opens, closes = _seconds(depot.workday_start), _seconds(depot.workday_end)
+    elapsed = (
+        math.ceil((now - day_starts_at).total_seconds() / START_ROUNDING_SECONDS) * START_ROUNDING_SECONDS
+    )
+    return (min(max(opens, elapsed), closes), closes)
 
 
 def _seconds(moment: time) -> int:

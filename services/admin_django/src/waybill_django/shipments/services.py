@@ -37,6 +37,7 @@ from waybill_django.organizations.selectors import membership_role
 from waybill_django.outbox.services import outbox_record
 from waybill_django.shipments.editing import editable_fields
 from waybill_django.shipments.events import shipment_event
+from waybill_django.shipments.labels import label_code_of, label_matches
 from waybill_django.shipments.models import DETAIL_FIELDS, ProofOfDelivery, Shipment, TrackingEvent
 from waybill_django.shipments.selectors import (
     shipment_driven_by,
@@ -235,7 +236,23 @@ def shipment_assign(*, shipment: Shipment, vehicle: Vehicle, actor: User) -> Shi
 
 
 @unit_of_work()
-def shipment_pick_up(*, shipment: Shipment, actor: User) -> Shipment:
+def shipment_pick_up(*, shipment: Shipment, actor: User, label_code: str | None = None) -> Shipment:
+    """Record the pick-up; with ``label_code`` (the parcel's label, scanned or typed) only if it is this one's.
+
+    A label of another shipment refuses the pick-up (``ValidationError`` on ``label_code``) and
+    records nothing: the driver is holding the wrong parcel.
+    """
+    if label_code is not None:
+        shipment_check_move(shipment=shipment, to_status=ShipmentStatus.PICKED_UP, actor=actor)
+        if not label_matches(shipment=shipment, scanned=label_code):
+            read = label_code_of(label_code)
+            raise ValidationError(
+                {
+                    "label_code": f"This is not the label of {shipment.reference}"
+                    + (f" (it reads {read[:40]})" if read else "")
+                    + ": check that you have the right parcel. The pick-up is not recorded."
+                }
+            )
     return _move(shipment=shipment, actor=actor, target=ShipmentStatus.PICKED_UP)
 
 

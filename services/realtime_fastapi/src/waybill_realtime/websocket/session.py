@@ -162,10 +162,19 @@ class Session:
         if self._user_id is None:
             self.send(ErrorMessage(code="unauthenticated", message="sign in to report positions"))
             return
+        reference = f" (ref {message.ref})" if message.ref else ""
+        retry_after = await self._over_telemetry_limit()
+        if retry_after is not None:
+            self.send(
+                ErrorMessage(
+                    code="forbidden",
+                    message=f"too many batches{reference}: nothing stored, retry in {retry_after} s",
+                )
+            )
+            return
         try:
             result = await self._resources.ingest(user_id=self._user_id, items=message.positions)
         except DatabaseUnavailable:
-            reference = f" (ref {message.ref})" if message.ref else ""
             self.send(
                 ErrorMessage(
                     code="unavailable",
@@ -174,6 +183,19 @@ class Session:
             )
             return
         self.send(PositionsAck(ref=message.ref, result=result))
+
+    async def _over_telemetry_limit(self) -> int | None:
+        """Seconds to wait when this device or address spent its batches: the counters ``POST /v1/telemetry`` keeps."""
+        settings = self._settings
+        address = client_address(self._websocket, trusted_proxy_count=settings.trusted_proxy_count)
+        for scope, client, limit in (
+            ("telemetry-user", str(self._user_id), settings.telemetry_rate_limit_per_minute),
+            ("telemetry-address", address, settings.telemetry_address_rate_limit_per_minute),
+        ):
+            verdict = await hit(self._resources.redis, scope=scope, client=client, limit=limit)
+            if not verdict.allowed:
+                return verdict.retry_after_seconds
+        return None
 
     async def _subscribe(self, message: Subscribe) -> None:
         channel = message.channel

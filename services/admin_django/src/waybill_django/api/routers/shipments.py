@@ -3,12 +3,12 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import File, Form, Router, Status, UploadedFile
 from ninja.pagination import paginate
-from ninja.params import HeaderEx, P
+from ninja.params import FormEx, HeaderEx, P
 
 from waybill_contracts.enums import ShipmentStatus
 from waybill_django.api.auth import principal_of, require
 from waybill_django.api.idempotency import idempotent_create
-from waybill_django.api.input import BoundedPageNumberPagination
+from waybill_django.api.input import BoundedPageNumberPagination, NonBlankText, Text
 from waybill_django.api.schemas import (
     DeliveryFailureIn,
     Error,
@@ -41,7 +41,7 @@ def _out(shipment: Shipment) -> dict[str, Any]:
 @router.get("/shipments", response=list[ShipmentOut])
 @paginate(BoundedPageNumberPagination, page_size=50)
 def list_shipments(
-    request: HttpRequest, status: ShipmentStatus | None = None, vehicle_id: int | None = None, q: str = ""
+    request: HttpRequest, status: ShipmentStatus | None = None, vehicle_id: int | None = None, q: Text = ""
 ) -> Any:
     """The organization's shipments, newest first; filter by status, vehicle, or a search on reference and customer."""
     principal = principal_of(request)
@@ -114,8 +114,8 @@ def transition_shipment(request: HttpRequest, shipment_id: int, payload: Transit
 def deliver_shipment(
     request: HttpRequest,
     shipment_id: int,
-    recipient_name: Form[str],
-    note: Form[str] = "",
+    recipient_name: Form[NonBlankText],
+    note: FormEx[Text, P(default="")] = "",
     photo: File[UploadedFile | None] = None,
     signature: File[UploadedFile | None] = None,
 ) -> Shipment:

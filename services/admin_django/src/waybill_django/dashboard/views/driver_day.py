@@ -1,4 +1,7 @@
-"""The driver's *My day* on a phone, also as the answer to a delivery it refused (input kept)."""
+"""The driver's *My day* on a phone, also as the answer to a delivery or pick-up it refused (input kept).
+
+The camera is allowed on this page alone: the pick-up scans the parcel's label.
+"""
 
 from dataclasses import dataclass
 
@@ -7,6 +10,7 @@ from django.utils import timezone
 
 from waybill_django.dashboard.access import Workspace
 from waybill_django.dashboard.forms import TransitionForm
+from waybill_django.dashboard.security_headers import allow_camera
 from waybill_django.dashboard.selectors import driver_shipments
 from waybill_django.dashboard.views.common import render_page
 from waybill_django.dashboard.views.moves import Move, available_moves
@@ -48,7 +52,7 @@ def render_driver_day(
         )
         for shipment in shipments
     ]
-    return render_page(
+    page = render_page(
         request,
         workspace,
         "dashboard/driver.html",
@@ -62,3 +66,4 @@ def render_driver_day(
         partial="dashboard/partials/_driver.html",
         status=status,
     )
+    return allow_camera(page)

@@ -6,6 +6,7 @@ import uuid
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist
+from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
@@ -15,7 +16,11 @@ from waybill_django.dashboard.access import Workspace, workspace_view
 from waybill_django.dashboard.views.common import render_page
 from waybill_django.imports.models import ShipmentImport
 from waybill_django.imports.rows import COLUMNS, REQUIRED_COLUMNS, SAMPLE_ROWS
-from waybill_django.imports.selectors import shipment_import_get, shipment_import_rejected_rows
+from waybill_django.imports.selectors import (
+    shipment_import_get,
+    shipment_import_rejected_rows,
+    shipment_import_unplaced_rows,
+)
 from waybill_django.imports.services import FileRefused, shipment_import_start
 from waybill_django.organizations.permissions import Action
 
@@ -84,6 +89,7 @@ def import_detail(request: HttpRequest, workspace: Workspace, job_id: uuid.UUID)
         "item": item,
         "rejected_rows": shipment_import_rejected_rows(shipment_import=item, limit=REJECTED_ROWS_SHOWN),
         "rejected_rows_limit": REJECTED_ROWS_SHOWN,
+        "unplaced_rows": shipment_import_unplaced_rows(shipment_import=item, limit=REJECTED_ROWS_SHOWN),
     }
     return render_page(
         request,
@@ -110,7 +116,18 @@ def import_sample(request: HttpRequest, workspace: Workspace) -> HttpResponse:
 @workspace_view(Action.MANAGE_SHIPMENTS)
 def import_errors(request: HttpRequest, workspace: Workspace, job_id: uuid.UUID) -> HttpResponseBase:
     item = _import_of(workspace, job_id)
-    if not item.error_report:
-        raise Http404("This import has no error report.")
+    return _download(item, item.error_report, "errors")
+
+
+@require_GET
+@workspace_view(Action.MANAGE_SHIPMENTS)
+def import_warnings(request: HttpRequest, workspace: Workspace, job_id: uuid.UUID) -> HttpResponseBase:
+    item = _import_of(workspace, job_id)
+    return _download(item, item.warning_report, "warnings")
+
+
+def _download(item: ShipmentImport, report: FieldFile, kind: str) -> HttpResponseBase:
+    if not report:
+        raise Http404(f"This import has no {kind} report.")
     stem = item.original_name.rsplit(".", 1)[0] or "shipments"
-    return FileResponse(item.error_report.open("rb"), as_attachment=True, filename=f"{stem}-errors.csv")
+    return FileResponse(report.open("rb"), as_attachment=True, filename=f"{stem}-{kind}.csv")

@@ -35,6 +35,7 @@ from waybill_django.shipments.services import (
     shipment_create,
     shipment_deliver,
     shipment_duplicate,
+    shipment_pick_up,
     shipment_record_failed_delivery,
     shipment_transition,
     shipment_update_details,
@@ -201,6 +202,8 @@ def shipment_move(request: HttpRequest, workspace: Workspace, shipment_id: int) 
                     signature=form.cleaned_data["signature"],
                     signed_name=form.cleaned_data["signed_name"].strip(),
                 )
+            elif target is ShipmentStatus.PICKED_UP and (label_code := form.label_to_check()) is not None:
+                shipment_pick_up(shipment=shipment, actor=workspace.user, label_code=label_code)
             else:
                 shipment_transition(
                     shipment=shipment,

@@ -1,8 +1,9 @@
 // The live map: vehicles at their latest position, moving with position events; the chosen
 // shipments' origins and destinations, clustered (leaflet.markercluster); a vehicle's recent
-// track on click. A shipment event reloads that one shipment, never the whole map.
-// Without a tile server (MAP_TILE_URL empty) it draws Natural Earth country outlines shipped with
-// the static files, so the default install shows geography with no request leaving the site.
+// track on click; "Follow" keeps the map centred on one vehicle as its positions arrive, until
+// "Stop following" (or the dispatcher drags the map away). A shipment event reloads that one
+// shipment, never the whole map.
+// Its background (tiles or the bundled country outlines) is basemap.js's.
 (() => {
   "use strict";
   const element = document.getElementById("map");
@@ -15,29 +16,7 @@
   const map = L.map(element, { zoomControl: true, attributionControl: true, maxZoom: 18 });
   map.attributionControl.setPrefix(false);
   map.setView([51.9, 4.6], 8);
-  if (element.dataset.tileUrl) {
-    L.tileLayer(element.dataset.tileUrl, {
-      maxZoom: 18,
-      attribution: element.dataset.tileAttribution || "",
-    }).addTo(map);
-  } else {
-    element.classList.add("map--no-tiles");
-    drawBasemap();
-  }
-
-  async function drawBasemap() {
-    if (!element.dataset.basemapUrl) return;
-    const response = await fetch(element.dataset.basemapUrl);
-    if (!response.ok) return;
-    const outlines = L.geoJSON(await response.json(), {
-      interactive: false,
-      style: { color: "#94a3b8", weight: 1, fillColor: "#eef2f6", fillOpacity: 1 },
-      attribution: "Country outlines: Natural Earth",
-    });
-    outlines.addTo(map);
-    outlines.bringToBack();
-    element.dataset.basemap = "drawn";
-  }
+  window.waybillBasemap.addTo(map, element);
 
   const vehicles = new Map(); // id -> {marker, data}: the vehicles with a position, on the map
   const known = new Map(); // id -> data: every vehicle, for the list
@@ -51,6 +30,7 @@
   const filters = document.getElementById("map-filters");
   let track = null;
   let selected = null;
+  let following = null; // the vehicle id the map stays centred on
   let lastLiveFix = 0;
   const list = document.getElementById("vehicle-list");
 
@@ -82,6 +62,7 @@
       entry.data = { ...entry.data, ...vehicle };
       entry.marker.setLatLng(at);
     }
+    if (following === vehicle.id) map.panTo(at);
     if (selected === vehicle.id && track && moved(track, at)) {
       track.addLatLng(at);
       element.dataset.trackPoints = String(track.getLatLngs().length);
@@ -108,9 +89,49 @@
       button.setAttribute("aria-pressed", String(selected === data.id));
       button.addEventListener("click", () => showTrack(data.id));
       item.append(button);
+      if (vehicles.has(data.id)) item.append(" ", followButton(data));
       list.append(item);
     }
   }
+
+  function followButton(data) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "button button--small";
+    button.dataset.follow = data.id;
+    const on = following === data.id;
+    button.textContent = on ? "Following" : "Follow";
+    button.setAttribute("aria-label", `${on ? "Following" : "Follow"} ${data.plate}`);
+    button.setAttribute("aria-pressed", String(on));
+    button.addEventListener("click", () => (on ? stopFollowing() : follow(data.id)));
+    return button;
+  }
+
+  const followBar = document.getElementById("map-following");
+  const followText = document.getElementById("map-following-text");
+  document.getElementById("map-stop-following")?.addEventListener("click", () => stopFollowing());
+
+  function follow(vehicleId) {
+    const entry = vehicles.get(vehicleId);
+    if (!entry) return;
+    following = vehicleId;
+    map.setView(entry.marker.getLatLng(), Math.max(map.getZoom(), 12));
+    element.dataset.following = String(vehicleId);
+    if (followText) followText.textContent = `Following ${entry.data.plate}: the map keeps it in the centre.`;
+    if (followBar) followBar.hidden = false;
+    renderList();
+  }
+
+  function stopFollowing() {
+    if (following == null) return;
+    following = null;
+    delete element.dataset.following;
+    if (followBar) followBar.hidden = true;
+    renderList();
+  }
+
+  // Dragging the map means looking elsewhere: following would pull it straight back.
+  map.on("dragstart", stopFollowing);
 
   function wanted() {
     if (!filters) return (element.dataset.statuses || "").split(" ").filter(Boolean);
@@ -227,6 +248,7 @@
   document.addEventListener("waybill:event", ({ detail: event }) => {
     const fixes = Array.isArray(event.positions) ? event.positions : [event];
     let moved = false;
+    const placed = vehicles.size;
     for (const fix of fixes) {
       const latitude = fix.latitude ?? fix.lat;
       const longitude = fix.longitude ?? fix.lng ?? fix.lon;
@@ -238,6 +260,7 @@
       moved = true;
     }
     if (moved) lastLiveFix = Date.now();
+    if (vehicles.size !== placed) renderList(); // a vehicle's first position: it can now be followed
     else if (String(event.type).startsWith("shipment.") && event.shipment_id != null) {
       if (!focusShipment || event.shipment_id === focusShipment) refreshShipment(event.shipment_id);
     }
@@ -256,6 +279,7 @@
       return entry ? entry.marker.getLatLng() : null;
     },
     vehicleIds: () => [...vehicles.keys()],
+    following: () => following,
     shipmentIds: () => [...drawn.keys()].sort((a, b) => a - b),
   };
   load(true);

@@ -11,17 +11,7 @@
   const map = L.map(element, { maxZoom: 18 });
   map.attributionControl.setPrefix(false);
   map.setView([51.9, 4.6], 7);
-  if (element.dataset.tileUrl) {
-    L.tileLayer(element.dataset.tileUrl, { maxZoom: 18, attribution: element.dataset.tileAttribution || "" }).addTo(map);
-  } else if (element.dataset.basemapUrl) {
-    element.classList.add("map--no-tiles");
-    fetch(element.dataset.basemapUrl).then((r) => (r.ok ? r.json() : null)).then((outlines) => {
-      if (!outlines) return;
-      const layer = L.geoJSON(outlines, { interactive: false, style: { color: "#94a3b8", weight: 1, fillColor: "#eef2f6", fillOpacity: 1 } });
-      layer.addTo(map);
-      layer.bringToBack();
-    });
-  }
+  window.waybillBasemap.addTo(map, element);
   const pins = {};
   const at = (end) => {
     const lat = parseFloat(field(end, "latitude")?.value ?? "");

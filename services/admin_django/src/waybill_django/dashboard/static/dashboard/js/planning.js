@@ -12,26 +12,8 @@
   const map = L.map(element, { zoomControl: true, attributionControl: true, maxZoom: 18 });
   map.attributionControl.setPrefix(false);
   map.setView([51.9, 4.6], 7);
-  if (element.dataset.tileUrl) {
-    L.tileLayer(element.dataset.tileUrl, { maxZoom: 18, attribution: element.dataset.tileAttribution || "" }).addTo(map);
-  } else {
-    element.classList.add("map--no-tiles");
-    drawBasemap();
-  }
+  window.waybillBasemap.addTo(map, element);
   const drawn = L.layerGroup().addTo(map);
-
-  async function drawBasemap() {
-    if (!element.dataset.basemapUrl) return;
-    const response = await fetch(element.dataset.basemapUrl);
-    if (!response.ok) return;
-    const outlines = L.geoJSON(await response.json(), {
-      interactive: false,
-      style: { color: "#94a3b8", weight: 1, fillColor: "#eef2f6", fillOpacity: 1 },
-      attribution: "Country outlines: Natural Earth",
-    });
-    outlines.addTo(map);
-    outlines.bringToBack();
-  }
 
   function text(value) {
     const span = document.createElement("span");

@@ -1,7 +1,7 @@
 // The public tracking page's map: roughly where the goods are (a circle of about 2 km around the
 // vehicle's rounded position) and the destination; redrawn whenever the status part re-renders
 // (the map element itself survives those refreshes through hx-preserve).
-// Offline by default: the bundled country outlines, or MAP_TILE_URL's tiles when configured.
+// Its background (MAP_TILE_URL's tiles, or the bundled country outlines) is basemap.js's.
 (() => {
   "use strict";
   const live = document.getElementById("tracking-live");
@@ -13,21 +13,7 @@
   function create(element) {
     map = L.map(element, { maxZoom: 12, attributionControl: true });
     map.attributionControl.setPrefix(false);
-    if (element.dataset.tileUrl) {
-      L.tileLayer(element.dataset.tileUrl, { maxZoom: 12, attribution: element.dataset.tileAttribution || "" }).addTo(map);
-    } else if (element.dataset.basemapUrl) {
-      fetch(element.dataset.basemapUrl)
-        .then((response) => (response.ok ? response.json() : null))
-        .then((outlines) => {
-          if (!outlines) return;
-          const basemap = L.geoJSON(outlines, {
-            interactive: false,
-            style: { color: "#94a3b8", weight: 1, fillColor: "#eef2f6", fillOpacity: 1 },
-            attribution: "Country outlines: Natural Earth",
-          }).addTo(map);
-          basemap.bringToBack();
-        });
-    }
+    window.waybillBasemap.addTo(map, element, { maxZoom: 12 });
     layers = L.layerGroup().addTo(map);
   }
 
