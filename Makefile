@@ -25,13 +25,16 @@ $(INSTALLED): requirements/dev.txt libs/*/pyproject.toml services/*/pyproject.to
 up: $(INSTALLED)
 	$(BIN)/waybill-dev up
 
+# The slowest tests are listed at the end of every full run, so a slow one shows in CI's output.
+DURATIONS := --durations=25
+
 ## Run every test against throwaway PostgreSQL and Redis (the fault scenarios apart: make test-faults).
 test: $(INSTALLED)
-	$(BIN)/waybill-dev test -m "not faults"
+	$(BIN)/waybill-dev test -m "not faults" $(DURATIONS)
 
 ## Kill, freeze and restart the real processes (docs/reliability.md); prints the figures measured.
 test-faults: $(INSTALLED)
-	$(BIN)/waybill-dev test -m faults services libs
+	$(BIN)/waybill-dev test -m faults services libs $(DURATIONS)
 
 ## Run only the browser tests (e2e/: real Chromium through Playwright, against the running stack).
 e2e: $(INSTALLED)

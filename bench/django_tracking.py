@@ -9,7 +9,6 @@ load-generator processes (``httpload``); percentiles from a histogram.
 """
 
 import asyncio
-import multiprocessing
 import os
 import secrets
 import sys
@@ -24,7 +23,7 @@ from environment import bench_database, bench_personas
 from fanout import start_realtime
 from histogram import Histogram
 from report import Section, number
-from tracking import SHIPMENTS, _shipments, _start_bare
+from tracking import SHIPMENTS, add_shipments, start_bare
 
 from waybill_devstack import stack
 from waybill_devstack.polling import wait_until
@@ -39,7 +38,6 @@ DJANGO_PROCESSES = 2
 also run PostgreSQL, Redis and the load generators (gunicorn's 2 x cores + 1 rule assumes a machine of its own)."""
 GUNICORN_THREADS = 4
 """As the production image (``infra/docker/gunicorn.conf.py``): gthread workers, 8 requests in flight in all."""
-CONNECTIONS_PER_LOADGEN = 500
 
 SYNC, ASYNC, FASTAPI, BARE = (
     f"Django sync (gunicorn {DJANGO_PROCESSES}x{GUNICORN_THREADS} gthread)",
@@ -59,39 +57,6 @@ class Result:
     per_second: float
     histogram: Histogram
     failed: int
-
-
-def closed_loop(
-    url: str,
-    requests: list[httpload.Request],
-    concurrency: int,
-    seconds: float,
-    headers: dict[str, str],
-    *,
-    ok_status: int = 200,
-) -> tuple[float, Histogram, int]:
-    """``concurrency`` requests in flight for ``seconds`` from load-generator processes: answers/s, latency, errors."""
-    context = multiprocessing.get_context("spawn")
-    count = 1 if concurrency < 2 else max(2, min(4, -(-concurrency // CONNECTIONS_PER_LOADGEN)))
-    pipes, processes = [], []
-    for index in range(count):
-        parent, child = context.Pipe()
-        share = concurrency // count + (1 if index < concurrency % count else 0)
-        process = context.Process(
-            target=httpload.serve, args=(child, url, requests, headers, share, seconds), daemon=True
-        )
-        process.start()
-        pipes.append(parent)
-        processes.append(process)
-    histogram, ok, failed, elapsed = Histogram(), 0, 0, 0.0
-    for pipe, process in zip(pipes, processes, strict=True):
-        result = pipe.recv()
-        process.join(10)
-        histogram.merge(result["histogram"])
-        ok += result["statuses"].get(ok_status, 0)
-        failed += result["errors"] + sum(n for status, n in result["statuses"].items() if status != ok_status)
-        elapsed = max(elapsed, result["seconds"])
-    return ok / elapsed, histogram, failed
 
 
 def django_env(database_url: str, redis_url: str, media: str, port: int) -> dict[str, str]:
@@ -165,7 +130,7 @@ def wait_ready(url: str) -> None:
 def run(out: Path, *, smoke: bool) -> Section:
     concurrencies, seconds = ((2,), 0.5) if smoke else ((10, 100, 1000), 4.0)
     database_url, redis_url = bench_database(), os.environ["REDIS_URL"]
-    codes = asyncio.run(_shipments(bench_personas()))
+    codes = asyncio.run(add_shipments(bench_personas()))
     results: list[Result] = []
     with (
         Path(os.devnull).open("w") as quiet,
@@ -186,7 +151,7 @@ def run(out: Path, *, smoke: bool) -> Section:
                 # The same lookup as the others: its Redis projection (the tracking scenario) off.
                 TRACK_PROJECTION_TTL_SECONDS="0",
             )[0],
-            BARE: _start_bare(group, database_url),
+            BARE: start_bare(group, database_url),
         }
         for url in (sync, asgi):
             wait_ready(url)
@@ -195,10 +160,10 @@ def run(out: Path, *, smoke: bool) -> Section:
             for server, path in PATHS.items()
         }
         for server, url in urls.items() if not smoke else ():  # warm-up: connections, caches, every worker
-            closed_loop(url, requests[server], 8, 1.0, HEADERS)
+            httpload.closed_loop(url, requests[server], 8, 1.0, HEADERS)
         for concurrency in concurrencies:
             for server, url in urls.items():
-                per_second, histogram, failed = closed_loop(
+                per_second, histogram, failed = httpload.closed_loop(
                     url, requests[server], concurrency, seconds, HEADERS
                 )
                 results.append(Result(server, concurrency, per_second, histogram, failed))

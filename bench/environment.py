@@ -6,12 +6,16 @@ import os
 import platform
 import shutil
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
 import psutil
 import psycopg
+import redis
+from psycopg import sql
 
 from waybill_devstack import stack
 from waybill_testkit.realtime import Personas
@@ -89,3 +93,31 @@ def bench_database() -> str:
 def bench_personas() -> Personas:
     """The named personas in this run's database, created once for every scenario."""
     return asyncio.run(Personas.create(bench_database()))
+
+
+@contextmanager
+def scenario_backends(names: list[str]) -> Iterator[dict[str, tuple[str, str]]]:
+    """For each scenario of a parallel run: a copy of this run's migrated database and a Redis database of its own.
+
+    Yields name -> (DATABASE_URL, REDIS_URL); the copies are dropped and the Redis databases emptied afterwards.
+    """
+    server, template = bench_database().rsplit("/", 1)
+    redis_server = os.environ["REDIS_URL"].rsplit("/", 1)[0]
+    backends = {
+        name: (f"{server}/{template}_{name}", f"{redis_server}/{index}")
+        for index, name in enumerate(names, start=1)  # Redis database 0 is the run's own
+    }
+
+    def each_database(statement: str) -> None:
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+            for database_url, redis_url in backends.values():
+                database = sql.Identifier(database_url.rsplit("/", 1)[1])
+                connection.execute(sql.SQL(statement).format(database, sql.Identifier(template)))
+                with redis.Redis.from_url(redis_url) as client:
+                    client.flushdb()
+
+    each_database("CREATE DATABASE {} TEMPLATE {}")
+    try:
+        yield backends
+    finally:
+        each_database("DROP DATABASE IF EXISTS {} WITH (FORCE)")

@@ -2,17 +2,20 @@
 
 Requests cycle through a list prepared by the parent (method, path, body); the
 answer's status is counted and its latency recorded in a histogram, which the
-parent merges across processes.
+parent merges across processes (``closed_loop`` does both).
 """
 
 import asyncio
 import itertools
+import multiprocessing
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection as Pipe
 
 import httpx
 from histogram import Histogram
+
+CONNECTIONS_PER_LOADGEN = 500
 
 
 @dataclass(frozen=True)
@@ -61,3 +64,40 @@ async def _run(
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         elapsed = time.monotonic() - began
     return {"histogram": histogram.counts, "statuses": statuses, "errors": errors, "seconds": elapsed}
+
+
+def closed_loop(
+    url: str,
+    requests: list[Request],
+    concurrency: int,
+    seconds: float,
+    headers: dict[str, str],
+    *,
+    ok_status: int = 200,
+) -> tuple[float, Histogram, int]:
+    """``concurrency`` requests in flight for ``seconds`` from load-generator processes: answers/s, latency, errors.
+
+    Two processes from a concurrency of 2 (so the load generator is not the first bottleneck), one more per
+    ``CONNECTIONS_PER_LOADGEN`` connections, at most four.
+    """
+    context = multiprocessing.get_context("spawn")
+    count = 1 if concurrency < 2 else max(2, min(4, -(-concurrency // CONNECTIONS_PER_LOADGEN)))
+    pipes, processes = [], []
+    for index in range(count):
+        parent, child = context.Pipe()
+        share = concurrency // count + (1 if index < concurrency % count else 0)
+        process = context.Process(
+            target=serve, args=(child, url, requests, headers, share, seconds), daemon=True
+        )
+        process.start()
+        pipes.append(parent)
+        processes.append(process)
+    histogram, ok, failed, elapsed = Histogram(), 0, 0, 0.0
+    for pipe, process in zip(pipes, processes, strict=True):
+        result = pipe.recv()
+        process.join(10)
+        histogram.merge(result["histogram"])
+        ok += result["statuses"].get(ok_status, 0)
+        failed += result["errors"] + sum(n for status, n in result["statuses"].items() if status != ok_status)
+        elapsed = max(elapsed, result["seconds"])
+    return ok / elapsed, histogram, failed

@@ -5,18 +5,31 @@ in DATABASE_URL and REDIS_URL. Writes ``bench/results/<timestamp>/report.md``
 with its plots; a full run (not ``--smoke``) also refreshes the README's
 summary table from the same figures.
 
-    python bench/run.py [--smoke] [scenario ...]
+A smoke run checks the harness, not a speed, so its scenarios run side by
+side (``--jobs``), each in its own process with its own database (a copy of
+the migrated one) and its own Redis database; a full run measures, so it
+runs them one after the other.
+
+    python bench/run.py [--smoke [--jobs N]] [scenario ...]
 """
 
 import argparse
+import dataclasses
 import importlib
+import json
+import os
+import subprocess
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
 from report import README, RESULTS_DIR, Section, update_readme
+
+SMOKE_JOBS = 4
+"""Smoke scenarios at once: most of their time is starting servers and waiting on them, which overlaps."""
 
 SCENARIOS = {
     "fanout": "fanout:run",
@@ -47,6 +60,10 @@ def main(argv: list[str]) -> int:
         "--smoke", action="store_true", help="every scenario at a tiny size (checks the harness)"
     )
     parser.add_argument("--out", type=Path, help="results directory (default: bench/results/<timestamp>)")
+    parser.add_argument(
+        "--jobs", type=int, default=SMOKE_JOBS, help=f"smoke scenarios run at once (default {SMOKE_JOBS})"
+    )
+    parser.add_argument("--section-json", type=Path, help=argparse.SUPPRESS)  # one scenario of a parallel run
     parser.add_argument("scenarios", nargs="*", help=f"some of: {', '.join(SCENARIOS)} (default: all)")
     args = parser.parse_args(argv)
     unknown = set(args.scenarios) - set(SCENARIOS)
@@ -57,14 +74,15 @@ def main(argv: list[str]) -> int:
     out: Path = args.out or RESULTS_DIR / (f"{stamp}-smoke" if args.smoke else stamp)
     out.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    sections: list[Section] = []
-    for name in selected:
-        print(f"== {name}", flush=True)
-        began = time.monotonic()
+    if args.section_json:
+        (name,) = selected
         section = scenario(name)(out, smoke=args.smoke)
-        sections.append(section)
-        print(section.markdown(), flush=True)
-        print(f"== {name}: {time.monotonic() - began:.0f} s", flush=True)
+        args.section_json.write_text(json.dumps(dataclasses.asdict(section), default=str))
+        return 0
+    if args.smoke and args.jobs > 1 and len(selected) > 1:
+        sections = _run_side_by_side(selected, out, jobs=args.jobs)
+    else:
+        sections = [_run_here(name, out, smoke=args.smoke) for name in selected]
     from environment import machine_header
 
     header = machine_header(smoke=args.smoke, seconds=time.monotonic() - started)
@@ -74,6 +92,52 @@ def main(argv: list[str]) -> int:
     if not args.smoke and set(selected) == set(SCENARIOS):
         update_readme(README, sections, report)
     return 0
+
+
+def _run_here(name: str, out: Path, *, smoke: bool) -> Section:
+    print(f"== {name}", flush=True)
+    began = time.monotonic()
+    section = scenario(name)(out, smoke=smoke)
+    print(section.markdown(), flush=True)
+    print(f"== {name}: {time.monotonic() - began:.0f} s", flush=True)
+    return section
+
+
+def _run_side_by_side(names: list[str], out: Path, *, jobs: int) -> list[Section]:
+    """Each scenario in its own ``run.py --smoke`` process, its own database and Redis database; in order."""
+    from environment import scenario_backends
+
+    def one(name: str) -> Section:
+        began = time.monotonic()
+        result, log = out / f"{name}.json", out / f"{name}.log"
+        database_url, redis_url = backends[name]
+        with log.open("w") as output:
+            completed = subprocess.run(
+                [sys.executable, __file__, "--smoke", "--out", str(out), "--section-json", str(result), name],
+                env={
+                    **os.environ,
+                    "DATABASE_URL": database_url,
+                    "REDIS_URL": redis_url,
+                    "BENCH_DATABASE_MIGRATED": "1",
+                },
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                check=False,
+            )
+        if completed.returncode:
+            raise RuntimeError(
+                f"scenario {name} failed (exit {completed.returncode}):\n{log.read_text()[-4000:]}"
+            )
+        fields = json.loads(result.read_text())
+        section = Section(**{**fields, "plots": [Path(plot) for plot in fields["plots"]]})
+        print(f"== {name}: {time.monotonic() - began:.0f} s", flush=True)
+        return section
+
+    with scenario_backends(names) as backends, ThreadPoolExecutor(max_workers=jobs) as pool:
+        sections = list(pool.map(one, names))
+    for section in sections:
+        print(section.markdown(), flush=True)
+    return sections
 
 
 if __name__ == "__main__":

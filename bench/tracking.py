@@ -8,7 +8,6 @@ shipments in transit with a timeline and a last position.
 """
 
 import asyncio
-import multiprocessing
 import os
 import sys
 from pathlib import Path
@@ -16,7 +15,6 @@ from pathlib import Path
 import httpload
 from environment import bench_database, bench_personas
 from fanout import start_realtime
-from histogram import Histogram
 from report import BENCH_DIR, Section, number
 
 from waybill_devstack import stack
@@ -30,32 +28,8 @@ PROJECTED = "waybill-realtime, Redis projection"
 BARE = "bare Starlette + asyncpg"
 
 
-def _load(url: str, codes: list[str], concurrency: int, seconds: float) -> tuple[float, Histogram, int]:
-    context = multiprocessing.get_context("spawn")
-    processes_count = 2 if concurrency > 1 else 1
-    requests = [httpload.Request("GET", f"/v1/track/{code}") for code in codes]
-    pipes, processes = [], []
-    for _ in range(processes_count):
-        parent, child = context.Pipe()
-        share = max(1, concurrency // processes_count)
-        process = context.Process(
-            target=httpload.serve, args=(child, url, requests, {}, share, seconds), daemon=True
-        )
-        process.start()
-        pipes.append(parent)
-        processes.append(process)
-    histogram, ok, failed, elapsed = Histogram(), 0, 0, 0.0
-    for pipe, process in zip(pipes, processes, strict=True):
-        result = pipe.recv()
-        process.join(10)
-        histogram.merge(result["histogram"])
-        ok += result["statuses"].get(200, 0)
-        failed += result["errors"] + sum(n for status, n in result["statuses"].items() if status != 200)
-        elapsed = max(elapsed, result["seconds"])
-    return ok / elapsed, histogram, failed
-
-
-def _start_bare(group: ProcessGroup, database_url: str) -> str:
+def start_bare(group: ProcessGroup, database_url: str) -> str:
+    """The bare Starlette + asyncpg lookup (``bare_tracking``), one process on a free port; its URL."""
     port = stack.free_port()
     group.start(
         "bare-tracking",
@@ -80,7 +54,8 @@ def _start_bare(group: ProcessGroup, database_url: str) -> str:
     return f"http://127.0.0.1:{port}"
 
 
-async def _shipments(personas: Personas) -> list[str]:
+async def add_shipments(personas: Personas) -> list[str]:
+    """``SHIPMENTS`` shipments in transit on Acme's van; their tracking codes."""
     return [
         (await personas.add_shipment(personas.acme_id, vehicle_id=personas.acme_van)).tracking_code
         for _ in range(SHIPMENTS)
@@ -91,7 +66,7 @@ def run(out: Path, *, smoke: bool) -> Section:
     concurrencies, seconds = ((2,), 0.5) if smoke else ((10, 100), 5.0)
     database_url, redis_url = bench_database(), os.environ["REDIS_URL"]
     personas = bench_personas()
-    codes = asyncio.run(_shipments(personas))
+    codes = asyncio.run(add_shipments(personas))
     rows, results = [], {}
     with Path(os.devnull).open("w") as quiet, ProcessGroup(output=quiet) as group:
         unlimited = {"TRACK_RATE_LIMIT_PER_MINUTE": "100000000"}
@@ -99,13 +74,16 @@ def run(out: Path, *, smoke: bool) -> Section:
             group, database_url, redis_url, TRACK_PROJECTION_TTL_SECONDS="0", **unlimited
         )
         projected, _ = start_realtime(group, database_url, redis_url, **unlimited)
-        bare = _start_bare(group, database_url)
+        bare = start_bare(group, database_url)
         servers = ((DATABASE, database), (PROJECTED, projected), (BARE, bare))
+        requests = [httpload.Request("GET", f"/v1/track/{code}") for code in codes]
         for _, url in servers:
-            _load(url, codes, 4, min(seconds, 1.0))  # warm-up: connections, statement caches, the projection
+            httpload.closed_loop(
+                url, requests, 4, min(seconds, 1.0), {}
+            )  # warm-up: connections, statement caches, the projection
         for concurrency in concurrencies:
             for name, url in servers:
-                per_second, histogram, failed = _load(url, codes, concurrency, seconds)
+                per_second, histogram, failed = httpload.closed_loop(url, requests, concurrency, seconds, {})
                 results[(name, concurrency)] = per_second
                 print(f"tracking: {name} c={concurrency}: {per_second:,.0f}/s", flush=True)
                 rows.append(

@@ -1,18 +1,16 @@
 """Platform staff work in the Django admin with a real browser."""
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from waybill_contracts.enums import Role
 from waybill_contracts.personas import DEMO_PASSWORD, demo_email
+from waybill_devstack.browser import SCREENSHOTS
 from waybill_devstack.stack import RunningStack
 
 pytestmark = pytest.mark.integration
-
-SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 
 
 def test_staff_sign_in_and_create_a_shipment_in_the_admin(running_stack: RunningStack, page: Page) -> None:

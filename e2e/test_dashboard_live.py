@@ -13,30 +13,11 @@ from playwright.sync_api import Browser, Page, expect
 from waybill_contracts.channels import STREAM_ENTRY_FIELD, org_stream_key
 from waybill_contracts.enums import Role
 from waybill_contracts.events import VehiclePosition, VehiclePositionsUpdated
-from waybill_contracts.personas import DEMO_PASSWORD, demo_email
+from waybill_contracts.personas import demo_email
+from waybill_devstack.browser import expect_live, shot, sign_in
 from waybill_devstack.stack import RunningStack
 
 pytestmark = pytest.mark.integration
-
-SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
-PASSWORD = DEMO_PASSWORD
-
-
-def sign_in(page: Page, stack: RunningStack, email: str, then: str = "/") -> None:
-    page.goto(f"{stack.django_url}/accounts/login/?next={then}")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("sign in", re.IGNORECASE)).click()
-    page.wait_for_url(re.compile(re.escape(stack.django_url + then.split("?")[0])))
-
-
-def expect_live(page: Page) -> None:
-    expect(page.locator("#live-status")).to_have_attribute("data-state", "live", timeout=15_000)
-
-
-def shot(page: Page, name: str, *, full_page: bool = True) -> None:
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"dashboard-{name}.png", full_page=full_page)
 
 
 def shipment_id(stack: RunningStack, reference: str) -> int:

@@ -1,32 +1,15 @@
 """A team builds its fleet in the dashboard, and the live map at volume, in real Chromium."""
 
-import re
-from pathlib import Path
-
 import psycopg
 import pytest
 from playwright.sync_api import Page, expect
 
 from waybill_contracts.enums import Role
-from waybill_contracts.personas import DEMO_PASSWORD, demo_email
+from waybill_contracts.personas import demo_email
+from waybill_devstack.browser import shot, sign_in
 from waybill_devstack.stack import RunningStack
 
 pytestmark = pytest.mark.integration
-
-SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
-
-
-def sign_in(page: Page, stack: RunningStack, email: str, then: str = "/") -> None:
-    page.goto(f"{stack.django_url}/accounts/login/?next={then}")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name=re.compile("sign in", re.IGNORECASE)).click()
-    page.wait_for_url(re.compile(re.escape(stack.django_url + then.split("?")[0])))
-
-
-def shot(page: Page, name: str, *, full_page: bool = True) -> None:
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"dashboard-{name}.png", full_page=full_page)
 
 
 def test_an_admin_adds_a_vehicle_and_gives_it_a_driver(running_stack: RunningStack, page: Page) -> None:

@@ -12,20 +12,12 @@ from playwright.sync_api import Browser, Page, expect
 
 from waybill_contracts.enums import Role
 from waybill_contracts.personas import DEMO_PASSWORD, demo_email
-from waybill_devstack.browser import WATCH_CSP_VIOLATIONS
+from waybill_devstack.browser import WATCH_CSP_VIOLATIONS, sign_in
 from waybill_devstack.stack import RunningStack
 
 pytestmark = pytest.mark.integration
 
 PLATE = "WB-01-TRK"
-
-
-def sign_in(page: Page, stack: RunningStack, email: str, then: str) -> None:
-    page.goto(f"{stack.django_url}/accounts/login/?next={then}")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name=re.compile("sign in", re.IGNORECASE)).click()
-    page.wait_for_url(re.compile(re.escape(stack.django_url + then)))
 
 
 def report_position(stack: RunningStack, vehicle_id: int, latitude: float, longitude: float) -> None:

@@ -1,7 +1,7 @@
 """The live indicator tells the truth when the realtime service refuses the page's WebSocket."""
 
-import io
 import re
+from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -9,13 +9,12 @@ from playwright.sync_api import Page, expect
 from waybill_contracts.enums import Role
 from waybill_contracts.personas import DEMO_PASSWORD, demo_email
 from waybill_devstack.stack import RunningStack
-from waybill_devstack.supervisor import ProcessGroup
 
 pytestmark = pytest.mark.integration
 
 
 def test_a_refused_handshake_says_live_updates_are_off_instead_of_reconnecting_forever(
-    running_stack: RunningStack, page: Page, processes: ProcessGroup
+    running_stack: RunningStack, page: Page, stack_output: Callable[[], str]
 ) -> None:
     # The realtime service admits the Origin http://127.0.0.1:<port> only. The same dashboard
     # opened as http://localhost:<port> sends another Origin, so every handshake gets HTTP 403,
@@ -30,9 +29,7 @@ def test_a_refused_handshake_says_live_updates_are_off_instead_of_reconnecting_f
     status = page.locator("#live-status")
     expect(status).to_have_attribute("data-state", "error", timeout=30_000)
     expect(status).to_have_text("Live updates off — reload the page")
-    transcript = processes.output
-    assert isinstance(transcript, io.StringIO)
-    assert "403" in transcript.getvalue(), "the handshakes were refused by the realtime service"
+    assert "403" in stack_output(), "the handshakes were refused by the realtime service"
     # It keeps retrying in the background, and the label does not fall back to "Reconnecting…".
     page.wait_for_timeout(3_000)
     expect(status).to_have_attribute("data-state", "error")

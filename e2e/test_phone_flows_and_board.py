@@ -8,12 +8,11 @@ import psycopg
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from waybill_contracts.personas import DEMO_PASSWORD
+from waybill_devstack.browser import expect_live, shot, sign_in
 from waybill_devstack.stack import RunningStack
 
 pytestmark = pytest.mark.integration
-
-SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
-PASSWORD = "waybill-demo"
 
 
 def phone_page(browser: Browser) -> Page:
@@ -21,23 +20,6 @@ def phone_page(browser: Browser) -> Page:
     return browser.new_context(
         viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True
     ).new_page()
-
-
-def sign_in(page: Page, stack: RunningStack, email: str, then: str = "/") -> None:
-    page.goto(f"{stack.django_url}/accounts/login/?next={then}")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("sign in", re.IGNORECASE)).click()
-    page.wait_for_url(re.compile(re.escape(stack.django_url + then.split("?")[0])))
-
-
-def expect_live(page: Page) -> None:
-    expect(page.locator("#live-status")).to_have_attribute("data-state", "live", timeout=15_000)
-
-
-def shot(page: Page, name: str, *, full_page: bool = True) -> None:
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"dashboard-{name}.png", full_page=full_page)
 
 
 def one_row(stack: RunningStack, query: str, *params: object) -> tuple[object, ...]:
@@ -181,7 +163,7 @@ def test_details_edited_in_the_admin_appear_on_an_open_detail_page(
     staff = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     staff.goto(f"{running_stack.django_url}/admin/")
     staff.get_by_label("Email").fill("admin@demo.waybill.test")
-    staff.get_by_label("Password").fill(PASSWORD)
+    staff.get_by_label("Password").fill(DEMO_PASSWORD)
     staff.get_by_role("button", name="Log in").click()
     staff.goto(f"{running_stack.django_url}/admin/shipments/shipment/{shipment_id}/change/")
     staff.get_by_label("Customer name").fill("Hardware Hub & Sons")

@@ -2,18 +2,16 @@
 
 import re
 from datetime import UTC, datetime
-from pathlib import Path
 
 import psycopg
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from waybill_devstack.browser import expect_live, shot, sign_in
 from waybill_devstack.stack import RunningStack
 
 pytestmark = pytest.mark.integration
 
-SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
-PASSWORD = "waybill-demo"
 
 # For every header: whether it shows, and whether the first row's cell of the same column shows
 # right under it (same left edge); and how many lines its text takes.
@@ -36,23 +34,6 @@ COLUMNS_JS = """
   });
 }
 """
-
-
-def sign_in(page: Page, stack: RunningStack, email: str, then: str = "/") -> None:
-    page.goto(f"{stack.django_url}/accounts/login/?next={then}")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("sign in", re.IGNORECASE)).click()
-    page.wait_for_url(re.compile(re.escape(stack.django_url + then.split("?")[0])))
-
-
-def expect_live(page: Page) -> None:
-    expect(page.locator("#live-status")).to_have_attribute("data-state", "live", timeout=15_000)
-
-
-def shot(page: Page, name: str, *, full_page: bool = True) -> None:
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"dashboard-{name}.png", full_page=full_page)
 
 
 def row_of(page: Page, reference: str):  # type: ignore[no-untyped-def]

@@ -1,11 +1,17 @@
-"""Chromium for browser tests: Playwright's own build where installed, else Debian's."""
+"""Chromium for browser tests (Playwright's own build where installed, else Debian's) and the steps
+every browser test shares: signing in, waiting for live updates, taking the README's screenshots."""
 
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from playwright.sync_api import Browser, Playwright, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+
+from waybill_contracts.personas import DEMO_PASSWORD
+from waybill_devstack.settings import REPO_ROOT
+from waybill_devstack.stack import RunningStack
 
 # Flags for a headless Chromium as root on a machine with no outside network:
 # without the networking ones it keeps trying to reach Google's services.
@@ -20,6 +26,8 @@ SYSTEM_CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 INSTALL_TIMEOUT_SECONDS = 600
+SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
+"""Where the browser tests write the pictures the README and docs/dashboard.md show."""
 # Records CSP violations in window.__violations; add it with add_init_script, which Playwright runs
 # before any page script (not subject to the page's CSP).
 WATCH_CSP_VIOLATIONS = """
@@ -79,3 +87,25 @@ def ensure_chromium() -> str | None:
         "Install Debian's package (`apt-get install chromium`), or make Playwright's download reachable "
         "and run `.venv/bin/playwright install --with-deps chromium`; then run the tests again."
     )
+
+
+def sign_in(
+    page: Page, stack: RunningStack, email: str, then: str = "/", *, password: str = DEMO_PASSWORD
+) -> None:
+    """Sign in on the dashboard's form and wait until it has opened ``then``."""
+    page.goto(f"{stack.django_url}/accounts/login/?next={then}")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name=re.compile("sign in", re.IGNORECASE)).click()
+    page.wait_for_url(re.compile(re.escape(stack.django_url + then.split("?")[0])))
+
+
+def expect_live(page: Page) -> None:
+    """Wait until the page's live indicator says its WebSocket is subscribed."""
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "live", timeout=15_000)
+
+
+def shot(page: Page, name: str, *, full_page: bool = True) -> None:
+    """Save the page as ``docs/screenshots/dashboard-<name>.png``."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"dashboard-{name}.png", full_page=full_page)

@@ -6,7 +6,7 @@ import signal
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -148,8 +148,17 @@ class RunningStack:
         return self.realtime_url.replace("http://", "ws://", 1) + "/ws"
 
 
-def start_stack(group: ProcessGroup, backends: Backends, *, settings_module: str) -> RunningStack:
-    """Seed the demo and start Django, the realtime service and a worker on free ports; wait until ready."""
+def start_stack(
+    group: ProcessGroup,
+    backends: Backends,
+    *,
+    settings_module: str,
+    seeded: Callable[[], None] = lambda: None,
+) -> RunningStack:
+    """Seed the demo and start Django, the realtime service and a worker on free ports; wait until ready.
+
+    ``seeded`` runs once the demo is in the database, before any process starts.
+    """
     django_port, realtime_port = free_port(), free_port()
     env = {
         **service_environment(backends, settings_module=settings_module, environment="test"),
@@ -158,6 +167,7 @@ def start_stack(group: ProcessGroup, backends: Backends, *, settings_module: str
         "WS_ALLOWED_ORIGINS": f"http://127.0.0.1:{django_port}",
     }
     manage("seed_demo", env=env)
+    seeded()
     group.start("django", django_command("127.0.0.1", django_port, reload=False), env=env)
     group.start("realtime", realtime_command(), env=env)
     group.start("worker", worker_command(concurrency=1), env=env)

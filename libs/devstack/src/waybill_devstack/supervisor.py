@@ -170,6 +170,13 @@ class ProcessGroup:
             if process.name == name:
                 _terminate([process], self.stop_timeout)
 
+    def renew(self, name: str, *, while_stopped: Callable[[], None] = lambda: None) -> None:
+        """End ``name`` at once (nothing it holds is kept), call ``while_stopped``, then start its command again."""
+        self.kill(name)
+        while_stopped()
+        (process,) = (process for process in self.processes if process.name == name)
+        self._restart(process)
+
     def kill(self, name: str, signum: int = signal.SIGKILL) -> None:
         """End the process ``name`` and its session with ``signum`` at once, as a crash would (no clean shutdown)."""
         for process in self.processes:
