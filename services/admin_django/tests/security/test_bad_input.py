@@ -137,3 +137,29 @@ def test_unicode_digits_are_refused_not_a_server_error(
     client.force_login(owner)
     response = getattr(client, method)(path, data)
     assert response.status_code < 500
+
+
+def test_a_body_value_of_another_json_type_is_refused_not_coerced(
+    client: Client, bearer: dict[str, str], shipment: Shipment, truck: Vehicle
+) -> None:
+    # The document says integer, number or boolean: false is no 0, "5" no 5, 1 no true (SEC-17).
+    cases = [
+        ("PATCH", f"/vehicles/{truck.pk}", '{"capacity_parcels": false}'),
+        ("PATCH", f"/vehicles/{truck.pk}", '{"capacity_kg": "5"}'),
+        ("PATCH", f"/vehicles/{truck.pk}", '{"active": 1}'),
+        ("PATCH", f"/shipments/{shipment.pk}", '{"parcels": "2"}'),
+        ("PATCH", f"/shipments/{shipment.pk}", '{"origin_latitude": true, "origin_longitude": 5}'),
+        ("PATCH", f"/shipments/{shipment.pk}", '{"origin_latitude": "52", "origin_longitude": 5}'),
+        (
+            "POST",
+            f"/shipments/{shipment.pk}/transitions",
+            f'{{"to_status": "assigned", "vehicle_id": "{truck.pk}"}}',
+        ),
+    ]
+    answers = [send(client, method, path, body, bearer).status_code for method, path, body in cases]
+
+    assert answers == [422] * len(cases)
+    truck.refresh_from_db()
+    shipment.refresh_from_db()
+    assert (truck.capacity_parcels, truck.capacity_kg, truck.active) == (None, None, True)
+    assert (shipment.parcels, shipment.origin_latitude, shipment.vehicle_id) == (1, None, None)

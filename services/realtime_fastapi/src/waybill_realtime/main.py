@@ -43,6 +43,7 @@ REDIS_POOL_BACKOFF = ExponentialWithJitterBackoff(cap=0.5, base=0.05)
 @contextlib.asynccontextmanager
 async def _open_resources(settings: Settings) -> AsyncIterator[Resources]:
     engine = create_engine(settings)
+    autocommit_engine = create_engine(settings, autocommit=True)
     # A blocking pool: a burst of subscribers waits for a connection instead of failing.
     redis = Redis(
         connection_pool=BlockingConnectionPool.from_url(
@@ -85,12 +86,13 @@ async def _open_resources(settings: Settings) -> AsyncIterator[Resources]:
         send_queue_size=settings.ws_send_queue_size,
     )
     sessions = create_session_factory(engine)
+    autocommit_sessions = create_session_factory(autocommit_engine)
     publisher = PositionPublisher(
         redis, app_metrics, interval_seconds=settings.telemetry_publish_interval_ms / 1000
     )
     eta = EtaScheduler(redis, settings.redis_url, window_seconds=settings.eta_debounce_seconds)
     ingest = Ingest(
-        engine=engine,
+        engine=autocommit_engine,
         publisher=publisher,
         eta=eta,
         metrics=app_metrics,
@@ -100,7 +102,7 @@ async def _open_resources(settings: Settings) -> AsyncIterator[Resources]:
     telemetry_gate = TelemetryGate(
         strategy=token_strategy(settings, redis),
         redis=redis,
-        sessions=sessions,
+        sessions=autocommit_sessions,
         accounts=accounts,
         device_limit=settings.telemetry_rate_limit_per_minute,
         address_limit=settings.telemetry_address_rate_limit_per_minute,
@@ -120,6 +122,7 @@ async def _open_resources(settings: Settings) -> AsyncIterator[Resources]:
             settings=settings,
             engine=engine,
             sessions=sessions,
+            autocommit_sessions=autocommit_sessions,
             redis=redis,
             hub=hub,
             metrics=app_metrics,
@@ -141,6 +144,7 @@ async def _open_resources(settings: Settings) -> AsyncIterator[Resources]:
         await access_reader_redis.aclose()
         await projector_redis.aclose()
         await engine.dispose()
+        await autocommit_engine.dispose()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -21,6 +21,8 @@ class Resources:
     settings: Settings
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
+    autocommit_sessions: async_sessionmaker[AsyncSession]
+    """Sessions whose every statement commits on its own (``db.create_engine``): for the hot paths' reads."""
     redis: Redis
     hub: Hub
     metrics: Metrics
@@ -33,6 +35,11 @@ class Resources:
 def get_resources(connection: HTTPConnection) -> Resources:
     resources: Resources = connection.app.state.resources
     return resources
+
+
+async def resources_dependency(connection: HTTPConnection) -> Resources:
+    """``get_resources`` as a dependency: a coroutine, which FastAPI runs inline, not in a worker thread."""
+    return get_resources(connection)
 
 
 async def get_session(connection: HTTPConnection) -> AsyncIterator[AsyncSession]:

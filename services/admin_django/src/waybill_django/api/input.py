@@ -14,7 +14,7 @@ from typing import Annotated, Any, Final
 
 from ninja import Field, Schema
 from ninja.pagination import PageNumberPagination
-from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, Strict, WithJsonSchema
 
 MAX_PAGE: Final = 1_000_000
 MAX_UTC_OFFSET: Final = timedelta(hours=15, minutes=59)
@@ -48,6 +48,21 @@ NonBlankText = Annotated[
     AfterValidator(_not_blank),
     Field(json_schema_extra={"pattern": NOT_BLANK_PATTERN}),
 ]
+
+
+def _json_number(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("Enter a number.")
+    return value
+
+
+# Numbers and booleans in a body are what the document says, nothing pydantic could coerce into one
+# ("5", true for a number, 1 or "yes" for a boolean). An integer may be written 7.0 (JSON Schema's
+# integer); 7.5 is refused by int itself. Path and query values are text and stay lax.
+NUMBER_ONLY: Final = BeforeValidator(_json_number)
+Integer = Annotated[int, NUMBER_ONLY]
+Number = Annotated[float, NUMBER_ONLY]
+Boolean = Annotated[bool, Strict()]
 
 
 def storable_offset(value: datetime) -> datetime:

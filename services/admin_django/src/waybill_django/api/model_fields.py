@@ -18,13 +18,20 @@ from django.db import models
 from ninja import Field, Schema
 from pydantic import AfterValidator, create_model
 
-from waybill_django.api.input import INTEGER_COLUMN_MAX, Text, decimal_number, storable_offset
+from waybill_django.api.input import (
+    INTEGER_COLUMN_MAX,
+    Integer,
+    Number,
+    Text,
+    decimal_number,
+    storable_offset,
+)
 
 _TYPES: dict[str, Any] = {
     "CharField": Text,
-    "FloatField": float,
-    "IntegerField": int,
-    "PositiveIntegerField": int,
+    "FloatField": Number,
+    "IntegerField": Integer,
+    "PositiveIntegerField": Integer,
     "DateTimeField": Annotated[datetime, AfterValidator(storable_offset)],
 }
 # Answers carry what is stored, as it is stored (a weight as a decimal string).

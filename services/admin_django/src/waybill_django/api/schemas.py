@@ -1,12 +1,19 @@
 """Request and response bodies of the integration API."""
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 from ninja import Field, Schema
 
 from waybill_contracts.enums import Role, ShipmentStatus
-from waybill_django.api.input import INTEGER_COLUMN_MAX, NonBlankText, Text
+from waybill_django.api.input import (
+    INTEGER_COLUMN_MAX,
+    NUMBER_ONLY,
+    Boolean,
+    Integer,
+    NonBlankText,
+    Text,
+)
 from waybill_django.api.model_fields import details_schema
 from waybill_django.shipments.models import DETAIL_FIELDS, Shipment
 
@@ -57,7 +64,7 @@ class ShipmentOut(ShipmentDetails):
 
 class TransitionIn(Schema):
     to_status: ShipmentStatus
-    vehicle_id: int | None = Field(default=None, description="Required to assign.")
+    vehicle_id: Integer | None = Field(default=None, description="Required to assign.")
     reason: Text = Field(default="", max_length=2000, description="Required to report an exception.")
     recipient_name: Text = Field(default="", max_length=200, description="Required to deliver.")
 
@@ -79,15 +86,17 @@ class TrackingEventOut(Schema):
         return getattr(obj, "previous_status", "") or None
 
 
+# A vehicle's capacity: what PostgreSQL's integer column holds, never negative.
+Capacity = Annotated[int, Field(ge=0, le=INTEGER_COLUMN_MAX), NUMBER_ONLY]
 DRIVER_ID = "A member of the organization with the driver role, or null; another id answers 422."
 
 
 class VehicleFields(Schema):
     label: Text = Field(default="", max_length=100)
-    capacity_kg: int | None = Field(default=None, ge=0, le=INTEGER_COLUMN_MAX)
-    capacity_parcels: int | None = Field(default=None, ge=0, le=INTEGER_COLUMN_MAX)
-    active: bool = True
-    driver_id: int | None = Field(default=None, description=DRIVER_ID)
+    capacity_kg: Capacity | None = None
+    capacity_parcels: Capacity | None = None
+    active: Boolean = True
+    driver_id: Integer | None = Field(default=None, description=DRIVER_ID)
 
 
 class VehicleCreate(VehicleFields):
@@ -98,10 +107,10 @@ class VehiclePatch(Schema):
     # Omitted means unchanged; null only where a vehicle may have none.
     plate: Text = Field(default=None, min_length=1, max_length=20)  # type: ignore[assignment]
     label: Text = Field(default=None, max_length=100)  # type: ignore[assignment]
-    capacity_kg: int | None = Field(default=None, ge=0, le=INTEGER_COLUMN_MAX)
-    capacity_parcels: int | None = Field(default=None, ge=0, le=INTEGER_COLUMN_MAX)
-    active: bool = None  # type: ignore[assignment]
-    driver_id: int | None = Field(default=None, description=DRIVER_ID)
+    capacity_kg: Capacity | None = None
+    capacity_parcels: Capacity | None = None
+    active: Boolean = None  # type: ignore[assignment]
+    driver_id: Integer | None = Field(default=None, description=DRIVER_ID)
 
 
 class VehicleOut(VehicleFields):

@@ -51,7 +51,7 @@ async def track(code: str, request: Request, resources: ResourcesDep) -> Respons
             headers={"Retry-After": str(verdict.retry_after_seconds), "Cache-Control": "no-store"},
         )
     if body is None and is_possible_code(code):
-        async with resources.sessions() as session:
+        async with resources.autocommit_sessions() as session:
             if projection is not None:
                 tracked = await projection.fill(session, code)
             else:
