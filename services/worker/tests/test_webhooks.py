@@ -11,7 +11,7 @@ from django.core import mail
 from standardwebhooks.webhooks import Webhook
 
 from waybill_contracts.enums import Role
-from waybill_devstack.polling import wait_until
+from waybill_devstack.polling import WaitTimeout, wait_until
 from waybill_django.accounts.models import User
 from waybill_django.core.errors import Conflict
 from waybill_django.organizations.models import Membership, Organization
@@ -95,11 +95,17 @@ def test_a_worker_killed_mid_batch_leaves_every_delivery_done_once(
     assert len(receiver.processed) < 40, "the batch finished before the kill"
     start_worker(concurrency=2, BROKER_VISIBILITY_TIMEOUT_SECONDS="5")
 
-    wait_until(
-        lambda: deliveries.filter(state=DeliveryState.SUCCEEDED).count() == 40,
-        what="all 40 deliveries to succeed",
-        timeout=60,
-    )
+    try:
+        wait_until(
+            lambda: deliveries.filter(state=DeliveryState.SUCCEEDED).count() == 40,
+            what="all 40 deliveries to succeed",
+            timeout=60,
+        )
+    except WaitTimeout as timeout:
+        unfinished = deliveries.exclude(state=DeliveryState.SUCCEEDED).values(
+            "pk", "state", "attempts", "next_attempt_at", "message_id"
+        )
+        raise AssertionError(f"{timeout}; not delivered: {list(unfinished)}") from None
     assert receiver.processed == {delivery.message_id for delivery in deliveries}
     assert WebhookAttemptLog.objects.filter(succeeded=True).count() == 40
     requests = sum(receiver.ids.values())
