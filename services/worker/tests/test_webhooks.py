@@ -103,7 +103,7 @@ def test_a_worker_killed_mid_batch_leaves_every_delivery_done_once(
         )
     except WaitTimeout as timeout:
         unfinished = deliveries.exclude(state=DeliveryState.SUCCEEDED).values(
-            "pk", "state", "attempts", "next_attempt_at", "message_id"
+            "pk", "event_id", "state", "attempts", "next_attempt_at"
         )
         raise AssertionError(f"{timeout}; not delivered: {list(unfinished)}") from None
     assert receiver.processed == {delivery.message_id for delivery in deliveries}
