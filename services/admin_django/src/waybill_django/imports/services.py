@@ -192,8 +192,16 @@ def _staged_row(shipment_import: ShipmentImport, line: int, row: dict[str | None
 
 def _reject_duplicate_references(shipment_import: ShipmentImport) -> None:
     valid = StagedRow.objects.filter(shipment_import=shipment_import, errors="")
-    repeated = valid.values("reference").annotate(times=Count("id")).filter(times__gt=1).values("reference")
-    valid.filter(reference__in=repeated).update(errors="reference: appears more than once in the file")
+    # Read first, then update by the list: as one UPDATE … IN (subquery) over rows staged moments
+    # ago (no statistics yet), PostgreSQL once chose a plan that ran past the statement timeout.
+    repeated = list(
+        valid.values("reference")
+        .annotate(times=Count("id"))
+        .filter(times__gt=1)
+        .values_list("reference", flat=True)
+    )
+    if repeated:
+        valid.filter(reference__in=repeated).update(errors="reference: appears more than once in the file")
     taken = Shipment.unscoped.filter(organization_id=shipment_import.organization_id).values("reference")
     valid.filter(reference__in=taken).update(
         errors="reference: a shipment with this reference already exists"
