@@ -14,7 +14,7 @@ from waybill_contracts.channels import STREAM_ENTRY_FIELD, org_stream_key
 from waybill_contracts.enums import Role
 from waybill_contracts.events import VehiclePosition, VehiclePositionsUpdated
 from waybill_contracts.personas import demo_email
-from waybill_devstack.browser import expect_live, shot, sign_in
+from waybill_devstack.browser import expect_live, phone_context, shot, sign_in
 from waybill_devstack.stack import RunningStack
 
 pytestmark = pytest.mark.integration
@@ -179,9 +179,7 @@ def test_main_pages_render_for_their_users(running_stack: RunningStack, page: Pa
     shot(owner, "settings-members")
     owner.context.close()
 
-    phone = browser.new_context(
-        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
-    ).new_page()
+    phone = phone_context(browser).new_page()
     sign_in(phone, running_stack, demo_email(Role.DRIVER), "/driver/")
     expect(phone.get_by_role("heading", name="My day")).to_be_visible()
     expect(phone.locator("summary", has_text="Picked up").first).to_be_visible()
@@ -287,9 +285,7 @@ def test_a_page_reloads_its_data_when_the_stream_no_longer_holds_what_it_missed(
 
 
 def test_a_driver_delivers_on_a_phone_with_a_signature(running_stack: RunningStack, browser: Browser) -> None:
-    phone = browser.new_context(
-        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
-    ).new_page()
+    phone = phone_context(browser).new_page()
     sign_in(phone, running_stack, demo_email(Role.DRIVER), "/driver/")
     card = phone.get_by_role("article").filter(has_text="DEMO-1003")
     card.get_by_text("Delivered…").click()

@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from waybill_contracts.enums import Role
 from waybill_contracts.personas import DEMO_PASSWORD, demo_email
-from waybill_devstack.browser import WATCH_CSP_VIOLATIONS, sign_in
+from waybill_devstack.browser import WATCH_CSP_VIOLATIONS, phone_context, sign_in
 from waybill_devstack.stack import RunningStack
 
 pytestmark = pytest.mark.integration
@@ -147,7 +147,7 @@ def test_a_driver_confirms_the_pick_up_with_the_labels_code_and_a_wrong_label_is
     running_stack: RunningStack, browser: Browser
 ) -> None:
     reference, code, other_code = _assigned_to_the_demo_driver(running_stack)
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    context = phone_context(browser)
     context.add_init_script(WATCH_CSP_VIOLATIONS)
     phone = context.new_page()
     errors: list[str] = []

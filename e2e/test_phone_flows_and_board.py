@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from waybill_contracts.personas import DEMO_PASSWORD
-from waybill_devstack.browser import expect_live, shot, sign_in
+from waybill_devstack.browser import expect_live, phone_context, shot, sign_in
 from waybill_devstack.stack import RunningStack
 
 pytestmark = pytest.mark.integration
@@ -17,9 +17,7 @@ pytestmark = pytest.mark.integration
 
 def phone_page(browser: Browser) -> Page:
     """A 360 px phone: the narrowest screen the dashboard is laid out for."""
-    return browser.new_context(
-        viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True
-    ).new_page()
+    return phone_context(browser, {"width": 360, "height": 740}).new_page()
 
 
 def one_row(stack: RunningStack, query: str, *params: object) -> tuple[object, ...]:

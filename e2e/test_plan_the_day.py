@@ -13,16 +13,15 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
-from playwright.sync_api import Browser, Page, ViewportSize, expect
+from playwright.sync_api import Browser, Page, expect
 
-from waybill_devstack.browser import shot
+from waybill_devstack.browser import phone_context, shot
 from waybill_devstack.polling import wait_until
 from waybill_devstack.stack import RunningStack
 
 pytestmark = pytest.mark.integration
 
 PASSWORD = "a long walk to the depot"
-PHONE: ViewportSize = {"width": 390, "height": 844}
 # About three hours apart around the world: one of them is always within two hours of noon.
 ZONES = (
     "Pacific/Auckland",
@@ -92,7 +91,7 @@ def sign_up(page: Page, stack: RunningStack, printed: Callable[[], str], *, name
 
 @pytest.fixture
 def phone(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    context = phone_context(browser)
     context.set_default_timeout(15_000)
     yield context.new_page()
     context.close()

@@ -7,7 +7,7 @@ import psycopg
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from waybill_devstack.browser import expect_live, shot, sign_in
+from waybill_devstack.browser import expect_live, phone_context, shot, sign_in
 from waybill_devstack.stack import RunningStack
 
 pytestmark = pytest.mark.integration
@@ -43,9 +43,7 @@ def row_of(page: Page, reference: str):  # type: ignore[no-untyped-def]
 def test_on_a_phone_every_list_header_sits_over_its_own_column(
     running_stack: RunningStack, browser: Browser
 ) -> None:
-    phone = browser.new_context(
-        viewport={"width": 360, "height": 780}, is_mobile=True, has_touch=True
-    ).new_page()
+    phone = phone_context(browser, {"width": 360, "height": 780}).new_page()
     sign_in(phone, running_stack, "dispatcher@demo.waybill.test", "/shipments/")
     columns = phone.locator("#shipment-table table").evaluate(COLUMNS_JS)
 

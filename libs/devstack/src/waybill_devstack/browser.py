@@ -7,7 +7,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    ViewportSize,
+    expect,
+    sync_playwright,
+)
 
 from waybill_contracts.personas import DEMO_PASSWORD
 from waybill_devstack.settings import REPO_ROOT
@@ -98,6 +106,15 @@ def sign_in(
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name=re.compile("sign in", re.IGNORECASE)).click()
     page.wait_for_url(re.compile(re.escape(stack.django_url + then.split("?")[0])))
+
+
+PHONE: ViewportSize = {"width": 390, "height": 844}
+"""A common phone's screen in CSS pixels (iPhone 12 to 15)."""
+
+
+def phone_context(browser: Browser, viewport: ViewportSize = PHONE) -> BrowserContext:
+    """A browser context that is a phone: its screen size, touch, and the mobile viewport rules."""
+    return browser.new_context(viewport=viewport, is_mobile=True, has_touch=True)
 
 
 def expect_live(page: Page) -> None:

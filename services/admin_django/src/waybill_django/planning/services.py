@@ -129,10 +129,10 @@ def route_plan_request(*, organization: Organization, actor: User, day: date) ->
         raise ValidationError("Set the depot first: where the vehicles start and end their day.")
     if not planning_vehicles(organization=organization).exists():
         raise ValidationError("There is no active vehicle to plan with: add one under Fleet.")
-    if not shipments_to_plan(organization=organization, day=day).exists():
-        raise ValidationError(f"There is no booked shipment to plan on {day:%b %-d, %Y}.")
     if day < timezone.localtime(timezone.now(), day_start(organization=organization, day=day).tzinfo).date():
         raise ValidationError(f"{day:%b %-d, %Y} is over: plan today or a later day.")
+    if not shipments_to_plan(organization=organization, day=day).exists():
+        raise ValidationError(f"There is no booked shipment to plan on {day:%b %-d, %Y}.")
     with unit_of_work():
         job = job_create(organization=organization, kind=JobKind.ROUTE_PLAN, actor=actor)
         plan = RoutePlan.unscoped.create(organization=organization, job=job, day=day)
