@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from waybill_realtime.config import Settings
 
 RAW_POOL_SIZE: Final = 20
+RAW_ACQUIRE_TIMEOUT_SECONDS: Final = 10
 
 
 def create_engine(settings: Settings, *, autocommit: bool = False) -> AsyncEngine:
@@ -49,6 +50,13 @@ async def create_raw_pool(settings: Settings) -> Any:
         ssl=settings.database_ssl,
         reset=_keep_session,
     )
+
+
+def raw_connection(pool: Any) -> Any:
+    """A connection of ``pool`` (``async with``); waiting longer than ``RAW_ACQUIRE_TIMEOUT_SECONDS`` for one
+    raises ``TimeoutError`` (a 503), as a database that stopped answering would otherwise queue requests for ever.
+    """
+    return pool.acquire(timeout=RAW_ACQUIRE_TIMEOUT_SECONDS)
 
 
 async def _keep_session(connection: Any) -> None:

@@ -35,6 +35,7 @@ from redis.exceptions import RedisError
 from waybill_contracts.channels import STREAM_ENTRY_FIELD, org_stream_key
 from waybill_contracts.events import EVENT_ADAPTER, Event, ShipmentStatusChanged, VehiclePositionsUpdated
 from waybill_contracts.tracking import PublicTracking
+from waybill_realtime.db import raw_connection
 from waybill_realtime.errors import BACKEND_ERRORS
 from waybill_realtime.ratelimit import WINDOW_SECONDS, Verdict, verdict, window_key
 from waybill_realtime.streaming.stream_ids import StreamId
@@ -295,7 +296,7 @@ class TrackingProjection:
         if isinstance(event, ShipmentStatusChanged):
             if event.shipment_id != tracked.shipment_id:
                 return None
-            async with self._pool.acquire() as connection:
+            async with raw_connection(self._pool) as connection:
                 reloaded = await load_tracking(connection, tracked.view.tracking_code)
             return None if reloaded is None else Projected(reloaded, stream_id)
         if isinstance(event, VehiclePositionsUpdated) and tracked.vehicle_id is None:

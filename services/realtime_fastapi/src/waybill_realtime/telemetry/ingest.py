@@ -18,6 +18,7 @@ from pydantic import JsonValue
 from waybill_contracts.events import VehiclePosition
 from waybill_contracts.permissions import OWN_VEHICLE_ONLY, Action, role_allows
 from waybill_contracts.telemetry import PositionReport, RejectedPosition, RejectReason, TelemetryResult
+from waybill_realtime.db import raw_connection
 from waybill_realtime.errors import BACKEND_ERRORS, DatabaseUnavailable
 from waybill_realtime.metrics import Metrics
 from waybill_realtime.telemetry.eta import EtaScheduler
@@ -87,7 +88,7 @@ class Ingest:
 
     async def _store(self, user_id: int, valid: Sequence[tuple[int, PositionReport]]) -> "_Stored":
         """Who may report for which vehicle, then the new positions; the shipments they move."""
-        async with self.pool.acquire() as connection:
+        async with raw_connection(self.pool) as connection:
             access = await vehicle_access(
                 connection, user_id=user_id, vehicle_ids={report.vehicle_id for _, report in valid}
             )
