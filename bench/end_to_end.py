@@ -24,6 +24,7 @@ from multiprocessing.connection import Connection as Pipe
 from pathlib import Path
 
 import httpx
+import stages
 import wsload
 from django_tracking import django_env, start_gunicorn, wait_ready
 from environment import bench_database, bench_personas
@@ -291,13 +292,17 @@ def run(out: Path, *, smoke: bool) -> Section:
             TELEMETRY_ADDRESS_RATE_LIMIT_PER_MINUTE="10000000",
         )
         wait_ready(django_url)
+        stages.lap(stages.START, "gunicorn and waybill-realtime")
         api_token, ids = seed(env, personas.acme_id, personas.acme_owner, 2 * count + 4)
+        stages.lap(stages.SEED, f"{2 * count + 4} draft shipments")
         client = RealtimeClient(realtime_url)
         ws_token = asyncio.run(client.token(personas.acme_dispatcher, personas.password))
         driver_token = asyncio.run(client.token(personas.acme_driver, personas.password))
         common = (django_url, api_token, realtime_url, ws_token, channel)
         asyncio.run(_transitions(*common, ids[:4], sizes))  # warm-up: connections, caches
+        stages.lap(stages.WARM_UP)
         idle = asyncio.run(_transitions(*common, ids[4 : 4 + count], sizes))
+        stages.lap(stages.MEASURE, "idle stack")
         phases.append(Phase("idle stack", idle[0], idle[1], idle[2], idle[3], "none"))
         target = Target(
             name="background subscribers",
@@ -307,6 +312,7 @@ def run(out: Path, *, smoke: bool) -> Section:
             subscribe=json.dumps({"type": "subscribe", "channel": channel}),
         )
         generators = LoadGenerators(target, sizes.fanout_clients)
+        stages.lap(stages.CONNECT, f"{generators.opened:,} background subscribers")
         try:
             bodies = _telemetry_bodies(
                 [personas.acme_van],
@@ -320,6 +326,7 @@ def run(out: Path, *, smoke: bool) -> Section:
                 )
 
             (histogram, sent, received, failed), telemetry_failed = asyncio.run(loaded())
+            stages.lap(stages.MEASURE, "under load")
         finally:
             generators.stop()
         background = (
