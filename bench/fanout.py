@@ -82,6 +82,8 @@ class Run:
     out_of_order: int
     closes: dict[int, int]
     connect_failures: int
+    cpu_us_per_delivery: float
+    """The server's CPU time (user and system) per delivered message, while measuring: less noisy than latency."""
     idle_kib_per_connection: float = float("nan")
 
     def row(self) -> dict[str, Any]:
@@ -96,6 +98,7 @@ class Run:
             "out_of_order": self.out_of_order,
             "errors": self.connect_failures + sum(n for code, n in self.closes.items()),
             "idle KiB/conn": self.idle_kib_per_connection,
+            "server CPU µs/delivery": self.cpu_us_per_delivery,
         }
 
 
@@ -182,6 +185,11 @@ def _rss(pid: int) -> int:
     return int(psutil.Process(pid).memory_info().rss)
 
 
+def _cpu_seconds(pid: int) -> float:
+    times = psutil.Process(pid).cpu_times()
+    return float(times.user + times.system)
+
+
 @contextmanager
 def loadgens(target: Target, clients: int) -> Iterator[LoadGenerators]:
     generators = LoadGenerators(target, clients)
@@ -212,10 +220,12 @@ async def _open_loop(
     await publisher.at_rate(events_per_second, sizes.warmup_seconds)
     first = publisher.seq
     generators.ask(("record", first))
+    cpu = _cpu_seconds(target.pid)
     started = time.monotonic()
     published = await publisher.at_rate(events_per_second, sizes.run_seconds)
     elapsed = time.monotonic() - started
     await asyncio.sleep(sizes.settle_seconds)  # let the last events arrive
+    cpu = _cpu_seconds(target.pid) - cpu
     histogram, received, out_of_order, closes, _ = _collect(generators)
     expected = published * generators.opened
     return Run(
@@ -229,6 +239,7 @@ async def _open_loop(
         out_of_order=out_of_order,
         closes=closes,
         connect_failures=generators.failed,
+        cpu_us_per_delivery=cpu * 1e6 / max(1, received),
     )
 
 
@@ -239,6 +250,7 @@ async def _closed_loop(
     if publisher.seq:
         await asyncio.to_thread(generators.ask, ("wait", publisher.seq - 1, 60.0))
     generators.ask(("record", publisher.seq))
+    cpu = _cpu_seconds(target.pid)
     started = time.monotonic()
     published = 0
     while time.monotonic() - started < sizes.closed_loop_seconds:
@@ -248,6 +260,7 @@ async def _closed_loop(
         if not all(replies):
             break  # a client never got the burst: counted as lost below
     elapsed = time.monotonic() - started
+    cpu = _cpu_seconds(target.pid) - cpu
     histogram, received, out_of_order, closes, _ = _collect(generators)
     return Run(
         target=target.name,
@@ -260,6 +273,7 @@ async def _closed_loop(
         out_of_order=out_of_order,
         closes=closes,
         connect_failures=generators.failed,
+        cpu_us_per_delivery=cpu * 1e6 / max(1, received),
     )
 
 
@@ -395,6 +409,7 @@ def _section(runs: list[Run], sizes: Sizes, out: Path) -> Section:
                 str(r.out_of_order),
                 str(r.connect_failures + sum(r.closes.values())),
                 number(r.idle_kib_per_connection),
+                number(r.cpu_us_per_delivery, 2),
             ]
         )
     return Section(
@@ -424,6 +439,7 @@ def _section(runs: list[Run], sizes: Sizes, out: Path) -> Section:
             "out of order",
             "errors",
             "idle KiB/conn",
+            "server CPU µs/delivery",
         ],
         table_rows=rows,
         targets=_targets(by, sizes),
@@ -431,6 +447,8 @@ def _section(runs: list[Run], sizes: Sizes, out: Path) -> Section:
             "`lost` counts deliveries not received by the end of the run (a settle pause after the last event in the open"
             " loop): backlog, not only loss. `errors`: failed connections and closes seen.",
             "`idle KiB/conn`: growth of the server's resident memory per connected, subscribed, idle client.",
+            "`server CPU µs/delivery`: the server process's CPU time (user and system) while measuring, per delivered"
+            " message; on a shared machine it moves less than latency does. Most of it is the kernel's loopback send.",
             "The realtime service runs with WS_IDLE_TIMEOUT_SECONDS=3600: the load clients send no application"
             " pings, and connecting the largest size takes longer than the default 60 s.",
         ],
