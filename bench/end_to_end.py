@@ -24,6 +24,7 @@ from multiprocessing.connection import Connection as Pipe
 from pathlib import Path
 
 import httpx
+import stages
 import wsload
 from django_tracking import django_env, start_gunicorn, wait_ready
 from environment import bench_database, bench_personas
@@ -110,7 +111,7 @@ def seed(env: dict[str, str], organization_id: int, actor_email: str, count: int
 
 
 @dataclass
-class Stages:
+class Split:
     """Where each transition's time went, split at the event's stream id (Redis's clock, in ms, on this machine)."""
 
     to_stream: Histogram = field(default_factory=Histogram)
@@ -121,7 +122,7 @@ class Stages:
     """Request sent until Django's answer (after the XADD: the relay runs before the response)."""
 
 
-Result = tuple[Histogram, int, int, int, Stages]
+Result = tuple[Histogram, int, int, int, Split]
 
 
 @dataclass
@@ -132,7 +133,7 @@ class Phase:
     received: int
     failed: int
     background: str
-    stages: Stages
+    split: Split
 
 
 async def _transitions(
@@ -148,7 +149,7 @@ async def _transitions(
     sent_at: dict[int, float] = {}
     sent_wall: dict[int, float] = {}
     histogram = Histogram()
-    stages = Stages()
+    split = Split()
     failed = 0
     received = 0
     done = asyncio.Event()
@@ -174,10 +175,10 @@ async def _transitions(
                 if started is not None and message.event.status == "booked":
                     histogram.record((time.monotonic() - started) * 1000)
                     appended_ms = int(message.stream_id.partition("-")[0])
-                    stages.to_stream.record(
+                    split.to_stream.record(
                         max(0.0, appended_ms - sent_wall[message.event.shipment_id] * 1000)
                     )
-                    stages.stream_to_client.record(max(0.0, time.time() * 1000 - appended_ms))
+                    split.stream_to_client.record(max(0.0, time.time() * 1000 - appended_ms))
                     received += 1
 
         listener = asyncio.create_task(listen())
@@ -195,7 +196,7 @@ async def _transitions(
                     response = await client.post(
                         f"/api/v1/shipments/{shipment_id}/transitions", json={"to_status": "booked"}
                     )
-                    stages.answered.record((time.monotonic() - started) * 1000)
+                    split.answered.record((time.monotonic() - started) * 1000)
                     if response.status_code != 200:
                         failed += 1
                         sent_at.pop(shipment_id)
@@ -214,7 +215,7 @@ async def _transitions(
         done.set()
         await asyncio.wait([listener], timeout=10)  # what has not arrived by then is missing
         listener.cancel()
-    return histogram, len(ids), received, failed, stages
+    return histogram, len(ids), received, failed, split
 
 
 def _telemetry_bodies(vehicles: list[int], count: int) -> list[bytes]:
@@ -316,13 +317,17 @@ def run(out: Path, *, smoke: bool) -> Section:
             TELEMETRY_ADDRESS_RATE_LIMIT_PER_MINUTE="10000000",
         )
         wait_ready(django_url)
+        stages.lap(stages.START, "gunicorn and waybill-realtime")
         api_token, ids = seed(env, personas.acme_id, personas.acme_owner, 2 * count + 4)
+        stages.lap(stages.SEED, f"{2 * count + 4} draft shipments")
         client = RealtimeClient(realtime_url)
         ws_token = asyncio.run(client.token(personas.acme_dispatcher, personas.password))
         driver_token = asyncio.run(client.token(personas.acme_driver, personas.password))
         common = (django_url, api_token, realtime_url, ws_token, channel)
         asyncio.run(_transitions(*common, ids[:4], sizes))  # warm-up: connections, caches
+        stages.lap(stages.WARM_UP)
         idle = asyncio.run(_transitions(*common, ids[4 : 4 + count], sizes))
+        stages.lap(stages.MEASURE, "idle stack")
         phases.append(Phase("idle stack", *idle[:4], "none", idle[4]))
         target = Target(
             name="background subscribers",
@@ -332,6 +337,7 @@ def run(out: Path, *, smoke: bool) -> Section:
             subscribe=json.dumps({"type": "subscribe", "channel": channel}),
         )
         generators = LoadGenerators(target, sizes.fanout_clients)
+        stages.lap(stages.CONNECT, f"{generators.opened:,} background subscribers")
         try:
             bodies = _telemetry_bodies(
                 [personas.acme_van],
@@ -344,7 +350,8 @@ def run(out: Path, *, smoke: bool) -> Section:
                     redis_url, personas.acme_id, realtime_url, driver_token, bodies, sizes, transitions
                 )
 
-            (histogram, sent, received, failed, stages), telemetry_failed = asyncio.run(loaded())
+            (histogram, sent, received, failed, split), telemetry_failed = asyncio.run(loaded())
+            stages.lap(stages.MEASURE, "under load")
         finally:
             generators.stop()
         background = (
@@ -355,13 +362,13 @@ def run(out: Path, *, smoke: bool) -> Section:
             f" ({sum(telemetry_failed.values())} of them failed"
             f"{': ' + ', '.join(f'{n} {why}' for why, n in telemetry_failed.items()) if telemetry_failed else ''})"
         )
-        phases.append(Phase("under load", histogram, sent, received, failed, background, stages))
+        phases.append(Phase("under load", histogram, sent, received, failed, background, split))
     for phase in phases:
         print(
             f"end_to_end: {phase.name}: p99 {phase.histogram.percentile(99):,.0f} ms"
-            f" (to the stream {phase.stages.to_stream.percentile(99):,.0f},"
-            f" stream to client {phase.stages.stream_to_client.percentile(99):,.0f},"
-            f" answered {phase.stages.answered.percentile(99):,.0f})",
+            f" (to the stream {phase.split.to_stream.percentile(99):,.0f},"
+            f" stream to client {phase.split.stream_to_client.percentile(99):,.0f},"
+            f" answered {phase.split.answered.percentile(99):,.0f})",
             flush=True,
         )
     return _section(phases, sizes)
@@ -377,7 +384,7 @@ def _section(phases: list[Phase], sizes: Sizes) -> Section:
             *(number(phase.histogram.percentile(q)) for q in (50, 90, 99, 99.9)),
             *(
                 f"{number(stage.percentile(50))} / {number(stage.percentile(99))}"
-                for stage in (phase.stages.to_stream, phase.stages.stream_to_client, phase.stages.answered)
+                for stage in (phase.split.to_stream, phase.split.stream_to_client, phase.split.answered)
             ),
             str(phase.failed + phase.sent - phase.received),
         ]

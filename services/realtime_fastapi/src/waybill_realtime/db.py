@@ -1,4 +1,8 @@
-"""The async database engine and sessions."""
+"""The async database engine and sessions, and raw asyncpg connections from its pool for the hot paths."""
+
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -25,3 +29,12 @@ def create_engine(settings: Settings, *, autocommit: bool = False) -> AsyncEngin
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+@contextlib.asynccontextmanager
+async def raw_connection(engine: AsyncEngine) -> AsyncIterator[Any]:
+    """An asyncpg connection from the engine's pool (checked by its pre-ping), outside any transaction."""
+    async with engine.connect() as connection:
+        driver = (await connection.get_raw_connection()).driver_connection
+        assert driver is not None  # an open, checked-out connection
+        yield driver

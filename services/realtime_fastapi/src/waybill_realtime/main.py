@@ -108,7 +108,7 @@ async def _open_resources(settings: Settings) -> AsyncIterator[Resources]:
         address_limit=settings.telemetry_address_rate_limit_per_minute,
     )
     tracking = TrackingProjection(
-        redis, projector_redis, sessions, ttl_seconds=settings.track_projection_ttl_seconds
+        redis, projector_redis, autocommit_engine, ttl_seconds=settings.track_projection_ttl_seconds
     )
     background = [
         asyncio.create_task(hub.run(), name="stream-reader"),
@@ -121,6 +121,7 @@ async def _open_resources(settings: Settings) -> AsyncIterator[Resources]:
         yield Resources(
             settings=settings,
             engine=engine,
+            autocommit_engine=autocommit_engine,
             sessions=sessions,
             autocommit_sessions=autocommit_sessions,
             redis=redis,

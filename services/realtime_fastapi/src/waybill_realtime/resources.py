@@ -20,6 +20,8 @@ from waybill_realtime.tracking_projection import TrackingProjection
 class Resources:
     settings: Settings
     engine: AsyncEngine
+    autocommit_engine: AsyncEngine
+    """Every statement commits on its own (``db.create_engine``): the hot paths' raw asyncpg connections."""
     sessions: async_sessionmaker[AsyncSession]
     autocommit_sessions: async_sessionmaker[AsyncSession]
     """Sessions whose every statement commits on its own (``db.create_engine``): for the hot paths' reads."""

@@ -2,16 +2,13 @@
 
 Only ``waybill_contracts.tracking.PublicTracking`` leaves this module: no
 organization, vehicle, person, note or internal id. ``load_tracking`` reads it
-from the database; ``track_change`` applies one stream event to it (the
+from the database (on a raw asyncpg connection); ``track_change`` applies one stream event to it (the
 ``track:`` channel and the Redis projection both keep it current that way).
 """
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final
-
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from typing import Any, Final
 
 from waybill_contracts.enums import ShipmentStatus
 from waybill_contracts.events import Event, ShipmentEtaUpdated, ShipmentStatusChanged, VehiclePositionsUpdated
@@ -24,7 +21,6 @@ from waybill_contracts.tracking import (
     PublicTracking,
     TimelineEntry,
 )
-from waybill_realtime.tables import Position, Shipment, TrackingEvent
 
 
 @dataclass(frozen=True)
@@ -50,39 +46,39 @@ def coarse(latitude: float, longitude: float, recorded_at: datetime) -> CoarsePo
     )
 
 
-_SHIPMENT: Final = select(
-    Shipment.id, Shipment.organization_id, Shipment.status, Shipment.vehicle_id, Shipment.eta
+# On the raw asyncpg connection (``db.raw_connection``): the lookup is the public hot path, and
+# SQLAlchemy's statement handling cost several times the queries' own time. Each is a prepared statement
+# of asyncpg's cache; the tables are those of ``tables.py`` (Shipment, TrackingEvent, Position).
+_SHIPMENT: Final = (
+    "SELECT id, organization_id, status, vehicle_id, eta FROM shipments_shipment WHERE tracking_code = $1"
 )
+# Status changes only: a failed delivery attempt, say, keeps the status.
 _TIMELINE: Final = (
-    select(TrackingEvent.status, TrackingEvent.occurred_at)
-    # Status changes only: a failed delivery attempt, say, keeps the status.
-    .where(TrackingEvent.status != TrackingEvent.previous_status)
-    .order_by(TrackingEvent.occurred_at, TrackingEvent.id)
+    "SELECT status, occurred_at FROM shipments_trackingevent"
+    " WHERE shipment_id = $1 AND status != previous_status ORDER BY occurred_at, id"
 )
 _LAST_POSITION: Final = (
-    select(Position.latitude, Position.longitude, Position.recorded_at)
-    .order_by(Position.recorded_at.desc())
-    .limit(1)
+    "SELECT latitude, longitude, recorded_at FROM fleet_position"
+    " WHERE vehicle_id = $1 ORDER BY recorded_at DESC LIMIT 1"
 )
 
 
-async def load_tracking(session: AsyncSession, tracking_code: str) -> TrackedShipment | None:
-    shipment = (await session.execute(_SHIPMENT.where(Shipment.tracking_code == tracking_code))).first()
+async def load_tracking(connection: Any, tracking_code: str) -> TrackedShipment | None:
+    """The view of ``tracking_code``'s shipment, read on an asyncpg connection; None for an unknown code."""
+    shipment = await connection.fetchrow(_SHIPMENT, tracking_code)
     if shipment is None:
         return None
-    shipment_id, organization_id, raw_status, vehicle_id, eta = shipment.tuple()
+    shipment_id, organization_id, raw_status, vehicle_id, eta = shipment
     status = ShipmentStatus(raw_status)
     timeline = [
         TimelineEntry(status=ShipmentStatus(entry_status), occurred_at=occurred_at)
-        for entry_status, occurred_at in (
-            await session.execute(_TIMELINE.where(TrackingEvent.shipment_id == shipment_id))
-        ).tuples()
+        for entry_status, occurred_at in await connection.fetch(_TIMELINE, shipment_id)
     ]
     last_position = None
     if vehicle_id is not None and status in POSITION_VISIBLE_STATUSES:
-        latest = (await session.execute(_LAST_POSITION.where(Position.vehicle_id == vehicle_id))).first()
+        latest = await connection.fetchrow(_LAST_POSITION, vehicle_id)
         if latest is not None:
-            last_position = coarse(*latest.tuple())
+            last_position = coarse(*latest)
     view = PublicTracking(
         tracking_code=tracking_code,
         status=status,

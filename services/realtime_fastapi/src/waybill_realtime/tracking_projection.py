@@ -26,16 +26,17 @@ import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final, cast
+from typing import Any, Final, cast
 
 from pydantic import ValidationError
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from waybill_contracts.channels import STREAM_ENTRY_FIELD, org_stream_key
 from waybill_contracts.events import EVENT_ADAPTER, Event, ShipmentStatusChanged, VehiclePositionsUpdated
 from waybill_contracts.tracking import PublicTracking
+from waybill_realtime.db import raw_connection
 from waybill_realtime.errors import BACKEND_ERRORS
 from waybill_realtime.ratelimit import WINDOW_SECONDS, Verdict, verdict, window_key
 from waybill_realtime.streaming.stream_ids import StreamId
@@ -157,13 +158,12 @@ class Lookup:
 
 
 class TrackingProjection:
-    def __init__(
-        self, redis: "Redis", reader: "Redis", sessions: async_sessionmaker[AsyncSession], *, ttl_seconds: int
-    ) -> None:
+    def __init__(self, redis: "Redis", reader: "Redis", engine: AsyncEngine, *, ttl_seconds: int) -> None:
         self._redis = redis
         self._reader = reader
         """The projector's own connection: its reads block."""
-        self._sessions = sessions
+        self._engine = engine
+        """An autocommit engine (``db.create_engine``): the projector's reloads, like lookups, need no transaction."""
         self._ttl = ttl_seconds
         self._identity = uuid.uuid4().hex
         self._read = redis.register_script(_READ)
@@ -182,13 +182,13 @@ class TrackingProjection:
         )
         return Lookup(verdict(int(count or 0), limit), body if isinstance(body, str) else None)
 
-    async def fill(self, session: AsyncSession, code: str) -> TrackedShipment | None:
+    async def fill(self, connection: Any, code: str) -> TrackedShipment | None:
         """The view from the database, stored in Redis unless the projector got ahead of this snapshot.
 
         Knowing the stream id at or after which the snapshot starts needs the organization, hence a
         first lookup; a second one, after reading the id, is the snapshot stored.
         """
-        first = await load_tracking(session, code)
+        first = await load_tracking(connection, code)
         if first is None:
             return None
         organization_id = first.organization_id
@@ -196,7 +196,7 @@ class TrackingProjection:
             as_of = await self._newest_id(organization_id)
         except RedisError:
             return first
-        tracked = await load_tracking(session, code)
+        tracked = await load_tracking(connection, code)
         if tracked is None:
             return None
         with contextlib.suppress(RedisError):
@@ -297,8 +297,8 @@ class TrackingProjection:
         if isinstance(event, ShipmentStatusChanged):
             if event.shipment_id != tracked.shipment_id:
                 return None
-            async with self._sessions() as session:
-                reloaded = await load_tracking(session, tracked.view.tracking_code)
+            async with raw_connection(self._engine) as connection:
+                reloaded = await load_tracking(connection, tracked.view.tracking_code)
             return None if reloaded is None else Projected(reloaded, stream_id)
         if isinstance(event, VehiclePositionsUpdated) and tracked.vehicle_id is None:
             return None

@@ -12,6 +12,7 @@ from redis.exceptions import RedisError
 
 from waybill_contracts.tracking import PublicTracking
 from waybill_realtime.client_address import client_address
+from waybill_realtime.db import raw_connection
 from waybill_realtime.deps import ResourcesDep
 from waybill_realtime.ratelimit import Verdict, hit
 from waybill_realtime.tracking import is_possible_code, load_tracking
@@ -51,11 +52,11 @@ async def track(code: str, request: Request, resources: ResourcesDep) -> Respons
             headers={"Retry-After": str(verdict.retry_after_seconds), "Cache-Control": "no-store"},
         )
     if body is None and is_possible_code(code):
-        async with resources.autocommit_sessions() as session:
+        async with raw_connection(resources.autocommit_engine) as connection:
             if projection is not None:
-                tracked = await projection.fill(session, code)
+                tracked = await projection.fill(connection, code)
             else:
-                tracked = await load_tracking(session, code)
+                tracked = await load_tracking(connection, code)
         body = None if tracked is None else tracked.view.model_dump_json()
     if body is None:
         return JSONResponse(NOT_FOUND, status_code=404, headers={"Cache-Control": "no-store"})

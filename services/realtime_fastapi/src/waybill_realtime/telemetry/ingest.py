@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from waybill_contracts.events import VehiclePosition
 from waybill_contracts.permissions import OWN_VEHICLE_ONLY, Action, role_allows
 from waybill_contracts.telemetry import PositionReport, RejectedPosition, RejectReason, TelemetryResult
+from waybill_realtime.db import raw_connection
 from waybill_realtime.errors import BACKEND_ERRORS, DatabaseUnavailable
 from waybill_realtime.metrics import Metrics
 from waybill_realtime.telemetry.eta import EtaScheduler
@@ -27,7 +28,6 @@ from waybill_realtime.telemetry.store import (
     VehicleAccess,
     copy_positions,
     insert_positions,
-    raw_connection,
     vehicle_access,
 )
 from waybill_realtime.telemetry.validation import CheckedBatch, check_batch, check_batch_json

@@ -13,13 +13,11 @@ refuses the whole ``COPY`` and the caller stores the batch again with
 even when two batches race, and ``RETURNING`` tells which items were new.
 """
 
-import contextlib
-from collections.abc import AsyncIterator, Collection, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
 import asyncpg  # type: ignore[import-untyped]  # asyncpg ships no type information
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from waybill_contracts.enums import Role
 from waybill_contracts.telemetry import PositionReport
@@ -78,15 +76,6 @@ class VehicleAccess:
     """The caller's role in the vehicle's organization (None: not an active member)."""
     shipments: tuple[int, ...]
     """Shipments this vehicle moves right now."""
-
-
-@contextlib.asynccontextmanager
-async def raw_connection(engine: AsyncEngine) -> AsyncIterator[Any]:
-    """An asyncpg connection from the engine's pool (checked by its pre-ping), outside any transaction."""
-    async with engine.connect() as connection:
-        driver = (await connection.get_raw_connection()).driver_connection
-        assert driver is not None  # an open, checked-out connection
-        yield driver
 
 
 async def vehicle_access(

@@ -36,6 +36,7 @@ from waybill_contracts.ws import (
 )
 from waybill_realtime.authorization import may_subscribe_to_organization, organization_role
 from waybill_realtime.client_address import client_address
+from waybill_realtime.db import raw_connection
 from waybill_realtime.errors import BACKEND_ERRORS, DatabaseUnavailable
 from waybill_realtime.ratelimit import hit
 from waybill_realtime.resources import Resources
@@ -285,8 +286,8 @@ class Session:
             return ErrorMessage(
                 code="forbidden", message="too many requests: try again later", channel=channel
             )
-        async with self._resources.sessions() as db:
-            tracked = await load_tracking(db, tracking_code)
+        async with raw_connection(self._resources.autocommit_engine) as connection:
+            tracked = await load_tracking(connection, tracking_code)
         if tracked is None:
             return ErrorMessage(code="unknown_channel", message="no such tracking code", channel=channel)
         view = TrackView(tracked.shipment_id, tracked.vehicle_id, tracked.view)
