@@ -82,6 +82,8 @@ class Run:
     out_of_order: int
     closes: dict[int, int]
     connect_failures: int
+    cpu_us_per_delivery: float
+    """The server's CPU time (user and system) per delivered message, while measuring: less noisy than latency."""
     idle_kib_per_connection: float = float("nan")
 
     def row(self) -> dict[str, Any]:
@@ -96,6 +98,7 @@ class Run:
             "out_of_order": self.out_of_order,
             "errors": self.connect_failures + sum(n for code, n in self.closes.items()),
             "idle KiB/conn": self.idle_kib_per_connection,
+            "server CPU µs/delivery": self.cpu_us_per_delivery,
         }
 
 
@@ -192,6 +195,11 @@ def _rss(pid: int) -> int:
     return int(psutil.Process(pid).memory_info().rss)
 
 
+def _cpu_seconds(pid: int) -> float:
+    times = psutil.Process(pid).cpu_times()
+    return float(times.user + times.system)
+
+
 def _collect(generators: LoadGenerators) -> tuple[Histogram, int, int, dict[int, int], int]:
     histogram = Histogram()
     received = out_of_order = open_connections = 0
@@ -214,11 +222,13 @@ async def _open_loop(
     stages.lap(stages.WARM_UP)
     first = publisher.seq
     generators.ask(("record", first))
+    cpu = _cpu_seconds(target.pid)
     started = time.monotonic()
     published = await publisher.at_rate(events_per_second, sizes.run_seconds)
     elapsed = time.monotonic() - started
     stages.lap(stages.MEASURE, f"{target.name}, {clients:,} clients, open loop")
     await asyncio.sleep(sizes.settle_seconds)  # let the last events arrive
+    cpu = _cpu_seconds(target.pid) - cpu
     histogram, received, out_of_order, closes, _ = _collect(generators)
     stages.lap(stages.SETTLE)
     expected = published * generators.opened
@@ -233,6 +243,7 @@ async def _open_loop(
         out_of_order=out_of_order,
         closes=closes,
         connect_failures=generators.failed,
+        cpu_us_per_delivery=cpu * 1e6 / max(1, received),
     )
 
 
@@ -244,6 +255,7 @@ async def _closed_loop(
         await asyncio.to_thread(generators.ask, ("wait", publisher.seq - 1, 60.0))
     stages.lap(stages.DRAIN, "what the open loop left queued")
     generators.ask(("record", publisher.seq))
+    cpu = _cpu_seconds(target.pid)
     started = time.monotonic()
     published = 0
     while time.monotonic() - started < sizes.closed_loop_seconds:
@@ -253,6 +265,7 @@ async def _closed_loop(
         if not all(replies):
             break  # a client never got the burst: counted as lost below
     elapsed = time.monotonic() - started
+    cpu = _cpu_seconds(target.pid) - cpu
     histogram, received, out_of_order, closes, _ = _collect(generators)
     stages.lap(stages.MEASURE, f"{target.name}, {clients:,} clients, closed loop")
     return Run(
@@ -266,6 +279,7 @@ async def _closed_loop(
         out_of_order=out_of_order,
         closes=closes,
         connect_failures=generators.failed,
+        cpu_us_per_delivery=cpu * 1e6 / max(1, received),
     )
 
 
@@ -423,6 +437,7 @@ def _section(runs: list[Run], sizes: Sizes, out: Path) -> Section:
                 str(r.out_of_order),
                 str(r.connect_failures + sum(r.closes.values())),
                 number(r.idle_kib_per_connection),
+                number(r.cpu_us_per_delivery, 2),
             ]
         )
     return Section(
@@ -452,6 +467,7 @@ def _section(runs: list[Run], sizes: Sizes, out: Path) -> Section:
             "out of order",
             "errors",
             "idle KiB/conn",
+            "server CPU µs/delivery",
         ],
         table_rows=rows,
         targets=_targets(by, sizes),
@@ -462,6 +478,8 @@ def _section(runs: list[Run], sizes: Sizes, out: Path) -> Section:
             " at that size: the clients of the smaller sizes stay connected (and keep counting), so each size"
             " connects only the difference. Meanwhile the other target's clients stay connected too, idle:"
             " the bare server reads another organization's stream, so neither target sends to the other's clients.",
+            "`server CPU µs/delivery`: the server process's CPU time (user and system) while measuring, per delivered"
+            " message; on a shared machine it moves less than latency does. Most of it is the kernel's loopback send.",
             "The realtime service runs with WS_IDLE_TIMEOUT_SECONDS=3600: the load clients send no application"
             " pings, and connecting the largest size takes longer than the default 60 s.",
         ],
