@@ -22,6 +22,7 @@ from pathlib import Path
 
 import matplotlib
 import psutil
+import stages
 from environment import MIGRATED_FLAG
 from report import Section
 
@@ -119,6 +120,7 @@ def run_section(out: Path, *, smoke: bool) -> Section:
     sizes = (500, 1000) if smoke else SIZES
     if os.environ.get(MIGRATED_FLAG) != "1":
         stack.manage("migrate", "--verbosity", "0", env=dict(os.environ))
+    stages.lap(stages.SEED, "migrate")
     measurements = []
     for rows in sizes:
         # Each size in a fresh process, so that one's memory is not the next one's baseline.
@@ -130,6 +132,7 @@ def run_section(out: Path, *, smoke: bool) -> Section:
             f"csv_import: {rows:,} rows in {measurement.seconds:.1f} s, +{measurement.growth_mib:.1f} MiB",
             flush=True,
         )
+        stages.lap(stages.MEASURE, f"{rows:,} rows, in a fresh process")
         measurements.append(measurement)
     smallest, largest = measurements[0], measurements[-1]
     return Section(

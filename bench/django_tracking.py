@@ -19,6 +19,7 @@ from pathlib import Path
 
 import httpload
 import matplotlib
+import stages
 from environment import bench_database, bench_personas
 from fanout import start_realtime
 from histogram import Histogram
@@ -128,9 +129,10 @@ def wait_ready(url: str) -> None:
 
 
 def run(out: Path, *, smoke: bool) -> Section:
-    concurrencies, seconds = ((2,), 0.5) if smoke else ((10, 100, 1000), 4.0)
+    concurrencies, seconds = ((2,), 0.5) if smoke else ((10, 100, 1000), 3.0)
     database_url, redis_url = bench_database(), os.environ["REDIS_URL"]
     codes = asyncio.run(add_shipments(bench_personas()))
+    stages.lap(stages.SEED, f"{SHIPMENTS} shipments")
     results: list[Result] = []
     with (
         Path(os.devnull).open("w") as quiet,
@@ -155,12 +157,14 @@ def run(out: Path, *, smoke: bool) -> Section:
         }
         for url in (sync, asgi):
             wait_ready(url)
+        stages.lap(stages.START, "gunicorn, uvicorn, waybill-realtime, the bare app")
         requests = {
             server: [httpload.Request("GET", path.format(code=code)) for code in codes]
             for server, path in PATHS.items()
         }
         for server, url in urls.items() if not smoke else ():  # warm-up: connections, caches, every worker
             httpload.closed_loop(url, requests[server], 8, 1.0, HEADERS)
+        stages.lap(stages.WARM_UP)
         for concurrency in concurrencies:
             for server, url in urls.items():
                 per_second, histogram, failed = httpload.closed_loop(
@@ -168,7 +172,11 @@ def run(out: Path, *, smoke: bool) -> Section:
                 )
                 results.append(Result(server, concurrency, per_second, histogram, failed))
                 print(f"django_tracking: {server} c={concurrency}: {per_second:,.0f}/s", flush=True)
-    return _section(results, seconds, out)
+                stages.lap(stages.MEASURE, f"{server}, concurrency {concurrency}")
+    stages.lap(stages.STOP)
+    section = _section(results, seconds, out)
+    stages.lap(stages.PLOT)
+    return section
 
 
 def _section(results: list[Result], seconds: float, out: Path) -> Section:

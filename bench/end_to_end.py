@@ -18,12 +18,13 @@ import os
 import tempfile
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from multiprocessing.connection import Connection as Pipe
 from pathlib import Path
 
 import httpx
+import stages
 import wsload
 from django_tracking import django_env, start_gunicorn, wait_ready
 from environment import bench_database, bench_personas
@@ -110,6 +111,21 @@ def seed(env: dict[str, str], organization_id: int, actor_email: str, count: int
 
 
 @dataclass
+class Split:
+    """Where each transition's time went, split at the event's stream id (Redis's clock, in ms, on this machine)."""
+
+    to_stream: Histogram = field(default_factory=Histogram)
+    """Request sent until the XADD: Django's request, the transaction and the after-commit relay."""
+    stream_to_client: Histogram = field(default_factory=Histogram)
+    """XADD until the client has the event: the realtime read loop, the send, the client's read."""
+    answered: Histogram = field(default_factory=Histogram)
+    """Request sent until Django's answer (after the XADD: the relay runs before the response)."""
+
+
+Result = tuple[Histogram, int, int, int, Split]
+
+
+@dataclass
 class Phase:
     name: str
     histogram: Histogram
@@ -117,6 +133,7 @@ class Phase:
     received: int
     failed: int
     background: str
+    split: Split
 
 
 async def _transitions(
@@ -127,10 +144,12 @@ async def _transitions(
     channel: str,
     ids: list[int],
     sizes: Sizes,
-) -> tuple[Histogram, int, int, int]:
+) -> Result:
     """Book ``ids`` at a constant rate; latency until the subscribed client has each ``booked`` event."""
     sent_at: dict[int, float] = {}
+    sent_wall: dict[int, float] = {}
     histogram = Histogram()
+    split = Split()
     failed = 0
     received = 0
     done = asyncio.Event()
@@ -155,6 +174,11 @@ async def _transitions(
                 started = sent_at.get(message.event.shipment_id)
                 if started is not None and message.event.status == "booked":
                     histogram.record((time.monotonic() - started) * 1000)
+                    appended_ms = int(message.stream_id.partition("-")[0])
+                    split.to_stream.record(
+                        max(0.0, appended_ms - sent_wall[message.event.shipment_id] * 1000)
+                    )
+                    split.stream_to_client.record(max(0.0, time.time() * 1000 - appended_ms))
                     received += 1
 
         listener = asyncio.create_task(listen())
@@ -166,11 +190,13 @@ async def _transitions(
 
             async def book(shipment_id: int) -> None:
                 nonlocal failed
-                sent_at[shipment_id] = time.monotonic()
+                sent_wall[shipment_id] = time.time()
+                sent_at[shipment_id] = started = time.monotonic()
                 try:
                     response = await client.post(
                         f"/api/v1/shipments/{shipment_id}/transitions", json={"to_status": "booked"}
                     )
+                    split.answered.record((time.monotonic() - started) * 1000)
                     if response.status_code != 200:
                         failed += 1
                         sent_at.pop(shipment_id)
@@ -189,7 +215,7 @@ async def _transitions(
         done.set()
         await asyncio.wait([listener], timeout=10)  # what has not arrived by then is missing
         listener.cancel()
-    return histogram, len(ids), received, failed
+    return histogram, len(ids), received, failed, split
 
 
 def _telemetry_bodies(vehicles: list[int], count: int) -> list[bytes]:
@@ -250,8 +276,8 @@ async def _with_background(
     driver_token: str,
     bodies: list[bytes],
     sizes: Sizes,
-    transitions: "asyncio.Task[tuple[Histogram, int, int, int]]",
-) -> tuple[tuple[Histogram, int, int, int], Counter[str]]:
+    transitions: "asyncio.Task[Result]",
+) -> tuple[Result, Counter[str]]:
     stop = asyncio.Event()
     batches_per_second = sizes.telemetry_positions_per_second / TELEMETRY_BATCH
     async with Redis.from_url(redis_url, decode_responses=True) as redis:
@@ -291,14 +317,18 @@ def run(out: Path, *, smoke: bool) -> Section:
             TELEMETRY_ADDRESS_RATE_LIMIT_PER_MINUTE="10000000",
         )
         wait_ready(django_url)
+        stages.lap(stages.START, "gunicorn and waybill-realtime")
         api_token, ids = seed(env, personas.acme_id, personas.acme_owner, 2 * count + 4)
+        stages.lap(stages.SEED, f"{2 * count + 4} draft shipments")
         client = RealtimeClient(realtime_url)
         ws_token = asyncio.run(client.token(personas.acme_dispatcher, personas.password))
         driver_token = asyncio.run(client.token(personas.acme_driver, personas.password))
         common = (django_url, api_token, realtime_url, ws_token, channel)
         asyncio.run(_transitions(*common, ids[:4], sizes))  # warm-up: connections, caches
+        stages.lap(stages.WARM_UP)
         idle = asyncio.run(_transitions(*common, ids[4 : 4 + count], sizes))
-        phases.append(Phase("idle stack", idle[0], idle[1], idle[2], idle[3], "none"))
+        stages.lap(stages.MEASURE, "idle stack")
+        phases.append(Phase("idle stack", *idle[:4], "none", idle[4]))
         target = Target(
             name="background subscribers",
             uri=realtime_url.replace("http://", "ws://") + "/ws",
@@ -307,19 +337,21 @@ def run(out: Path, *, smoke: bool) -> Section:
             subscribe=json.dumps({"type": "subscribe", "channel": channel}),
         )
         generators = LoadGenerators(target, sizes.fanout_clients)
+        stages.lap(stages.CONNECT, f"{generators.opened:,} background subscribers")
         try:
             bodies = _telemetry_bodies(
                 [personas.acme_van],
                 int(sizes.telemetry_positions_per_second / TELEMETRY_BATCH * (sizes.seconds + 5)) + 1,
             )
 
-            async def loaded() -> tuple[tuple[Histogram, int, int, int], Counter[str]]:
+            async def loaded() -> tuple[Result, Counter[str]]:
                 transitions = asyncio.create_task(_transitions(*common, ids[4 + count :], sizes))
                 return await _with_background(
                     redis_url, personas.acme_id, realtime_url, driver_token, bodies, sizes, transitions
                 )
 
-            (histogram, sent, received, failed), telemetry_failed = asyncio.run(loaded())
+            (histogram, sent, received, failed, split), telemetry_failed = asyncio.run(loaded())
+            stages.lap(stages.MEASURE, "under load")
         finally:
             generators.stop()
         background = (
@@ -330,9 +362,15 @@ def run(out: Path, *, smoke: bool) -> Section:
             f" ({sum(telemetry_failed.values())} of them failed"
             f"{': ' + ', '.join(f'{n} {why}' for why, n in telemetry_failed.items()) if telemetry_failed else ''})"
         )
-        phases.append(Phase("under load", histogram, sent, received, failed, background))
+        phases.append(Phase("under load", histogram, sent, received, failed, background, split))
     for phase in phases:
-        print(f"end_to_end: {phase.name}: p99 {phase.histogram.percentile(99):,.0f} ms", flush=True)
+        print(
+            f"end_to_end: {phase.name}: p99 {phase.histogram.percentile(99):,.0f} ms"
+            f" (to the stream {phase.split.to_stream.percentile(99):,.0f},"
+            f" stream to client {phase.split.stream_to_client.percentile(99):,.0f},"
+            f" answered {phase.split.answered.percentile(99):,.0f})",
+            flush=True,
+        )
     return _section(phases, sizes)
 
 
@@ -344,6 +382,10 @@ def _section(phases: list[Phase], sizes: Sizes) -> Section:
             str(phase.sent),
             str(phase.received),
             *(number(phase.histogram.percentile(q)) for q in (50, 90, 99, 99.9)),
+            *(
+                f"{number(stage.percentile(50))} / {number(stage.percentile(99))}"
+                for stage in (phase.split.to_stream, phase.split.stream_to_client, phase.split.answered)
+            ),
             str(phase.failed + phase.sent - phase.received),
         ]
         for phase in phases
@@ -370,6 +412,9 @@ def _section(phases: list[Phase], sizes: Sizes) -> Section:
             "p90 ms",
             "p99 ms",
             "p99.9 ms",
+            "to the stream p50 / p99 ms",
+            "stream to client p50 / p99 ms",
+            "Django answered p50 / p99 ms",
             "errors or missing",
         ],
         table_rows=rows,
@@ -383,6 +428,10 @@ def _section(phases: list[Phase], sizes: Sizes) -> Section:
         notes=[
             "The latency includes the HTTP request itself: the event can only leave after the transaction commits,"
             " and Django appends it to the stream before it answers.",
+            "Stages, split at the event's stream id (the time Redis appended it, in milliseconds, on this machine's"
+            " clock): to the stream is the request, the transaction and the after-commit relay; stream to client is"
+            " the realtime service's read of the stream, its send and the client's read. Django answers after its"
+            " relay has appended the event.",
             "Background events go to the same organization's stream, so the measured client receives them too: it"
             " skips them.",
         ],

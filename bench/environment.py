@@ -53,7 +53,9 @@ def _commit() -> str:
     return result.stdout.strip() or "unknown"
 
 
-def machine_header(*, smoke: bool, seconds: float) -> str:
+def machine_header(
+    *, smoke: bool, seconds: float, scenarios: dict[str, tuple[float, dict[str, float]]] | None = None
+) -> str:
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     versions = ", ".join(f"{name} {version(name)}" for name in PACKAGES)
     kind = "smoke run (tiny sizes: checks the harness, not a speed)" if smoke else "full run"
@@ -65,6 +67,14 @@ def machine_header(*, smoke: bool, seconds: float) -> str:
             f"- machine: {_cpu_model()}, {psutil.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB,"
             f" load average {load} when the run ended; {platform.system()} {platform.release()}",
             f"- Python {platform.python_version()}; {versions}",
+            *(
+                [
+                    "- wall time per scenario: "
+                    + ", ".join(f"{name} {wall:.0f} s" for name, (wall, _) in scenarios.items())
+                ]
+                if scenarios
+                else []
+            ),
             "- every comparison ran in this run, interleaved, on this machine; compare ratios, not absolute numbers",
             "",
         ]

@@ -9,6 +9,7 @@ only once every client has the previous one: peak throughput).
 """
 
 import asyncio
+import contextlib
 import json
 import math
 import multiprocessing
@@ -16,8 +17,6 @@ import os
 import secrets
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -27,6 +26,7 @@ from typing import Any
 
 import matplotlib
 import psutil
+import stages
 import wsload
 from environment import bench_database, bench_personas
 from histogram import Histogram
@@ -82,6 +82,8 @@ class Run:
     out_of_order: int
     closes: dict[int, int]
     connect_failures: int
+    cpu_us_per_delivery: float
+    """The server's CPU time (user and system) per delivered message, while measuring: less noisy than latency."""
     idle_kib_per_connection: float = float("nan")
 
     def row(self) -> dict[str, Any]:
@@ -96,6 +98,7 @@ class Run:
             "out_of_order": self.out_of_order,
             "errors": self.connect_failures + sum(n for code, n in self.closes.items()),
             "idle KiB/conn": self.idle_kib_per_connection,
+            "server CPU µs/delivery": self.cpu_us_per_delivery,
         }
 
 
@@ -143,14 +146,23 @@ class Publisher:
 
 
 class LoadGenerators:
-    """Load-generator processes holding ``clients`` connections to one target between them."""
+    """Load-generator processes holding connections to one target between them; ``grow`` adds more."""
 
-    def __init__(self, target: Target, clients: int) -> None:
-        context = multiprocessing.get_context("spawn")
+    def __init__(self, target: Target, clients: int = 0) -> None:
+        self.target = target
         self.pipes: list[Pipe] = []
-        self.processes = []
-        for first in range(0, clients, CONNECTIONS_PER_LOADGEN):
-            count = min(CONNECTIONS_PER_LOADGEN, clients - first)
+        self.processes: list[multiprocessing.process.BaseProcess] = []
+        self.opened = 0
+        self.failed = 0
+        self.grow(clients)
+
+    def grow(self, clients: int) -> int:
+        """Hold ``clients`` connections in all, opened concurrently from new processes; how many it added."""
+        context = multiprocessing.get_context("spawn")
+        target, pipes = self.target, []
+        wanted = clients - self.opened - self.failed
+        for first in range(0, wanted, CONNECTIONS_PER_LOADGEN):
+            count = min(CONNECTIONS_PER_LOADGEN, wanted - first)
             parent, child = context.Pipe()
             process = context.Process(
                 target=wsload.serve,
@@ -158,14 +170,15 @@ class LoadGenerators:
                 daemon=True,
             )
             process.start()
-            self.pipes.append(parent)
+            pipes.append(parent)
             self.processes.append(process)
-        self.opened = 0
-        self.failed = 0
-        for pipe in self.pipes:
+        opened_before = self.opened
+        for pipe in pipes:
             _, opened, failed = pipe.recv()
             self.opened += opened
             self.failed += failed
+        self.pipes += pipes
+        return self.opened - opened_before
 
     def ask(self, command: object) -> list[Any]:
         for pipe in self.pipes:
@@ -182,13 +195,9 @@ def _rss(pid: int) -> int:
     return int(psutil.Process(pid).memory_info().rss)
 
 
-@contextmanager
-def loadgens(target: Target, clients: int) -> Iterator[LoadGenerators]:
-    generators = LoadGenerators(target, clients)
-    try:
-        yield generators
-    finally:
-        generators.stop()
+def _cpu_seconds(pid: int) -> float:
+    times = psutil.Process(pid).cpu_times()
+    return float(times.user + times.system)
 
 
 def _collect(generators: LoadGenerators) -> tuple[Histogram, int, int, dict[int, int], int]:
@@ -210,13 +219,18 @@ async def _open_loop(
 ) -> Run:
     events_per_second = sizes.deliveries_per_second / clients
     await publisher.at_rate(events_per_second, sizes.warmup_seconds)
+    stages.lap(stages.WARM_UP)
     first = publisher.seq
     generators.ask(("record", first))
+    cpu = _cpu_seconds(target.pid)
     started = time.monotonic()
     published = await publisher.at_rate(events_per_second, sizes.run_seconds)
     elapsed = time.monotonic() - started
+    stages.lap(stages.MEASURE, f"{target.name}, {clients:,} clients, open loop")
     await asyncio.sleep(sizes.settle_seconds)  # let the last events arrive
+    cpu = _cpu_seconds(target.pid) - cpu
     histogram, received, out_of_order, closes, _ = _collect(generators)
+    stages.lap(stages.SETTLE)
     expected = published * generators.opened
     return Run(
         target=target.name,
@@ -229,6 +243,7 @@ async def _open_loop(
         out_of_order=out_of_order,
         closes=closes,
         connect_failures=generators.failed,
+        cpu_us_per_delivery=cpu * 1e6 / max(1, received),
     )
 
 
@@ -238,7 +253,9 @@ async def _closed_loop(
     # Start from an empty pipe: what the open loop left queued is not this run's throughput.
     if publisher.seq:
         await asyncio.to_thread(generators.ask, ("wait", publisher.seq - 1, 60.0))
+    stages.lap(stages.DRAIN, "what the open loop left queued")
     generators.ask(("record", publisher.seq))
+    cpu = _cpu_seconds(target.pid)
     started = time.monotonic()
     published = 0
     while time.monotonic() - started < sizes.closed_loop_seconds:
@@ -248,7 +265,9 @@ async def _closed_loop(
         if not all(replies):
             break  # a client never got the burst: counted as lost below
     elapsed = time.monotonic() - started
+    cpu = _cpu_seconds(target.pid) - cpu
     histogram, received, out_of_order, closes, _ = _collect(generators)
+    stages.lap(stages.MEASURE, f"{target.name}, {clients:,} clients, closed loop")
     return Run(
         target=target.name,
         clients=clients,
@@ -260,21 +279,25 @@ async def _closed_loop(
         out_of_order=out_of_order,
         closes=closes,
         connect_failures=generators.failed,
+        cpu_us_per_delivery=cpu * 1e6 / max(1, received),
     )
 
 
-async def measure(
-    target: Target, clients: int, sizes: Sizes, redis_url: str, organization_id: int
-) -> list[Run]:
-    """Open-loop then closed-loop run of ``clients`` connections against one target."""
+async def measure(generators: LoadGenerators, publisher: Publisher, clients: int, sizes: Sizes) -> list[Run]:
+    """Open-loop then closed-loop run of ``clients`` connections against one target.
+
+    The connections of the smaller sizes stay open (their clients keep counting); only the new ones are
+    opened, and the idle memory is the server's growth per added, subscribed, idle connection.
+    """
+    target = generators.target
     before = _rss(target.pid)
-    with loadgens(target, clients) as generators:
-        await asyncio.sleep(sizes.settle_seconds)
-        idle = (_rss(target.pid) - before) / max(1, generators.opened) / 1024
-        async with Redis.from_url(redis_url, decode_responses=True) as redis:
-            publisher = Publisher(redis, organization_id)
-            open_run = await _open_loop(generators, publisher, target, clients, sizes)
-            closed_run = await _closed_loop(generators, publisher, target, clients, sizes)
+    added = generators.grow(clients)
+    stages.lap(stages.CONNECT, f"{target.name}, {added:,} more, {generators.opened:,} open")
+    await asyncio.sleep(sizes.settle_seconds)
+    idle = (_rss(target.pid) - before) / max(1, added) / 1024
+    stages.lap(stages.SETTLE)
+    open_run = await _open_loop(generators, publisher, target, clients, sizes)
+    closed_run = await _closed_loop(generators, publisher, target, clients, sizes)
     open_run.idle_kib_per_connection = idle
     return [open_run, closed_run]
 
@@ -299,10 +322,10 @@ def start_bare(group: ProcessGroup, redis_url: str, organization_id: int, index:
 FULL = Sizes(
     clients=(1000, 2000, 5000, 10_000),
     deliveries_per_second=50_000,
-    warmup_seconds=2,
-    run_seconds=5,
+    warmup_seconds=1,
+    run_seconds=4,  # 200,000 deliveries a run
     burst=20,
-    closed_loop_seconds=4,
+    closed_loop_seconds=3,
 )
 SMOKE = Sizes(
     clients=(10, 20),
@@ -342,7 +365,7 @@ def run(out: Path, *, smoke: bool) -> Section:
     database_url, redis_url = bench_database(), os.environ["REDIS_URL"]
     personas = bench_personas()
     channel = org_channel(personas.acme_id)
-    runs: list[Run] = []
+    stages.lap(stages.SEED, "the run's database and personas, once for every scenario")
     with Path(os.devnull).open("w") as quiet, ProcessGroup(output=quiet) as group:
         # The load clients send no application pings: the idle timeout must outlast connecting 10,000 of them.
         url, realtime_pid = start_realtime(group, database_url, redis_url, WS_IDLE_TIMEOUT_SECONDS="3600")
@@ -354,13 +377,32 @@ def run(out: Path, *, smoke: bool) -> Section:
             headers={"Authorization": f"Bearer {token}"},
             subscribe=json.dumps({"type": "subscribe", "channel": channel}),
         )
-        bare = start_bare(group, redis_url, personas.acme_id, 1)
-        for clients in sizes.clients:
-            for target in (waybill, bare):  # interleaved: the same minute of the machine for both
-                for result in asyncio.run(measure(target, clients, sizes, redis_url, personas.acme_id)):
-                    print(f"fanout: {_line(result)}", flush=True)
-                    runs.append(result)
-    return _section(runs, sizes, out)
+        # Another organization's stream: the clients of one target stay connected, idle, while the other runs.
+        bare = start_bare(group, redis_url, personas.globex_id, 1)
+        stages.lap(stages.START, "waybill-realtime and the bare server")
+        runs = asyncio.run(_every_size(((waybill, personas.acme_id), (bare, personas.globex_id)), sizes))
+    stages.lap(stages.STOP, "every client and both servers")
+    section = _section(runs, sizes, out)
+    stages.lap(stages.PLOT)
+    return section
+
+
+async def _every_size(targets: tuple[tuple[Target, int], ...], sizes: Sizes) -> list[Run]:
+    """Each size, each target in turn (interleaved: the same minute of the machine for both)."""
+    runs: list[Run] = []
+    with contextlib.ExitStack() as stack_of_clients:
+        async with Redis.from_url(os.environ["REDIS_URL"], decode_responses=True) as redis:
+            pairs = []
+            for target, organization_id in targets:
+                generators = LoadGenerators(target)
+                stack_of_clients.callback(generators.stop)
+                pairs.append((generators, Publisher(redis, organization_id)))
+            for clients in sizes.clients:
+                for generators, publisher in pairs:
+                    for result in await measure(generators, publisher, clients, sizes):
+                        print(f"fanout: {_line(result)}", flush=True)
+                        runs.append(result)
+    return runs
 
 
 def _line(run: Run) -> str:
@@ -395,6 +437,7 @@ def _section(runs: list[Run], sizes: Sizes, out: Path) -> Section:
                 str(r.out_of_order),
                 str(r.connect_failures + sum(r.closes.values())),
                 number(r.idle_kib_per_connection),
+                number(r.cpu_us_per_delivery, 2),
             ]
         )
     return Section(
@@ -424,13 +467,19 @@ def _section(runs: list[Run], sizes: Sizes, out: Path) -> Section:
             "out of order",
             "errors",
             "idle KiB/conn",
+            "server CPU µs/delivery",
         ],
         table_rows=rows,
         targets=_targets(by, sizes),
         notes=[
             "`lost` counts deliveries not received by the end of the run (a settle pause after the last event in the open"
             " loop): backlog, not only loss. `errors`: failed connections and closes seen.",
-            "`idle KiB/conn`: growth of the server's resident memory per connected, subscribed, idle client.",
+            "`idle KiB/conn`: growth of the server's resident memory per connected, subscribed, idle client added"
+            " at that size: the clients of the smaller sizes stay connected (and keep counting), so each size"
+            " connects only the difference. Meanwhile the other target's clients stay connected too, idle:"
+            " the bare server reads another organization's stream, so neither target sends to the other's clients.",
+            "`server CPU µs/delivery`: the server process's CPU time (user and system) while measuring, per delivered"
+            " message; on a shared machine it moves less than latency does. Most of it is the kernel's loopback send.",
             "The realtime service runs with WS_IDLE_TIMEOUT_SECONDS=3600: the load clients send no application"
             " pings, and connecting the largest size takes longer than the default 60 s.",
         ],

@@ -2,12 +2,18 @@
 
 Requests cycle through a list prepared by the parent (method, path, body); the
 answer's status is counted and its latency recorded in a histogram, which the
-parent merges across processes (``closed_loop`` does both).
+parent merges across processes (``closed_loop`` does both). The processes are
+started once and kept, idle between runs, for every later run of the scenario
+(each run opens its own connections): starting and importing a Python process
+per run cost more than a second of a busy 2-core machine each time.
 """
 
 import asyncio
+import atexit
+import contextlib
 import itertools
 import multiprocessing
+import multiprocessing.process
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection as Pipe
@@ -25,15 +31,11 @@ class Request:
     body: bytes | None = None
 
 
-def serve(
-    pipe: Pipe,
-    base_url: str,
-    requests: list[Request],
-    headers: dict[str, str],
-    concurrency: int,
-    seconds: float,
-) -> None:
-    pipe.send(asyncio.run(_run(base_url, requests, headers, concurrency, seconds)))
+def serve(pipe: Pipe) -> None:
+    """A load-generator process: one closed-loop run per ``(base_url, requests, headers, concurrency, seconds)``
+    received, its tally sent back; ``None`` ends it."""
+    while (job := pipe.recv()) is not None:
+        pipe.send(asyncio.run(_run(*job)))
 
 
 async def _run(
@@ -80,24 +82,40 @@ def closed_loop(
     Two processes from a concurrency of 2 (so the load generator is not the first bottleneck), one more per
     ``CONNECTIONS_PER_LOADGEN`` connections, at most four.
     """
-    context = multiprocessing.get_context("spawn")
     count = 1 if concurrency < 2 else max(2, min(4, -(-concurrency // CONNECTIONS_PER_LOADGEN)))
-    pipes, processes = [], []
-    for index in range(count):
-        parent, child = context.Pipe()
+    pipes = _load_generators(count)
+    for index, pipe in enumerate(pipes):
         share = concurrency // count + (1 if index < concurrency % count else 0)
-        process = context.Process(
-            target=serve, args=(child, url, requests, headers, share, seconds), daemon=True
-        )
-        process.start()
-        pipes.append(parent)
-        processes.append(process)
+        pipe.send((url, requests, headers, share, seconds))
     histogram, ok, failed, elapsed = Histogram(), 0, 0, 0.0
-    for pipe, process in zip(pipes, processes, strict=True):
+    for pipe in pipes:
         result = pipe.recv()
-        process.join(10)
         histogram.merge(result["histogram"])
         ok += result["statuses"].get(ok_status, 0)
         failed += result["errors"] + sum(n for status, n in result["statuses"].items() if status != ok_status)
         elapsed = max(elapsed, result["seconds"])
     return ok / elapsed, histogram, failed
+
+
+_started: list[tuple[Pipe, multiprocessing.process.BaseProcess]] = []
+
+
+def _load_generators(count: int) -> list[Pipe]:
+    """The pipes of ``count`` load-generator processes, started on first use and kept for later runs."""
+    context = multiprocessing.get_context("spawn")
+    while len(_started) < count:
+        parent, child = context.Pipe()
+        process = context.Process(target=serve, args=(child,), daemon=True)
+        process.start()
+        _started.append((parent, process))
+    return [pipe for pipe, _ in _started[:count]]
+
+
+@atexit.register
+def stop_load_generators() -> None:
+    """End every kept load-generator process (also at exit; a scenario may call it when done)."""
+    while _started:
+        pipe, process = _started.pop()
+        with contextlib.suppress(OSError):  # it ended already
+            pipe.send(None)
+        process.join(10)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import asyncpg  # type: ignore[import-untyped]  # asyncpg ships no type information
 import ingestload
+import stages
 from environment import bench_database, bench_personas
 from fanout import start_realtime
 from report import Section, number
@@ -87,6 +88,7 @@ def run(out: Path, *, smoke: bool) -> Section:
     with Path(os.devnull).open("w") as quiet, ProcessGroup(output=quiet) as group:
         url, _ = start_realtime(group, database_url, redis_url, TELEMETRY_RATE_LIMIT_PER_MINUTE="10000000")
         token = asyncio.run(RealtimeClient(url).token(personas.acme_dispatcher, personas.password))
+        stages.lap(stages.START, "waybill-realtime")
 
         def senders_of(websocket: bool, seconds: float, first: int) -> list[ingestload.Sender]:
             return [
@@ -94,12 +96,18 @@ def run(out: Path, *, smoke: bool) -> Section:
             ]
 
         ingestload.run_senders(senders_of(False, min(seconds, 1.0), first=0))  # warm-up
+        stages.lap(stages.WARM_UP)
         http, http_histogram, http_failed = ingestload.run_senders(senders_of(False, seconds, first=senders))
+        stages.lap(stages.MEASURE, "POST /v1/telemetry")
         ws, ws_histogram, ws_failed = ingestload.run_senders(senders_of(True, seconds, first=2 * senders))
+        stages.lap(stages.MEASURE, "WebSocket position")
+    stages.lap(stages.STOP)
     ceiling = asyncio.run(_copy(database_url, COPY_TABLE, vehicles, personas.acme_id, senders, seconds))
+    stages.lap(stages.MEASURE, "COPY into fleet_position")
     unchecked = asyncio.run(
         _copy(database_url, UNCHECKED_TABLE, vehicles, personas.acme_id, senders, seconds)
     )
+    stages.lap(stages.MEASURE, "COPY without foreign keys")
     ratio = http / ceiling if ceiling else float("nan")
     print(
         f"ingest: {http:,.0f} positions/s over HTTP, {ws:,.0f}/s over WebSockets,"

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
+import stages
 from report import Section
 
 from waybill_django.core.geo import distance_km
@@ -118,6 +119,7 @@ def measure(shipments: int, vehicles: int) -> Measured:
 
 def run(out: Path, *, smoke: bool) -> Section:
     results = [measure(shipments, vehicles) for shipments, vehicles in (SMOKE_SIZES if smoke else SIZES)]
+    stages.lap(stages.MEASURE, f"{len(results)} problems")
     figure, (left, right) = pyplot.subplots(1, 2, figsize=(10, 4))
     x = [r.shipments for r in results]
     left.plot(x, [r.seconds for r in results], marker="o")

@@ -22,6 +22,10 @@ class Section:
     plots: list[Path] = field(default_factory=list)
     targets: list[list[str]] = field(default_factory=list)
     """README rows: target, measured, met."""
+    seconds: float = 0.0
+    """Wall time of the scenario (set by ``run.py``)."""
+    stages: dict[str, float] = field(default_factory=dict)
+    """Its seconds per stage (``stages.lap``; set by ``run.py``)."""
 
     def markdown(self) -> str:
         lines = [f"## {self.title}", "", self.summary, ""]

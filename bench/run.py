@@ -26,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
+import stages
 from report import README, RESULTS_DIR, Section, update_readme
 
 SMOKE_JOBS = 4
@@ -76,7 +77,7 @@ def main(argv: list[str]) -> int:
     started = time.monotonic()
     if args.section_json:
         (name,) = selected
-        section = scenario(name)(out, smoke=args.smoke)
+        section = _timed(name, out, smoke=args.smoke)
         args.section_json.write_text(json.dumps(dataclasses.asdict(section), default=str))
         return 0
     if args.smoke and args.jobs > 1 and len(selected) > 1:
@@ -85,9 +86,13 @@ def main(argv: list[str]) -> int:
         sections = [_run_here(name, out, smoke=args.smoke) for name in selected]
     from environment import machine_header
 
-    header = machine_header(smoke=args.smoke, seconds=time.monotonic() - started)
+    times = {section.name: (section.seconds, section.stages) for section in sections}
+    header = machine_header(smoke=args.smoke, seconds=time.monotonic() - started, scenarios=times)
     report = out / "report.md"
-    report.write_text("\n".join([header, *(section.markdown() for section in sections)]))
+    report.write_text(
+        "\n".join([header, *(section.markdown() for section in sections), _time_section(times)])
+    )
+    print(_time_section(times), flush=True)
     print(f"report: {report}")
     if not args.smoke and set(selected) == set(SCENARIOS):
         update_readme(README, sections, report)
@@ -96,11 +101,30 @@ def main(argv: list[str]) -> int:
 
 def _run_here(name: str, out: Path, *, smoke: bool) -> Section:
     print(f"== {name}", flush=True)
-    began = time.monotonic()
-    section = scenario(name)(out, smoke=smoke)
+    section = _timed(name, out, smoke=smoke)
     print(section.markdown(), flush=True)
-    print(f"== {name}: {time.monotonic() - began:.0f} s", flush=True)
+    print(f"== {name}: {section.seconds:.0f} s", flush=True)
     return section
+
+
+def _timed(name: str, out: Path, *, smoke: bool) -> Section:
+    """Run one scenario; its wall time and its seconds per stage (``stages.lap``) go on its section."""
+    stages.begin(name)
+    try:
+        section = scenario(name)(out, smoke=smoke)
+    finally:
+        section_seconds, section_stages = stages.end()
+    section.seconds, section.stages = section_seconds, section_stages
+    return section
+
+
+def _time_section(times: dict[str, tuple[float, dict[str, float]]]) -> str:
+    lines = ["## Where the run's time went", "", *stages.table(times), ""]
+    lines.append(
+        "- Seconds per scenario and stage, from this run's console log (one line per stage);"
+        " `other` is what no stage covered (imports, building the section)."
+    )
+    return "\n".join(lines) + "\n"
 
 
 def _run_side_by_side(names: list[str], out: Path, *, jobs: int) -> list[Section]:
@@ -108,7 +132,6 @@ def _run_side_by_side(names: list[str], out: Path, *, jobs: int) -> list[Section
     from environment import scenario_backends
 
     def one(name: str) -> Section:
-        began = time.monotonic()
         result, log = out / f"{name}.json", out / f"{name}.log"
         database_url, redis_url = backends[name]
         with log.open("w") as output:
@@ -130,7 +153,7 @@ def _run_side_by_side(names: list[str], out: Path, *, jobs: int) -> list[Section
             )
         fields = json.loads(result.read_text())
         section = Section(**{**fields, "plots": [Path(plot) for plot in fields["plots"]]})
-        print(f"== {name}: {time.monotonic() - began:.0f} s", flush=True)
+        print(f"== {name}: {section.seconds:.0f} s", flush=True)
         return section
 
     with scenario_backends(names) as backends, ThreadPoolExecutor(max_workers=jobs) as pool:

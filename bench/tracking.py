@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import httpload
+import stages
 from environment import bench_database, bench_personas
 from fanout import start_realtime
 from report import BENCH_DIR, Section, number
@@ -63,10 +64,11 @@ async def add_shipments(personas: Personas) -> list[str]:
 
 
 def run(out: Path, *, smoke: bool) -> Section:
-    concurrencies, seconds = ((2,), 0.5) if smoke else ((10, 100), 5.0)
+    concurrencies, seconds = ((2,), 0.5) if smoke else ((10, 100), 4.0)
     database_url, redis_url = bench_database(), os.environ["REDIS_URL"]
     personas = bench_personas()
     codes = asyncio.run(add_shipments(personas))
+    stages.lap(stages.SEED, f"{SHIPMENTS} shipments")
     rows, results = [], {}
     with Path(os.devnull).open("w") as quiet, ProcessGroup(output=quiet) as group:
         unlimited = {"TRACK_RATE_LIMIT_PER_MINUTE": "100000000"}
@@ -76,16 +78,19 @@ def run(out: Path, *, smoke: bool) -> Section:
         projected, _ = start_realtime(group, database_url, redis_url, **unlimited)
         bare = start_bare(group, database_url)
         servers = ((DATABASE, database), (PROJECTED, projected), (BARE, bare))
+        stages.lap(stages.START, "two realtime processes and the bare app")
         requests = [httpload.Request("GET", f"/v1/track/{code}") for code in codes]
         for _, url in servers:
             httpload.closed_loop(
                 url, requests, 4, min(seconds, 1.0), {}
             )  # warm-up: connections, statement caches, the projection
+        stages.lap(stages.WARM_UP)
         for concurrency in concurrencies:
             for name, url in servers:
                 per_second, histogram, failed = httpload.closed_loop(url, requests, concurrency, seconds, {})
                 results[(name, concurrency)] = per_second
                 print(f"tracking: {name} c={concurrency}: {per_second:,.0f}/s", flush=True)
+                stages.lap(stages.MEASURE, f"{name}, concurrency {concurrency}")
                 rows.append(
                     [
                         name,

@@ -48,3 +48,6 @@ def test_every_scenario_runs_at_a_tiny_size_and_reports(
     ]
     assert len(fanout_rows) == 8  # 2 sizes x 2 targets x open and closed loop
     assert all(row.split(" | ")[10] == "0" for row in fanout_rows)  # lost: nothing, at this size
+    time_rows = report.split("## Where the run's time went", 1)[1].splitlines()
+    timed = {line.split(" | ")[0].removeprefix("| ") for line in time_rows if line.startswith("| ")}
+    assert {"fanout", "tracking", "ingest", "csv_import", "end_to_end"} <= timed, time_rows

@@ -204,6 +204,38 @@ async def test_a_client_that_stops_reading_is_closed_with_4002_ahead_of_what_it_
     assert read_before_close < events
 
 
+async def test_a_client_whose_socket_filled_gets_every_event_in_order_once_it_reads_again(
+    start_realtime: StartRealtime, personas: Personas, streams: EventStreams
+) -> None:
+    # Its transport pauses writing (frames wait in its backlog), then resumes: the fast path must see both.
+    realtime = start_realtime(
+        personas.database_url, ws_send_queue_size="100000", ws_send_timeout_seconds="30"
+    )
+    token = await realtime.token(personas.acme_dispatcher, personas.password)
+    channel = f"org:{personas.acme_id}"
+    bulky = "x" * 20_000
+    events = 600  # 12 MB: far more than the kernel's buffers hold for a client that does not read
+
+    async with stalled_reader(realtime, token) as stalled, realtime.connect(token=token) as reading:
+        for connection in (stalled, reading):
+            assert isinstance(await connection.receive(5), Ready)
+            await connection.subscribe(channel)
+            assert await connection.receive(5) == Subscribed(channel=channel)
+        await publish_all(streams, personas.acme_id, events, bulky)
+        await events_of(reading, events)  # the hub has fanned every event out: the stalled one is behind
+        caught_up = await events_of(stalled, events)
+        for number in range(5):  # once caught up, written straight to its socket again
+            await streams.publish(personas.acme_id, reference=f"after-{number}")
+        after = await events_of(stalled, 5)
+
+    assert references(caught_up) == [bulky] * events
+    ids = [message.stream_id for message in caught_up + after]
+    assert len(set(ids)) == len(ids)
+    assert sorted(ids, key=lambda stream_id: tuple(map(int, stream_id.split("-")))) == ids
+    assert references(after) == [f"after-{number}" for number in range(5)]
+    assert metric(realtime, "waybill_ws_slow_consumers_dropped_total") == 0
+
+
 async def publish_all(streams: EventStreams, organization_id: int, count: int, reference: str) -> None:
     for _ in range(count):
         await streams.publish(organization_id, reference=reference)

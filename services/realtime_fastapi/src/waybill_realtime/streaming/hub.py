@@ -91,14 +91,15 @@ class Subscription:
 
     def offer_batch(self, batch: Batch) -> None:
         """Live entries from one read: a single write when nothing of it was passed on yet (Centrifugo-style)."""
-        if not self.live:
-            self.held_back.extend(zip(batch.ids, batch.frames, strict=True))
-        elif self.last_id is not None and batch.ids[0] <= self.last_id:
-            for stream_id, frame in zip(batch.ids, batch.frames, strict=True):
-                self.pass_on(stream_id, frame)
-        else:
+        last_id = self.last_id
+        if self.live and (last_id is None or last_id < batch.ids[0]):  # the fan-out's common case, first
             self.last_id = batch.ids[-1]
             self.outbound.send_many(batch.frames, batch.encoded)
+        elif not self.live:
+            self.held_back.extend(zip(batch.ids, batch.frames, strict=True))
+        else:
+            for stream_id, frame in zip(batch.ids, batch.frames, strict=True):
+                self.pass_on(stream_id, frame)
 
     def pass_on(self, stream_id: StreamId, frame: OutFrame) -> None:
         if self.last_id is not None and stream_id <= self.last_id:
@@ -134,6 +135,47 @@ def subscription_frame(subscription: Subscription, entry: StreamEntry) -> OutFra
     return event_frame(subscription.channel, entry) if _visible(subscription, entry) else None
 
 
+@dataclass(slots=True)
+class Subscribers:
+    """One organization's subscriptions here: by (channel, role) when they share frames, apart when they have a view.
+
+    Grouped when they subscribe, so that a fan-out makes each group's batch once and then only writes.
+    """
+
+    shared: dict[tuple[str, Role], set[Subscription]] = field(default_factory=dict)
+    viewed: set[Subscription] = field(default_factory=set)
+
+    def add(self, subscription: Subscription) -> None:
+        if subscription.view is not None:
+            self.viewed.add(subscription)
+        else:
+            self.shared.setdefault((subscription.channel, subscription.role), set()).add(subscription)
+
+    def remove(self, subscription: Subscription) -> bool:
+        """False when it was not here."""
+        if subscription.view is not None:
+            if subscription not in self.viewed:
+                return False
+            self.viewed.remove(subscription)
+            return True
+        key = (subscription.channel, subscription.role)
+        group = self.shared.get(key)
+        if group is None or subscription not in group:
+            return False
+        group.remove(subscription)
+        if not group:
+            del self.shared[key]
+        return True
+
+    def __contains__(self, subscription: Subscription) -> bool:
+        if subscription.view is not None:
+            return subscription in self.viewed
+        return subscription in self.shared.get((subscription.channel, subscription.role), ())
+
+    def __bool__(self) -> bool:
+        return bool(self.shared or self.viewed)
+
+
 class Hub:
     def __init__(self, streams: OrgStreams, metrics: Metrics, *, block_ms: int, send_queue_size: int) -> None:
         self._streams = streams
@@ -142,7 +184,7 @@ class Hub:
         # One read is fanned out without a pause; at half a queue, a burst alone never overflows a client
         # that keeps reading.
         self._read_count = max(1, send_queue_size // 2)
-        self._subscriptions: defaultdict[int, set[Subscription]] = defaultdict(set)
+        self._subscriptions: defaultdict[int, Subscribers] = defaultdict(Subscribers)
         self._cursors: dict[int, StreamId] = {}
         """Per organization read by this replica: the last entry fanned out."""
         self._has_work = asyncio.Event()
@@ -160,9 +202,8 @@ class Hub:
             self.unsubscribe(subscription)
             raise
         # Another subscriber may have started reading this organization while we awaited.
-        if organization_id not in self._cursors and subscription in self._subscriptions.get(
-            organization_id, ()
-        ):
+        subscribers = self._subscriptions.get(organization_id)
+        if organization_id not in self._cursors and subscribers is not None and subscription in subscribers:
             self._cursors[organization_id] = latest
             self._metrics.streams_read.set(len(self._cursors))
             self._has_work.set()
@@ -176,9 +217,8 @@ class Hub:
 
     def unsubscribe(self, subscription: Subscription) -> None:
         subscribers = self._subscriptions.get(subscription.organization_id)
-        if subscribers is None or subscription not in subscribers:
+        if subscribers is None or not subscribers.remove(subscription):
             return
-        subscribers.remove(subscription)
         self._metrics.subscriptions.dec()
         if not subscribers:
             del self._subscriptions[subscription.organization_id]
@@ -231,23 +271,21 @@ class Hub:
             return
         self._metrics.stream_entries_read.inc(len(fresh))
         offered = 0
-        # Serialized and framed once per channel and role, then the same bytes written to every subscriber.
-        batches: dict[tuple[str, Role], Batch] = {}
-        for subscription in list(self._subscriptions.get(organization_id, ())):
-            if subscription.view is not None:
+        subscribers = self._subscriptions.get(organization_id)
+        if subscribers is not None:
+            for subscription in list(subscribers.viewed):
                 for entry in fresh:
                     own = subscription_frame(subscription, entry)
                     if own is not None:
                         subscription.offer(entry.stream_id, own)
                         offered += 1
-                continue
-            key = (subscription.channel, subscription.role)
-            batch = batches.get(key)
-            if batch is None:
-                batch = batches[key] = Batch.of(subscription.channel, subscription.role, fresh)
-            if batch.frames:
-                subscription.offer_batch(batch)
-                offered += len(batch.frames)
+            # Serialized and framed once per channel and role, then the same bytes written to every subscriber.
+            for (channel, role), group in list(subscribers.shared.items()):
+                batch = Batch.of(channel, role, fresh)
+                if batch.frames:
+                    for subscription in list(group):
+                        subscription.offer_batch(batch)
+                    offered += len(batch.frames) * len(group)
         self._metrics.messages_sent.inc(offered)
         cursor = fresh[-1].stream_id
         self._cursors[organization_id] = cursor

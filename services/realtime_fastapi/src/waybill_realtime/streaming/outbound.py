@@ -103,8 +103,7 @@ class Outbound:
             return
         protocol = self._direct
         if protocol is not None:
-            if not self._backlog and protocol.can_write:
-                protocol.write_frame(frame.encoded)
+            if not self._backlog and protocol.try_write(frame.encoded):
                 return
             if not protocol.open:
                 return  # the client has gone; the session is ending
@@ -113,8 +112,12 @@ class Outbound:
     def send_many(self, frames: list[OutFrame], encoded: bytes) -> None:
         """``frames`` in order; ``encoded`` is their encodings joined: one write when the socket keeps up."""
         protocol = self._direct
-        if protocol is not None and self.close_request is None and not self._backlog and protocol.can_write:
-            protocol.write_frame(encoded)
+        if (
+            protocol is not None
+            and self.close_request is None
+            and not self._backlog
+            and protocol.try_write(encoded)
+        ):
             return
         for frame in frames:
             self.send(frame)
@@ -169,8 +172,8 @@ class Outbound:
         await protocol.wait_writable()
         if not protocol.open:
             raise RuntimeError("closed")
-        while self._backlog and protocol.can_write:
-            protocol.write_frame(self._backlog.popleft().encoded)
+        while self._backlog and protocol.try_write(self._backlog[0].encoded):
+            self._backlog.popleft()
 
     def _slow(self, reason: str) -> None:
         self._metrics.slow_consumers_dropped.inc()

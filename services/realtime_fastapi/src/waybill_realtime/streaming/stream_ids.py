@@ -1,11 +1,11 @@
 """Redis Stream entry ids (``<milliseconds>-<sequence>``), ordered as Redis orders them."""
 
-from dataclasses import dataclass
-from typing import Self
+from typing import NamedTuple, Self
 
 
-@dataclass(frozen=True, order=True)
-class StreamId:
+class StreamId(NamedTuple):
+    """A tuple, so that the fan-out's comparison of ids per subscriber is C's tuple order, not a Python method."""
+
     milliseconds: int
     sequence: int
 

@@ -15,7 +15,7 @@ sends. This module is the only one that knows uvicorn's protocol internals
 import asyncio
 import contextlib
 import socket
-from typing import Final
+from typing import Any, Final
 
 from starlette.types import Scope
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
@@ -36,6 +36,11 @@ def encode_text(text: str) -> bytes:
 class DirectWebSocketProtocol(WebSocketsSansIOProtocol):
     """uvicorn's sans-I/O protocol, plus synchronous writes of pre-encoded frames and a close that never waits."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.write_paused = False
+        """Mirrors ``writable`` as a plain attribute: the fan-out reads it once per client per event."""
+
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)
         size = get_settings().ws_socket_send_buffer_bytes
@@ -54,17 +59,28 @@ class DirectWebSocketProtocol(WebSocketsSansIOProtocol):
     def open(self) -> bool:
         return self.handshake_complete and not self.close_sent and not self.disconnected
 
+    def pause_writing(self) -> None:
+        self.write_paused = True
+        super().pause_writing()
+
+    def resume_writing(self) -> None:
+        self.write_paused = False
+        super().resume_writing()
+
     @property
     def can_write(self) -> bool:
         """Open, and the transport's buffer is under its high-water mark."""
-        return self.open and self.writable.is_set()
+        return not self.write_paused and self.open
+
+    def try_write(self, encoded: bytes) -> bool:
+        """Write a frame from :func:`encode_text` if ``can_write``; the fan-out's one call per client per read."""
+        if self.write_paused or self.close_sent or self.disconnected or not self.handshake_complete:
+            return False
+        self.transport.write(encoded)
+        return True
 
     async def wait_writable(self) -> None:
         await self.writable.wait()
-
-    def write_frame(self, encoded: bytes) -> None:
-        """Write a frame from :func:`encode_text` (callers check ``open`` first)."""
-        self.transport.write(encoded)
 
     def handle_parser_exception(self) -> None:
         """Close a connection that broke the protocol (1009 for an oversized frame) without losing the close frame.
