@@ -153,7 +153,7 @@ def run(out: Path, *, smoke: bool) -> Section:
                 # The same lookup as the others: its Redis projection (the tracking scenario) off.
                 TRACK_PROJECTION_TTL_SECONDS="0",
             )[0],
-            BARE: start_bare(group, database_url),
+            BARE: start_bare(group, database_url)[0],
         }
         for url in (sync, asgi):
             wait_ready(url)

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import httpload
+import psutil
 import stages
 from environment import bench_database, bench_personas
 from fanout import start_realtime
@@ -29,10 +30,16 @@ PROJECTED = "waybill-realtime, Redis projection"
 BARE = "bare Starlette + asyncpg"
 
 
-def start_bare(group: ProcessGroup, database_url: str) -> str:
-    """The bare Starlette + asyncpg lookup (``bare_tracking``), one process on a free port; its URL."""
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process ``pid`` so far."""
+    times = psutil.Process(pid).cpu_times()
+    return float(times.user + times.system)
+
+
+def start_bare(group: ProcessGroup, database_url: str) -> tuple[str, int]:
+    """The bare Starlette + asyncpg lookup (``bare_tracking``), one process on a free port; its URL and pid."""
     port = stack.free_port()
-    group.start(
+    process = group.start(
         "bare-tracking",
         [
             sys.executable,
@@ -52,7 +59,7 @@ def start_bare(group: ProcessGroup, database_url: str) -> str:
         env={"DATABASE_URL": database_url.replace("postgresql+asyncpg://", "postgresql://")},
     )
     wait_until(lambda: not stack.port_is_free("127.0.0.1", port), what="the bare tracking app", timeout=30)
-    return f"http://127.0.0.1:{port}"
+    return f"http://127.0.0.1:{port}", process.pid
 
 
 async def add_shipments(personas: Personas) -> list[str]:
@@ -69,33 +76,41 @@ def run(out: Path, *, smoke: bool) -> Section:
     personas = bench_personas()
     codes = asyncio.run(add_shipments(personas))
     stages.lap(stages.SEED, f"{SHIPMENTS} shipments")
-    rows, results = [], {}
+    rows, results, cpu = [], {}, {}
     with Path(os.devnull).open("w") as quiet, ProcessGroup(output=quiet) as group:
         unlimited = {"TRACK_RATE_LIMIT_PER_MINUTE": "100000000"}
-        database, _ = start_realtime(
+        database = start_realtime(
             group, database_url, redis_url, TRACK_PROJECTION_TTL_SECONDS="0", **unlimited
         )
-        projected, _ = start_realtime(group, database_url, redis_url, **unlimited)
+        projected = start_realtime(group, database_url, redis_url, **unlimited)
         bare = start_bare(group, database_url)
-        servers = ((DATABASE, database), (PROJECTED, projected), (BARE, bare))
+        servers = ((DATABASE, *database), (PROJECTED, *projected), (BARE, *bare))
         stages.lap(stages.START, "two realtime processes and the bare app")
         requests = [httpload.Request("GET", f"/v1/track/{code}") for code in codes]
-        for _, url in servers:
+        for _, url, _ in servers:
             httpload.closed_loop(
                 url, requests, 4, min(seconds, 1.0), {}
             )  # warm-up: connections, statement caches, the projection
         stages.lap(stages.WARM_UP)
         for concurrency in concurrencies:
-            for name, url in servers:
+            for name, url, pid in servers:
+                cpu_before = _cpu_seconds(pid)
                 per_second, histogram, failed = httpload.closed_loop(url, requests, concurrency, seconds, {})
+                cpu_ms = (_cpu_seconds(pid) - cpu_before) * 1000 / max(histogram.total, 1)
                 results[(name, concurrency)] = per_second
-                print(f"tracking: {name} c={concurrency}: {per_second:,.0f}/s", flush=True)
+                cpu[(name, concurrency)] = cpu_ms
+                print(
+                    f"tracking: {name} c={concurrency}: {per_second:,.0f}/s, server CPU {cpu_ms:.2f} ms/request",
+                    flush=True,
+                )
                 stages.lap(stages.MEASURE, f"{name}, concurrency {concurrency}")
                 rows.append(
                     [
                         name,
                         str(concurrency),
                         number(per_second, 0),
+                        "",
+                        number(cpu_ms, 2),
                         "",
                         *(number(histogram.percentile(q)) for q in (50, 90, 99, 99.9)),
                         str(failed),
@@ -105,6 +120,8 @@ def run(out: Path, *, smoke: bool) -> Section:
         if row[0] != BARE:
             ceiling = results[(BARE, int(row[1]))]
             row[3] = number(results[(row[0], int(row[1]))] / ceiling if ceiling else float("nan"), 2)
+            # CPU per request moves far less than requests/s with the machine's load: bare's over this server's.
+            row[5] = number(cpu[(BARE, int(row[1]))] / cpu[(row[0], int(row[1]))], 2)
     top = concurrencies[-1]
     ratio = results[(DATABASE, top)] / max(results[(BARE, top)], 1e-9)
     redis_ratio = results[(PROJECTED, top)] / max(results[(BARE, top)], 1e-9)
@@ -117,13 +134,17 @@ def run(out: Path, *, smoke: bool) -> Section:
             " every server is one process, in the same run. The realtime service runs twice: reading the"
             " database on every lookup (its projection off: the bare app's three queries, plus the rate"
             " limit's Redis call) and served from its Redis projection (one Redis call). The service's rate"
-            " limit is raised for the run."
+            " limit is raised for the run. Server CPU is each server process's user + system time over the"
+            " requests it answered (from /proc); `vs bare (CPU)` is the bare app's CPU per request over"
+            " this server's, which the machine's load moves far less than requests/s."
         ),
         table_header=[
             "server",
             "concurrency",
             "requests/s",
             "vs bare",
+            "server CPU ms/request",
+            "vs bare (CPU)",
             "p50 ms",
             "p90 ms",
             "p99 ms",
