@@ -3,8 +3,8 @@
 Shipments are created and cancelled through the Django domain layer while no
 worker runs, so their outbox events queue the real tasks in Redis: a
 notification per event (the cancellations email the subscribed members over
-SMTP), a webhook fan-out per event and a delivery per ``shipment.created``
-(signed POST to a receiver on 127.0.0.1). Then one worker, at the configured
+SMTP) and a webhook delivery per ``shipment.created`` (written by the outbox
+relay; the task is a signed POST to a receiver on 127.0.0.1). Then one worker, at the configured
 prefetch and concurrency, drains the ``default`` queue (notifications), and
 another run the ``webhooks`` queue. Jobs are counted from the worker's own
 per-task outcome counters in Redis, from its first finished job to its last
@@ -34,7 +34,7 @@ from environment import bench_database, bench_personas
 from redis import Redis
 from report import BENCH_DIR, Section, number
 
-from waybill_contracts.tasks import DELIVER_WEBHOOK, FAN_OUT_WEBHOOKS, NOTIFY_SHIPMENT_EVENT, Queue
+from waybill_contracts.tasks import DELIVER_WEBHOOK, NOTIFY_SHIPMENT_EVENT, Queue
 from waybill_devstack import stack
 from waybill_devstack.supervisor import ProcessGroup
 from waybill_worker.metrics import TASK_OUTCOMES_KEY, outcome_field
@@ -287,7 +287,7 @@ def run(out: Path, *, smoke: bool) -> Section:
                 Path(os.devnull).open("w") as quiet,
                 ProcessGroup(output=quiet) as group,
             ):
-                tasks = [NOTIFY_SHIPMENT_EVENT, FAN_OUT_WEBHOOKS, DELIVER_WEBHOOK]
+                tasks = [NOTIFY_SHIPMENT_EVENT, DELIVER_WEBHOOK]
                 base = counters(redis, tasks)
                 start_worker(group, env, Queue.DEFAULT, concurrency)
                 notifications = drain(redis, {NOTIFY_SHIPMENT_EVENT: 2 * count}, base, timeout=120)
@@ -296,9 +296,7 @@ def run(out: Path, *, smoke: bool) -> Section:
                 # No waiting for replies: the counters are polled from the first job on.
                 control.cancel_consumer(Queue.DEFAULT)
                 control.add_consumer(Queue.WEBHOOKS)
-                webhooks = drain(
-                    redis, {FAN_OUT_WEBHOOKS: 2 * count, DELIVER_WEBHOOK: count}, base, timeout=120
-                )
+                webhooks = drain(redis, {DELIVER_WEBHOOK: count}, base, timeout=120)
         after = sinks.counts()
         emails = after["smtp"] - before["smtp"]
         posts = after["http"] - before["http"]
@@ -344,8 +342,8 @@ def _section(
         summary=(
             f"{count} shipments created then cancelled through the domain layer with no worker running; their"
             f" outbox events queued {2 * count} notification jobs (half of them, the cancellations, email the"
-            f" subscribed members: {emails} emails over SMTP to 127.0.0.1), {2 * count} webhook fan-outs and"
-            f" {count} deliveries (signed POSTs, {posts} received on 127.0.0.1). One production-mode Celery"
+            f" subscribed members: {emails} emails over SMTP to 127.0.0.1) and"
+            f" {count} webhook deliveries (signed POSTs, {posts} received on 127.0.0.1). One production-mode Celery"
             f" worker, prefork, --concurrency {concurrency} (as the deployed manifest), prefetch multiplier"
             f" {PREFETCH_MULTIPLIER}, acks late, drained the `default` queue, then (told by Celery's remote control) the `webhooks` queue."
             " Jobs counted by the worker's own outcome counters in Redis, from its first finished job to its"
@@ -382,6 +380,6 @@ def _section(
             " row, signs, POSTs and records the attempt. The plain loop does only the network part: the gap is"
             " Celery, Django and PostgreSQL per job.",
             "Jobs for created shipments (draft) email nobody by the default settings, so half of the notification"
-            " jobs are reads only; fan-outs of `shipment.status_changed` find no subscribed endpoint.",
+            " jobs are reads only.",
         ],
     )

@@ -36,12 +36,6 @@ class InvitationEmail(TaskPayload):
     invitation_id: int
 
 
-class WebhookFanOut(TaskPayload):
-    """Create one delivery per enabled endpoint subscribed to the event's type."""
-
-    event_id: UUID
-
-
 class WebhookAttempt(TaskPayload):
     """Make delivery attempt number ``attempt`` (0-based) of a webhook delivery.
 
@@ -92,7 +86,6 @@ class ScheduledRun(TaskPayload):
 NOTIFY_SHIPMENT_EVENT: Final = "waybill.notifications.notify_shipment_event"
 RELAY_PENDING_OUTBOX: Final = "waybill.outbox.relay_pending"
 SEND_INVITATION: Final = "waybill.organizations.send_invitation"
-FAN_OUT_WEBHOOKS: Final = "waybill.webhooks.fan_out"
 DELIVER_WEBHOOK: Final = "waybill.webhooks.deliver"
 DISPATCH_DUE_WEBHOOKS: Final = "waybill.webhooks.dispatch_due"
 IMPORT_SHIPMENTS: Final = "waybill.imports.import_shipments"
@@ -109,7 +102,6 @@ TASK_QUEUES: Final[dict[str, Queue]] = {
     NOTIFY_SHIPMENT_EVENT: Queue.DEFAULT,
     RELAY_PENDING_OUTBOX: Queue.DEFAULT,
     SEND_INVITATION: Queue.DEFAULT,
-    FAN_OUT_WEBHOOKS: Queue.WEBHOOKS,
     DELIVER_WEBHOOK: Queue.WEBHOOKS,
     DISPATCH_DUE_WEBHOOKS: Queue.WEBHOOKS,
     IMPORT_SHIPMENTS: Queue.IMPORTS,
