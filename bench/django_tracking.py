@@ -129,7 +129,7 @@ def wait_ready(url: str) -> None:
 
 
 def run(out: Path, *, smoke: bool) -> Section:
-    concurrencies, seconds = ((2,), 0.5) if smoke else ((10, 100, 1000), 4.0)
+    concurrencies, seconds = ((2,), 0.5) if smoke else ((10, 100, 1000), 3.0)
     database_url, redis_url = bench_database(), os.environ["REDIS_URL"]
     codes = asyncio.run(add_shipments(bench_personas()))
     stages.lap(stages.SEED, f"{SHIPMENTS} shipments")

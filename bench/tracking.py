@@ -64,7 +64,7 @@ async def add_shipments(personas: Personas) -> list[str]:
 
 
 def run(out: Path, *, smoke: bool) -> Section:
-    concurrencies, seconds = ((2,), 0.5) if smoke else ((10, 100), 5.0)
+    concurrencies, seconds = ((2,), 0.5) if smoke else ((10, 100), 4.0)
     database_url, redis_url = bench_database(), os.environ["REDIS_URL"]
     personas = bench_personas()
     codes = asyncio.run(add_shipments(personas))

@@ -3,8 +3,8 @@
 Shipments are created and cancelled through the Django domain layer while no
 worker runs, so their outbox events queue the real tasks in Redis: a
 notification per event (the cancellations email the subscribed members over
-SMTP), a webhook fan-out per event and a delivery per ``shipment.created``
-(signed POST to a receiver on 127.0.0.1). Then one worker, at the configured
+SMTP) and a webhook delivery per ``shipment.created`` (written by the outbox
+relay; the task is a signed POST to a receiver on 127.0.0.1). Then one worker, at the configured
 prefetch and concurrency, drains the ``default`` queue (notifications), and
 another run the ``webhooks`` queue. Jobs are counted from the worker's own
 per-task outcome counters in Redis, from its first finished job to its last
@@ -28,13 +28,14 @@ from multiprocessing.connection import Connection as Pipe
 from pathlib import Path
 
 import httpx
+import stages
 from celery import Celery
 from django_tracking import django_env
 from environment import bench_database, bench_personas
 from redis import Redis
 from report import BENCH_DIR, Section, number
 
-from waybill_contracts.tasks import DELIVER_WEBHOOK, FAN_OUT_WEBHOOKS, NOTIFY_SHIPMENT_EVENT, Queue
+from waybill_contracts.tasks import DELIVER_WEBHOOK, NOTIFY_SHIPMENT_EVENT, Queue
 from waybill_devstack import stack
 from waybill_devstack.supervisor import ProcessGroup
 from waybill_worker.metrics import TASK_OUTCOMES_KEY, outcome_field
@@ -281,24 +282,25 @@ def run(out: Path, *, smoke: bool) -> Section:
             }
             purge(redis_url)
             seed(env, personas.acme_id, personas.acme_owner, receiver_url, count)
+            stages.lap(stages.SEED, f"{count} shipments and their jobs, no worker running")
             before = sinks.counts()
             with (
                 Redis.from_url(redis_url) as redis,
                 Path(os.devnull).open("w") as quiet,
                 ProcessGroup(output=quiet) as group,
             ):
-                tasks = [NOTIFY_SHIPMENT_EVENT, FAN_OUT_WEBHOOKS, DELIVER_WEBHOOK]
+                tasks = [NOTIFY_SHIPMENT_EVENT, DELIVER_WEBHOOK]
                 base = counters(redis, tasks)
                 start_worker(group, env, Queue.DEFAULT, concurrency)
                 notifications = drain(redis, {NOTIFY_SHIPMENT_EVENT: 2 * count}, base, timeout=120)
+                stages.lap(stages.MEASURE, "a worker starts and drains the notifications")
                 # The same worker, warm, now takes the webhooks queue instead (Celery's remote control).
                 control = Celery(broker=redis_url, set_as_current=False).control
                 # No waiting for replies: the counters are polled from the first job on.
                 control.cancel_consumer(Queue.DEFAULT)
                 control.add_consumer(Queue.WEBHOOKS)
-                webhooks = drain(
-                    redis, {FAN_OUT_WEBHOOKS: 2 * count, DELIVER_WEBHOOK: count}, base, timeout=120
-                )
+                webhooks = drain(redis, {DELIVER_WEBHOOK: count}, base, timeout=120)
+                stages.lap(stages.MEASURE, "the same worker drains the webhooks")
         after = sinks.counts()
         emails = after["smtp"] - before["smtp"]
         posts = after["http"] - before["http"]
@@ -307,6 +309,7 @@ def run(out: Path, *, smoke: bool) -> Section:
             receiver_url, count, concurrency, b'{"type":"shipment.created"}' + b" " * 400
         )
         bare_mail = bare_notifications(sinks.smtp_port, count, concurrency, max(recipients, 1))
+        stages.lap(stages.MEASURE, "the bare webhook and mail ceilings")
     finally:
         sinks.stop()
     return _section(notifications + webhooks, concurrency, count, emails, posts, bare_hooks, bare_mail)
@@ -344,8 +347,8 @@ def _section(
         summary=(
             f"{count} shipments created then cancelled through the domain layer with no worker running; their"
             f" outbox events queued {2 * count} notification jobs (half of them, the cancellations, email the"
-            f" subscribed members: {emails} emails over SMTP to 127.0.0.1), {2 * count} webhook fan-outs and"
-            f" {count} deliveries (signed POSTs, {posts} received on 127.0.0.1). One production-mode Celery"
+            f" subscribed members: {emails} emails over SMTP to 127.0.0.1) and"
+            f" {count} webhook deliveries (signed POSTs, {posts} received on 127.0.0.1). One production-mode Celery"
             f" worker, prefork, --concurrency {concurrency} (as the deployed manifest), prefetch multiplier"
             f" {PREFETCH_MULTIPLIER}, acks late, drained the `default` queue, then (told by Celery's remote control) the `webhooks` queue."
             " Jobs counted by the worker's own outcome counters in Redis, from its first finished job to its"
@@ -382,6 +385,6 @@ def _section(
             " row, signs, POSTs and records the attempt. The plain loop does only the network part: the gap is"
             " Celery, Django and PostgreSQL per job.",
             "Jobs for created shipments (draft) email nobody by the default settings, so half of the notification"
-            " jobs are reads only; fan-outs of `shipment.status_changed` find no subscribed endpoint.",
+            " jobs are reads only.",
         ],
     )

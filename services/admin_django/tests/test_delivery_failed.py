@@ -14,7 +14,7 @@ from django.test import Client
 
 from waybill_contracts.enums import Role, ShipmentStatus
 from waybill_contracts.events import EVENT_ADAPTER, ShipmentDeliveryFailed
-from waybill_contracts.tasks import FAN_OUT_WEBHOOKS, NOTIFY_SHIPMENT_EVENT
+from waybill_contracts.tasks import NOTIFY_SHIPMENT_EVENT
 from waybill_django.accounts.models import User
 from waybill_django.api.tokens import api_token_create
 from waybill_django.audit.models import AuditLog
@@ -28,7 +28,7 @@ from waybill_django.organizations.models import Organization
 from waybill_django.outbox.models import OutboxMessage
 from waybill_django.outbox.triggers import tasks_triggered_by
 from waybill_django.shipments.models import Shipment, TrackingEvent
-from waybill_django.webhooks.services import webhook_deliveries_create_for_event, webhook_endpoint_create
+from waybill_django.webhooks.services import webhook_deliveries_create, webhook_endpoint_create
 
 pytestmark = pytest.mark.django_db
 
@@ -77,14 +77,15 @@ def test_the_driver_records_a_failed_attempt_and_the_customer_is_told_why(
     assert isinstance(event, ShipmentDeliveryFailed)
     assert (event.shipment_id, event.reason) == (on_the_road.pk, "Nobody answered the door")
 
-    # What the worker does with it: email the customer, fan out to the subscribed webhook.
-    assert [name for name, _ in tasks_triggered_by(event)] == [NOTIFY_SHIPMENT_EVENT, FAN_OUT_WEBHOOKS]
+    # What it sets off: the worker emails the customer; the relay writes the webhook delivery.
+    assert [name for name, _ in tasks_triggered_by(event)] == [NOTIFY_SHIPMENT_EVENT]
+    assert event.webhook
     notification_send_for_shipment_event(event_id=event.event_id, shipment_id=on_the_road.pk)
     (email,) = mail.outbox
     assert email.to == ["customer@example.test"]
     assert email.subject == "Shipment DF-1: we could not deliver it"
     assert "Nobody answered the door" in email.body
-    (delivery,) = webhook_deliveries_create_for_event(event_id=event.event_id)
+    (delivery,) = webhook_deliveries_create(event)
     assert delivery.endpoint == endpoint
     assert json.loads(delivery.body)["data"]["reason"] == "Nobody answered the door"
 

@@ -35,7 +35,7 @@ from waybill_contracts.events import (
     event_type,
 )
 from waybill_contracts.jobs import JobKind, JobState
-from waybill_contracts.tasks import FAN_OUT_WEBHOOKS, NOTIFY_SHIPMENT_EVENT, SEND_INVITATION
+from waybill_contracts.tasks import NOTIFY_SHIPMENT_EVENT, SEND_INVITATION
 from waybill_contracts.tracking import PublicTracking
 from waybill_django.accounts.models import User
 from waybill_django.dashboard.views.settings import EndpointForm
@@ -67,25 +67,23 @@ class Decision:
     public_tracking: bool
     """The public ``track:<code>`` view of the shipment changes."""
     tasks: frozenset[str]
+    webhook: bool
+    """Webhook endpoints receive it (the relay writes its deliveries)."""
     customer_email: bool
 
 
 DECISIONS: dict[type[Any], Decision] = {
-    ShipmentCreated: Decision(
-        True, True, False, False, frozenset({NOTIFY_SHIPMENT_EVENT, FAN_OUT_WEBHOOKS}), True
-    ),
-    ShipmentStatusChanged: Decision(
-        True, True, False, True, frozenset({NOTIFY_SHIPMENT_EVENT, FAN_OUT_WEBHOOKS}), True
-    ),
-    ShipmentUpdated: Decision(True, True, False, False, frozenset({FAN_OUT_WEBHOOKS}), False),
+    ShipmentCreated: Decision(True, True, False, False, frozenset({NOTIFY_SHIPMENT_EVENT}), True, True),
+    ShipmentStatusChanged: Decision(True, True, False, True, frozenset({NOTIFY_SHIPMENT_EVENT}), True, True),
+    ShipmentUpdated: Decision(True, True, False, False, frozenset(), True, False),
     ShipmentDeliveryFailed: Decision(
-        True, True, False, False, frozenset({NOTIFY_SHIPMENT_EVENT, FAN_OUT_WEBHOOKS}), True
+        True, True, False, False, frozenset({NOTIFY_SHIPMENT_EVENT}), True, True
     ),
-    InvitationCreated: Decision(False, False, False, False, frozenset({SEND_INVITATION}), False),
-    JobProgress: Decision(True, False, True, False, frozenset(), False),
-    VehiclePositionsUpdated: Decision(True, True, False, True, frozenset(), False),
-    ShipmentEtaUpdated: Decision(True, True, False, True, frozenset({FAN_OUT_WEBHOOKS}), False),
-    VehicleConnectivityChanged: Decision(True, False, False, False, frozenset({FAN_OUT_WEBHOOKS}), False),
+    InvitationCreated: Decision(False, False, False, False, frozenset({SEND_INVITATION}), False, False),
+    JobProgress: Decision(True, False, True, False, frozenset(), False, False),
+    VehiclePositionsUpdated: Decision(True, True, False, True, frozenset(), False, False),
+    ShipmentEtaUpdated: Decision(True, True, False, True, frozenset(), True, False),
+    VehicleConnectivityChanged: Decision(True, False, False, False, frozenset(), True, False),
 }
 
 
@@ -171,9 +169,11 @@ def test_each_consumer_does_what_was_decided(event_class: type[Any], scene: Scen
     tasks = tasks_triggered_by(event)
     assert {name for name, _ in tasks} == decided.tasks
     offered = {value for value, _ in EndpointForm().fields["event_types"].choices}  # type: ignore[attr-defined]
-    webhook = FAN_OUT_WEBHOOKS in decided.tasks
-    assert (event_type(event_class) in WEBHOOK_EVENT_TYPES) is webhook
-    assert (event_type(event_class) in offered) is webhook, "the webhook form offers what the trigger sends"
+    assert event_class.webhook is decided.webhook
+    assert (event_type(event_class) in WEBHOOK_EVENT_TYPES) is decided.webhook
+    assert (event_type(event_class) in offered) is decided.webhook, (
+        "the webhook form offers what the relay sends"
+    )
 
     outbox_record(event)
     if NOTIFY_SHIPMENT_EVENT in decided.tasks:

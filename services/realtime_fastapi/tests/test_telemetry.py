@@ -17,7 +17,8 @@ from waybill_contracts.tasks import RECOMPUTE_ETA
 from waybill_contracts.telemetry import MAX_POSITIONS_PER_BATCH
 from waybill_contracts.ws import ErrorMessage, EventMessage, PositionsAck, Ready, ReportPositions, Subscribed
 from waybill_realtime.client import RealtimeClient
-from waybill_testkit.realtime import Personas
+from waybill_realtime.telemetry.eta import debounce_key
+from waybill_testkit.realtime import Personas, StartRealtime
 
 JsonObject = dict[str, object]
 
@@ -193,6 +194,30 @@ async def test_moving_shipments_of_the_vehicle_get_one_eta_recomputation_per_win
     await report(realtime, token, [position(personas.acme_van, seconds_ago=10)])
 
     assert await enqueued(redis_url, RECOMPUTE_ETA) == [{"shipment_id": moving.id}]
+
+
+async def test_once_its_window_has_ended_a_shipment_gets_its_next_eta_recomputation(
+    start_realtime: StartRealtime, personas: Personas, redis_url: str
+) -> None:
+    realtime = start_realtime(personas.database_url, eta_debounce_seconds="1")
+    moving = await personas.add_shipment(personas.acme_id, vehicle_id=personas.acme_van)
+    token = await realtime.token(personas.acme_dispatcher, personas.password)
+    await report(realtime, token, [position(personas.acme_van, seconds_ago=30)])
+    await report(realtime, token, [position(personas.acme_van, seconds_ago=25)])  # the same window
+
+    redis = Redis.from_url(redis_url)
+    try:
+        for _ in range(100):  # the window's key expires after a second
+            if not await redis.exists(debounce_key(moving.id)):
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError(f"the debounce key of shipment {moving.id} never expired")
+    finally:
+        await redis.aclose()
+    await report(realtime, token, [position(personas.acme_van, seconds_ago=20)])
+
+    assert await enqueued(redis_url, RECOMPUTE_ETA) == [{"shipment_id": moving.id}] * 2
 
 
 async def enqueued(redis_url: str, task_name: str) -> list[object]:

@@ -10,12 +10,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from waybill_contracts.enums import Role
+from waybill_contracts.events import EVENT_ADAPTER
 from waybill_django.accounts.models import User
 from waybill_django.organizations.models import Organization
 from waybill_django.outbox.models import OutboxMessage
 from waybill_django.shipments.services import shipment_create, shipment_update_details
 from waybill_django.webhooks.models import WebhookDelivery, new_signing_secret
-from waybill_django.webhooks.services import webhook_deliveries_create_for_event, webhook_endpoint_create
+from waybill_django.webhooks.services import webhook_deliveries_create, webhook_endpoint_create
 from waybill_django.webhooks.signing import signature_headers
 from waybill_django.webhooks.targets import TargetRefused, resolve_target
 
@@ -133,9 +134,10 @@ def test_each_endpoint_gets_the_event_types_it_subscribed_to_once(
     )
     shipment_update_details(shipment=shipment, actor=owner, fields={"customer_name": "Jo"})
 
-    for event_id in OutboxMessage.objects.values_list("event_id", flat=True):
-        webhook_deliveries_create_for_event(event_id=event_id)
-        webhook_deliveries_create_for_event(event_id=event_id)
+    for payload in OutboxMessage.objects.values_list("payload", flat=True):
+        event = EVENT_ADAPTER.validate_python(payload)
+        webhook_deliveries_create(event)
+        webhook_deliveries_create(event)
 
     received = sorted(WebhookDelivery.unscoped.values_list("endpoint_id", "event_type"))
     assert received == sorted(

@@ -13,7 +13,7 @@ from redis.backoff import ExponentialWithJitterBackoff
 from waybill_realtime.auth.account_cache import AccountCache
 from waybill_realtime.auth.users import token_strategy
 from waybill_realtime.config import Settings, get_settings
-from waybill_realtime.db import create_engine, create_session_factory
+from waybill_realtime.db import create_engine, create_raw_pool, create_session_factory
 from waybill_realtime.docs import install_docs
 from waybill_realtime.errors import install_error_handlers
 from waybill_realtime.logs import RequestIdMiddleware
@@ -44,6 +44,7 @@ REDIS_POOL_BACKOFF = ExponentialWithJitterBackoff(cap=0.5, base=0.05)
 async def _open_resources(settings: Settings) -> AsyncIterator[Resources]:
     engine = create_engine(settings)
     autocommit_engine = create_engine(settings, autocommit=True)
+    raw_pool = await create_raw_pool(settings)
     # A blocking pool: a burst of subscribers waits for a connection instead of failing.
     redis = Redis(
         connection_pool=BlockingConnectionPool.from_url(
@@ -92,7 +93,7 @@ async def _open_resources(settings: Settings) -> AsyncIterator[Resources]:
     )
     eta = EtaScheduler(redis, settings.redis_url, window_seconds=settings.eta_debounce_seconds)
     ingest = Ingest(
-        engine=autocommit_engine,
+        pool=raw_pool,
         publisher=publisher,
         eta=eta,
         metrics=app_metrics,
@@ -108,7 +109,7 @@ async def _open_resources(settings: Settings) -> AsyncIterator[Resources]:
         address_limit=settings.telemetry_address_rate_limit_per_minute,
     )
     tracking = TrackingProjection(
-        redis, projector_redis, autocommit_engine, ttl_seconds=settings.track_projection_ttl_seconds
+        redis, projector_redis, raw_pool, ttl_seconds=settings.track_projection_ttl_seconds
     )
     background = [
         asyncio.create_task(hub.run(), name="stream-reader"),
@@ -121,7 +122,7 @@ async def _open_resources(settings: Settings) -> AsyncIterator[Resources]:
         yield Resources(
             settings=settings,
             engine=engine,
-            autocommit_engine=autocommit_engine,
+            raw_pool=raw_pool,
             sessions=sessions,
             autocommit_sessions=autocommit_sessions,
             redis=redis,
@@ -146,6 +147,7 @@ async def _open_resources(settings: Settings) -> AsyncIterator[Resources]:
         await projector_redis.aclose()
         await engine.dispose()
         await autocommit_engine.dispose()
+        await raw_pool.close()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -2,6 +2,7 @@
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -20,8 +21,8 @@ from waybill_realtime.tracking_projection import TrackingProjection
 class Resources:
     settings: Settings
     engine: AsyncEngine
-    autocommit_engine: AsyncEngine
-    """Every statement commits on its own (``db.create_engine``): the hot paths' raw asyncpg connections."""
+    raw_pool: Any
+    """Raw asyncpg connections (``db.create_raw_pool``): telemetry ingest and the tracking lookup."""
     sessions: async_sessionmaker[AsyncSession]
     autocommit_sessions: async_sessionmaker[AsyncSession]
     """Sessions whose every statement commits on its own (``db.create_engine``): for the hot paths' reads."""

@@ -31,7 +31,6 @@ from typing import Any, Final, cast
 from pydantic import ValidationError
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from waybill_contracts.channels import STREAM_ENTRY_FIELD, org_stream_key
 from waybill_contracts.events import EVENT_ADAPTER, Event, ShipmentStatusChanged, VehiclePositionsUpdated
@@ -158,12 +157,12 @@ class Lookup:
 
 
 class TrackingProjection:
-    def __init__(self, redis: "Redis", reader: "Redis", engine: AsyncEngine, *, ttl_seconds: int) -> None:
+    def __init__(self, redis: "Redis", reader: "Redis", pool: Any, *, ttl_seconds: int) -> None:
         self._redis = redis
         self._reader = reader
         """The projector's own connection: its reads block."""
-        self._engine = engine
-        """An autocommit engine (``db.create_engine``): the projector's reloads, like lookups, need no transaction."""
+        self._pool = pool
+        """``db.create_raw_pool``: the projector reloads views as lookups read them."""
         self._ttl = ttl_seconds
         self._identity = uuid.uuid4().hex
         self._read = redis.register_script(_READ)
@@ -297,7 +296,7 @@ class TrackingProjection:
         if isinstance(event, ShipmentStatusChanged):
             if event.shipment_id != tracked.shipment_id:
                 return None
-            async with raw_connection(self._engine) as connection:
+            async with raw_connection(self._pool) as connection:
                 reloaded = await load_tracking(connection, tracked.view.tracking_code)
             return None if reloaded is None else Projected(reloaded, stream_id)
         if isinstance(event, VehiclePositionsUpdated) and tracked.vehicle_id is None:

@@ -9,10 +9,10 @@ import pytest
 from waybill_devstack.polling import wait_until
 from waybill_devstack.redis_server import RestartableRedis
 from waybill_django.accounts.models import User
-from waybill_django.webhooks.models import DeliveryState, WebhookDelivery
+from waybill_django.webhooks.models import WebhookDelivery
 
 from ..conftest import Receiver, StartWorker
-from ..test_webhooks import create_shipments, owner, subscribe
+from ..test_webhooks import create_shipments, owner, subscribe, wait_until_all_succeeded
 
 __all__ = ["owner"]
 
@@ -56,11 +56,7 @@ def test_a_busy_worker_survives_redis_restarts_and_every_webhook_arrives(
         assert worker.poll() is None, "the worker exited on the broker restart"
 
     deliveries = WebhookDelivery.objects.in_organization(endpoint.organization_id)
-    wait_until(
-        lambda: deliveries.filter(state=DeliveryState.SUCCEEDED).count() == DELIVERIES,
-        what=f"all {DELIVERIES} deliveries",
-        timeout=120,
-    )
+    wait_until_all_succeeded(deliveries, DELIVERIES, timeout=120, broker_url=own_redis.url)
     assert worker.poll() is None
     assert receiver.processed == {delivery.message_id for delivery in deliveries}
     duplicates = sum(receiver.ids.values()) - DELIVERIES

@@ -1,11 +1,12 @@
 """The transactional outbox: record events with the change, publish them after commit.
 
 ``outbox_record`` runs inside the business transaction. After commit the
-relay appends each event to its organization's Redis Stream and enqueues the
-tasks it triggers, then marks the row published. If Redis is down the row
-stays unpublished and the periodic ``outbox_relay_pending`` sends it later,
-so a committed change is never lost; a crash between publishing and marking
-can publish an event twice, which consumers recognise by its ``event_id``.
+relay appends each event to its organization's Redis Stream, enqueues the
+tasks it triggers and writes its webhook deliveries, then marks the row
+published. If Redis is down the row stays unpublished and the periodic
+``outbox_relay_pending`` sends it later, so a committed change is never lost;
+a crash between publishing and marking can publish an event twice, which
+consumers recognise by its ``event_id``.
 """
 
 import logging
@@ -25,6 +26,7 @@ from waybill_django.core.task_queue import task_enqueue
 from waybill_django.core.transactions import unit_of_work
 from waybill_django.outbox.models import OutboxMessage
 from waybill_django.outbox.triggers import tasks_triggered_by
+from waybill_django.webhooks.services import webhook_deliveries_create
 
 logger = logging.getLogger(__name__)
 
@@ -85,13 +87,17 @@ def _relay(candidates: QuerySet[OutboxMessage]) -> int:
         )
         for row in rows:
             try:
-                _publish_row(row)
+                event = _publish_row(row)
             except Exception as error:  # noqa: BLE001 - any failure leaves the row for the next relay
                 row.attempts += 1
                 row.last_error = f"{type(error).__name__}: {error}"[:2000]
                 row.save(update_fields=["attempts", "last_error"])
                 logger.warning("outbox: could not publish %s: %s", row.event_id, row.last_error)
                 break
+            # In the transaction that marks the row published: no task a broker could lose stands
+            # between an event and its webhook deliveries (a database error rolls back the batch).
+            if event is not None and event.webhook:
+                webhook_deliveries_create(event)
             row.attempts += 1
             row.published_at = timezone.now()
             row.last_error = ""
@@ -100,7 +106,8 @@ def _relay(candidates: QuerySet[OutboxMessage]) -> int:
     return published
 
 
-def _publish_row(row: OutboxMessage) -> None:
+def _publish_row(row: OutboxMessage) -> Event | None:
+    """Send a row to Redis; returns its event (None for an access change)."""
     if row.event_type == ACCESS_CHANGED:
         change = AccessChanged.model_validate(row.payload)
         get_redis().xadd(
@@ -109,11 +116,9 @@ def _publish_row(row: OutboxMessage) -> None:
             maxlen=ACCESS_STREAM_MAXLEN,
             approximate=True,
         )
-    else:
-        _publish(EVENT_ADAPTER.validate_python(row.payload))
-
-
-def _publish(event: Event) -> None:
+        return None
+    event = EVENT_ADAPTER.validate_python(row.payload)
     stream_append(event)
     for name, payload in tasks_triggered_by(event):
         task_enqueue(name, payload)
+    return event

@@ -13,25 +13,20 @@ from waybill_contracts.events import (
     VehiclePositionsUpdated,
 )
 from waybill_contracts.tasks import (
-    FAN_OUT_WEBHOOKS,
     NOTIFY_SHIPMENT_EVENT,
     SEND_INVITATION,
     InvitationEmail,
     ShipmentEventNotification,
     TaskPayload,
-    WebhookFanOut,
 )
 
 
 def tasks_triggered_by(event: Event) -> list[tuple[str, TaskPayload]]:
-    tasks = _own_tasks(event)
-    if event.webhook:
-        tasks.append((FAN_OUT_WEBHOOKS, WebhookFanOut(event_id=event.event_id)))
-    return tasks
+    """The tasks an event sets off; mypy requires a case for every event class.
 
-
-def _own_tasks(event: Event) -> list[tuple[str, TaskPayload]]:
-    """The tasks of an event besides webhooks; mypy requires a case for every event class."""
+    Webhooks are not among them: the relay writes an event's deliveries itself
+    (``Event.webhook`` says which events have them).
+    """
     match event:
         case ShipmentCreated() | ShipmentStatusChanged() | ShipmentDeliveryFailed():
             return [

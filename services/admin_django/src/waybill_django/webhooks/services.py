@@ -15,7 +15,6 @@ import json
 import logging
 import random
 import time
-import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -27,7 +26,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from waybill_contracts.enums import Role
-from waybill_contracts.events import EVENT_ADAPTER, WEBHOOK_EVENT_TYPES
+from waybill_contracts.events import WEBHOOK_EVENT_TYPES, Event
 from waybill_contracts.tasks import DELIVER_WEBHOOK, WebhookAttempt
 from waybill_django.accounts.models import User
 from waybill_django.audit.choices import AuditAction
@@ -37,7 +36,6 @@ from waybill_django.core.task_queue import task_enqueue
 from waybill_django.core.transactions import unit_of_work
 from waybill_django.organizations.models import Membership, Organization
 from waybill_django.organizations.permissions import Action, check_permission
-from waybill_django.outbox.models import OutboxMessage
 from waybill_django.webhooks.conf import WebhookSettings, webhook_settings
 from waybill_django.webhooks.models import DeliveryState, WebhookAttemptLog, WebhookDelivery, WebhookEndpoint
 from waybill_django.webhooks.signing import signature_headers
@@ -104,12 +102,15 @@ def webhook_endpoint_enable(*, endpoint: WebhookEndpoint, actor: User) -> Webhoo
     return endpoint
 
 
-def webhook_deliveries_create_for_event(*, event_id: uuid.UUID) -> list[WebhookDelivery]:
-    """Create the deliveries of an outbox event (once per endpoint) and enqueue their first attempts."""
-    message = OutboxMessage.objects.filter(pk=event_id).first()
-    if message is None:
-        return []
-    event = EVENT_ADAPTER.validate_python(message.payload)
+def webhook_deliveries_create(event: Event) -> list[WebhookDelivery]:
+    """Create an event's deliveries (once per subscribed endpoint), in the caller's transaction.
+
+    The outbox relay calls it in the transaction that marks the event
+    published, so the deliveries exist exactly when the event has left the
+    outbox: no task stands between them that a broker could lose. Their
+    first attempts are enqueued after that commit; one lost on the way is
+    enqueued again by the dispatcher when its lease ends.
+    """
     # The envelope the Standard Webhooks specification suggests: type, timestamp, data.
     body = json.dumps(
         {
@@ -120,29 +121,26 @@ def webhook_deliveries_create_for_event(*, event_id: uuid.UUID) -> list[WebhookD
         separators=(",", ":"),
     )
     lease_until = timezone.now() + webhook_settings().task_lease
-    with unit_of_work():
-        endpoints = WebhookEndpoint.objects.in_organization(message.organization_id).filter(
-            disabled_at__isnull=True
+    endpoints = WebhookEndpoint.objects.in_organization(event.organization_id).filter(
+        disabled_at__isnull=True
+    )
+    for endpoint in endpoints:
+        if not endpoint.subscribes_to(event.type):
+            continue
+        WebhookDelivery.unscoped.get_or_create(
+            endpoint=endpoint,
+            event_id=event.event_id,
+            defaults={
+                "organization_id": event.organization_id,
+                "event_type": event.type,
+                "body": body,
+                "next_attempt_at": lease_until,
+            },
         )
-        for endpoint in endpoints:
-            if not endpoint.subscribes_to(event.type):
-                continue
-            WebhookDelivery.unscoped.get_or_create(
-                endpoint=endpoint,
-                event_id=event.event_id,
-                defaults={
-                    "organization_id": message.organization_id,
-                    "event_type": event.type,
-                    "body": body,
-                    "next_attempt_at": lease_until,
-                },
-            )
-        # A repeated fan-out (its worker died after the commit, before enqueuing) enqueues the
-        # first attempts again; the attempt number makes the extra tasks no-ops.
-        first_attempts = list(
-            WebhookDelivery.unscoped.filter(event_id=event.event_id, state=DeliveryState.PENDING, attempts=0)
-        )
-        _enqueue_after_commit(first_attempts)
+    first_attempts = list(
+        WebhookDelivery.unscoped.filter(event_id=event.event_id, state=DeliveryState.PENDING, attempts=0)
+    )
+    _enqueue_after_commit(first_attempts)
     return first_attempts
 
 

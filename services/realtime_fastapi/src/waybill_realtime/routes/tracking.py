@@ -52,7 +52,7 @@ async def track(code: str, request: Request, resources: ResourcesDep) -> Respons
             headers={"Retry-After": str(verdict.retry_after_seconds), "Cache-Control": "no-store"},
         )
     if body is None and is_possible_code(code):
-        async with raw_connection(resources.autocommit_engine) as connection:
+        async with raw_connection(resources.raw_pool) as connection:
             if projection is not None:
                 tracked = await projection.fill(connection, code)
             else:

@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+import time
 from collections.abc import Collection
 from typing import Final
 
@@ -14,6 +15,7 @@ from waybill_contracts.tasks import RECOMPUTE_ETA, TASK_QUEUES, EtaRecompute
 logger = logging.getLogger(__name__)
 
 BROKER_TIMEOUT_SECONDS: Final = 2.0
+_PRUNE_AT: Final = 10_000
 
 
 def debounce_key(shipment_id: int) -> str:
@@ -30,22 +32,38 @@ class EtaScheduler:
     def __init__(self, redis: "Redis", broker_url: str, *, window_seconds: float) -> None:
         self._redis = redis
         self._window = window_seconds
+        self._held: dict[int, float] = {}
+        """Shipment id -> until when (monotonic) this replica's own key holds its window: no need to ask Redis.
+
+        Every batch of a moving vehicle names its shipments; without this, each batch would send one
+        ``SET NX`` per shipment (dozens a batch for a loaded van) only to learn that the window is taken.
+        """
         self._celery = Celery("waybill-realtime-producer", broker=broker_url, set_as_current=False)
         self._celery.conf.broker_connection_timeout = BROKER_TIMEOUT_SECONDS
         self._celery.conf.broker_connection_retry = False
 
     async def schedule(self, shipment_ids: Collection[int]) -> None:
-        if not shipment_ids:
+        now = time.monotonic()
+        wanted = sorted(
+            shipment_id for shipment_id in shipment_ids if self._held.get(shipment_id, 0.0) <= now
+        )
+        if not wanted:
             return
+        window = max(1, round(self._window))
         try:
             async with self._redis.pipeline(transaction=False) as pipe:
-                for shipment_id in sorted(shipment_ids):
-                    pipe.set(debounce_key(shipment_id), "1", nx=True, ex=max(1, round(self._window)))
+                for shipment_id in wanted:
+                    pipe.set(debounce_key(shipment_id), "1", nx=True, ex=window)
                 acquired = await pipe.execute()
         except RedisError:
             logger.warning("ETA debounce unavailable; skipping this round", exc_info=True)
             return
-        due = [shipment_id for shipment_id, won in zip(sorted(shipment_ids), acquired, strict=True) if won]
+        due = [shipment_id for shipment_id, won in zip(wanted, acquired, strict=True) if won]
+        if len(self._held) > _PRUNE_AT:
+            self._held = {shipment_id: until for shipment_id, until in self._held.items() if until > now}
+        # The key was set after ``now``, so it outlives ``now + window``; a window another replica won is
+        # asked about again (when it ends is not known here).
+        self._held.update(dict.fromkeys(due, now + window))
         if due:
             await asyncio.to_thread(self._enqueue, due)
 

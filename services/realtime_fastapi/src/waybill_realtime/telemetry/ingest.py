@@ -11,9 +11,9 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from pydantic import JsonValue
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from waybill_contracts.events import VehiclePosition
 from waybill_contracts.permissions import OWN_VEHICLE_ONLY, Action, role_allows
@@ -44,7 +44,8 @@ def may_report(access: VehicleAccess, user_id: int) -> bool:
 
 @dataclass(frozen=True)
 class Ingest:
-    engine: AsyncEngine
+    pool: Any
+    """``db.create_raw_pool``."""
     publisher: PositionPublisher
     eta: EtaScheduler
     metrics: Metrics
@@ -87,7 +88,7 @@ class Ingest:
 
     async def _store(self, user_id: int, valid: Sequence[tuple[int, PositionReport]]) -> "_Stored":
         """Who may report for which vehicle, then the new positions; the shipments they move."""
-        async with raw_connection(self.engine) as connection:
+        async with raw_connection(self.pool) as connection:
             access = await vehicle_access(
                 connection, user_id=user_id, vehicle_ids={report.vehicle_id for _, report in valid}
             )

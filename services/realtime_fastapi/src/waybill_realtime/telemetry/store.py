@@ -1,7 +1,7 @@
 """Positions into PostgreSQL: one read of who may report, then one ``COPY`` per batch (or one statement that skips duplicates).
 
-Each statement runs on its own (autocommit) on a raw asyncpg connection of the
-engine's pool: a batch is one ``COPY``, atomic by itself, so a transaction
+Each statement runs on its own (autocommit) on a connection of the raw asyncpg
+pool (``db.create_raw_pool``): a batch is one ``COPY``, atomic by itself, so a transaction
 around it would add two round trips (``BEGIN``, ``COMMIT``) and nothing else.
 The foreign keys still refuse a vehicle deleted in between.
 

@@ -286,7 +286,7 @@ class Session:
             return ErrorMessage(
                 code="forbidden", message="too many requests: try again later", channel=channel
             )
-        async with raw_connection(self._resources.autocommit_engine) as connection:
+        async with raw_connection(self._resources.raw_pool) as connection:
             tracked = await load_tracking(connection, tracking_code)
         if tracked is None:
             return ErrorMessage(code="unknown_channel", message="no such tracking code", channel=channel)

@@ -1,27 +1,9 @@
 from typing import Any
 
-from waybill_contracts.tasks import (
-    DELIVER_WEBHOOK,
-    DISPATCH_DUE_WEBHOOKS,
-    FAN_OUT_WEBHOOKS,
-    ScheduledRun,
-    WebhookAttempt,
-    WebhookFanOut,
-)
-from waybill_django.webhooks.services import (
-    webhook_attempt,
-    webhook_attempt_abandon,
-    webhook_deliveries_create_for_event,
-    webhook_dispatch_due,
-)
+from waybill_contracts.tasks import DELIVER_WEBHOOK, DISPATCH_DUE_WEBHOOKS, ScheduledRun, WebhookAttempt
+from waybill_django.webhooks.services import webhook_attempt, webhook_attempt_abandon, webhook_dispatch_due
 from waybill_worker import retry_policies
 from waybill_worker.celery_app import app
-
-
-@app.task(name=FAN_OUT_WEBHOOKS, **retry_policies.WEBHOOK)
-def fan_out_webhooks(**kwargs: Any) -> int:
-    payload = WebhookFanOut.model_validate(kwargs)
-    return len(webhook_deliveries_create_for_event(event_id=payload.event_id))
 
 
 def _abandon_attempt(kwargs: dict[str, Any], reason: str) -> None:
