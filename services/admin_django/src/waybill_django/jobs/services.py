@@ -76,7 +76,6 @@ def job_start(*, job_id: uuid.UUID, dispatch: int = 0) -> Job | None:
         job = Job.unscoped.select_for_update().filter(pk=job_id).first()
         if job is None or job.is_finished or job.dispatches != dispatch:
             return None
-        # A job found running was interrupted (its worker died); it starts over.
         job.state = JobState.RUNNING.value
         job.percent = 0
         job.started_at = timezone.now()
