@@ -28,6 +28,7 @@ from multiprocessing.connection import Connection as Pipe
 from pathlib import Path
 
 import httpx
+import stages
 from celery import Celery
 from django_tracking import django_env
 from environment import bench_database, bench_personas
@@ -281,6 +282,7 @@ def run(out: Path, *, smoke: bool) -> Section:
             }
             purge(redis_url)
             seed(env, personas.acme_id, personas.acme_owner, receiver_url, count)
+            stages.lap(stages.SEED, f"{count} shipments and their jobs, no worker running")
             before = sinks.counts()
             with (
                 Redis.from_url(redis_url) as redis,
@@ -291,12 +293,14 @@ def run(out: Path, *, smoke: bool) -> Section:
                 base = counters(redis, tasks)
                 start_worker(group, env, Queue.DEFAULT, concurrency)
                 notifications = drain(redis, {NOTIFY_SHIPMENT_EVENT: 2 * count}, base, timeout=120)
+                stages.lap(stages.MEASURE, "a worker starts and drains the notifications")
                 # The same worker, warm, now takes the webhooks queue instead (Celery's remote control).
                 control = Celery(broker=redis_url, set_as_current=False).control
                 # No waiting for replies: the counters are polled from the first job on.
                 control.cancel_consumer(Queue.DEFAULT)
                 control.add_consumer(Queue.WEBHOOKS)
                 webhooks = drain(redis, {DELIVER_WEBHOOK: count}, base, timeout=120)
+                stages.lap(stages.MEASURE, "the same worker drains the webhooks")
         after = sinks.counts()
         emails = after["smtp"] - before["smtp"]
         posts = after["http"] - before["http"]
@@ -305,6 +309,7 @@ def run(out: Path, *, smoke: bool) -> Section:
             receiver_url, count, concurrency, b'{"type":"shipment.created"}' + b" " * 400
         )
         bare_mail = bare_notifications(sinks.smtp_port, count, concurrency, max(recipients, 1))
+        stages.lap(stages.MEASURE, "the bare webhook and mail ceilings")
     finally:
         sinks.stop()
     return _section(notifications + webhooks, concurrency, count, emails, posts, bare_hooks, bare_mail)

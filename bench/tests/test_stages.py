@@ -69,3 +69,9 @@ def test_laps_cover_the_whole_scenario_and_name_only_known_stages() -> None:
     assert sum(seconds.values()) == pytest.approx(wall, abs=0.01)
     stages.lap(stages.MEASURE)  # no scenario running: nothing recorded, nothing raised
     assert stages.end() == (0.0, {})
+
+
+def test_a_smoke_run_starts_its_longest_scenarios_first() -> None:
+    assert set(run.SMOKE_LONGEST) <= set(run.SCENARIOS)  # a renamed scenario would silently lose its place
+    order = sorted(run.SCENARIOS, key=run._smoke_order)
+    assert order[: len(run.SMOKE_LONGEST)] == list(run.SMOKE_LONGEST)

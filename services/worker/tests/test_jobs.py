@@ -1,6 +1,8 @@
 """Imports, reports and route plans run by a real worker, their progress published on the organization's stream."""
 
+from collections.abc import Callable
 from datetime import time, timedelta
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -12,6 +14,7 @@ from waybill_contracts.channels import STREAM_ENTRY_FIELD, org_stream_key
 from waybill_contracts.enums import Role, ShipmentStatus
 from waybill_contracts.events import EVENT_ADAPTER, JobProgress
 from waybill_contracts.jobs import JobState
+from waybill_contracts.tasks import Queue
 from waybill_devstack.polling import wait_until
 from waybill_django.accounts.models import User
 from waybill_django.fleet.models import Vehicle
@@ -23,6 +26,8 @@ from waybill_django.planning.services import depot_set, route_plan_request
 from waybill_django.reports.services import report_request
 from waybill_django.shipments.models import Shipment
 from waybill_django.shipments.services import shipment_create, shipment_transition
+
+from .conftest import StartWorker
 
 
 @pytest.fixture
@@ -73,6 +78,27 @@ def test_an_uploaded_file_is_imported_and_its_progress_published(dispatcher: Use
     percents = [percent for state, percent in states if state == JobState.RUNNING]
     assert len(percents) > 2, "progress is published in steps"
     assert percents == sorted(percents)
+
+
+def test_an_import_whose_task_the_broker_lost_runs_once_its_lease_ends(
+    dispatcher: User, redis_url: str, settings: Any, start_worker: StartWorker, beat: Callable[..., None]
+) -> None:
+    """Redis down at the commit, or a task lost with a Redis restart: the job must not wait forever."""
+    settings.JOBS_TASK_LEASE_SECONDS = 1
+    organization = dispatcher.memberships.get().organization
+    rows = "".join(f"WB-{n},1 Quay,2 Street\n" for n in range(20))
+    upload = ContentFile(("reference,origin_address,destination_address\n" + rows).encode(), name="s.csv")
+    started = shipment_import_start(organization=organization, actor=dispatcher, upload=upload)
+    with redis.Redis.from_url(redis_url) as broker:
+        assert broker.delete(Queue.IMPORTS) == 1, "the import's task was queued"
+
+    start_worker()
+    beat(JOB_REQUEUE_INTERVAL_SECONDS="1")
+    job = wait_until_finished(started.pk)
+
+    assert job.state == JobState.SUCCEEDED, job.error
+    assert job.dispatches == 1
+    assert Shipment.objects.in_organization(organization).count() == 20
 
 
 @pytest.mark.usefixtures("worker")

@@ -47,22 +47,28 @@ class WebhookAttempt(TaskPayload):
     attempt: int
 
 
-class ShipmentImportRun(TaskPayload):
+class JobRun(TaskPayload):
+    """Run a queued job; ``dispatch`` numbers its enqueueings.
+
+    A job whose task was lost (Redis down at its commit, or gone with Redis)
+    is enqueued again with the next number; a task of an earlier number is
+    then a no-op, so a job never runs twice at once.
+    """
+
+    job_id: UUID
+    dispatch: int = 0
+
+
+class ShipmentImportRun(JobRun):
     """Validate and import the uploaded CSV of a shipment import job."""
 
-    job_id: UUID
 
-
-class ReportBuild(TaskPayload):
+class ReportBuild(JobRun):
     """Compute a report job's figures and write its CSV."""
 
-    job_id: UUID
 
-
-class RoutePlanCompute(TaskPayload):
+class RoutePlanCompute(JobRun):
     """Compute the routes of a route plan job (the day's booked shipments over the vehicles)."""
-
-    job_id: UUID
 
 
 class EtaRecompute(TaskPayload):
@@ -88,6 +94,7 @@ RELAY_PENDING_OUTBOX: Final = "waybill.outbox.relay_pending"
 SEND_INVITATION: Final = "waybill.organizations.send_invitation"
 DELIVER_WEBHOOK: Final = "waybill.webhooks.deliver"
 DISPATCH_DUE_WEBHOOKS: Final = "waybill.webhooks.dispatch_due"
+REQUEUE_STALLED_JOBS: Final = "waybill.jobs.requeue_stalled"
 IMPORT_SHIPMENTS: Final = "waybill.imports.import_shipments"
 BUILD_REPORT: Final = "waybill.reports.build"
 SCHEDULE_MONTHLY_REPORTS: Final = "waybill.reports.schedule_monthly"
@@ -104,6 +111,7 @@ TASK_QUEUES: Final[dict[str, Queue]] = {
     SEND_INVITATION: Queue.DEFAULT,
     DELIVER_WEBHOOK: Queue.WEBHOOKS,
     DISPATCH_DUE_WEBHOOKS: Queue.WEBHOOKS,
+    REQUEUE_STALLED_JOBS: Queue.DEFAULT,
     IMPORT_SHIPMENTS: Queue.IMPORTS,
     BUILD_REPORT: Queue.REPORTS,
     SCHEDULE_MONTHLY_REPORTS: Queue.REPORTS,

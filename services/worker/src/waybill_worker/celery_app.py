@@ -18,6 +18,7 @@ from waybill_contracts.tasks import (
     REFRESH_STALE_ETAS,
     RELAY_PENDING_OUTBOX,
     REPORT_LATE_SHIPMENTS,
+    REQUEUE_STALLED_JOBS,
     SCHEDULE_MONTHLY_REPORTS,
     TASK_QUEUES,
     Queue,
@@ -47,6 +48,7 @@ app = Celery(
         "waybill_worker.tasks.notifications",
         "waybill_worker.tasks.outbox",
         "waybill_worker.tasks.webhooks",
+        "waybill_worker.tasks.jobs",
         "waybill_worker.tasks.imports",
         "waybill_worker.tasks.reports",
         "waybill_worker.tasks.planning",
@@ -84,6 +86,7 @@ app.conf.update(
     beat_schedule={
         "relay-pending-outbox": _every(RELAY_PENDING_OUTBOX, settings.outbox_relay_interval_seconds),
         "dispatch-due-webhooks": _every(DISPATCH_DUE_WEBHOOKS, settings.webhook_dispatch_interval_seconds),
+        "requeue-stalled-jobs": _every(REQUEUE_STALLED_JOBS, settings.job_requeue_interval_seconds),
         "refresh-stale-etas": _every(REFRESH_STALE_ETAS, settings.eta_refresh_interval_seconds),
         "detect-offline-vehicles": _every(DETECT_OFFLINE_VEHICLES, settings.offline_check_interval_seconds),
         "report-late-shipments": _every(REPORT_LATE_SHIPMENTS, settings.late_check_interval_seconds),

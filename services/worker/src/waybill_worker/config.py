@@ -10,6 +10,7 @@ class WorkerSettings(BaseSettings):
     django_settings_module: str = "waybill_django.config.settings.production"
     outbox_relay_interval_seconds: float = 30.0
     webhook_dispatch_interval_seconds: float = 15.0
+    job_requeue_interval_seconds: float = 60.0
     eta_refresh_interval_seconds: float = 60.0
     offline_check_interval_seconds: float = 60.0
     late_check_interval_seconds: float = 300.0

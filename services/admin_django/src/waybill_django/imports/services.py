@@ -31,19 +31,17 @@ from datetime import datetime
 from typing import Any
 
 from django.core.files import File
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import Count
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from waybill_contracts.enums import ShipmentStatus
 from waybill_contracts.jobs import JobKind
-from waybill_contracts.tasks import IMPORT_SHIPMENTS, ShipmentImportRun
 from waybill_django.accounts.models import User
 from waybill_django.audit.choices import AuditAction
 from waybill_django.audit.services import audit_record
 from waybill_django.core.csv_cells import csv_cell
-from waybill_django.core.task_queue import task_enqueue
 from waybill_django.core.transactions import unit_of_work
 from waybill_django.imports.models import ShipmentImport, StagedRow
 from waybill_django.imports.rows import COLUMNS, REQUIRED_COLUMNS, ShipmentRowForm, describe_errors
@@ -78,14 +76,12 @@ def shipment_import_start(*, organization: Organization, actor: User, upload: Fi
         )
         shipment_import.source.save(f"{job.pk}.csv", upload, save=False)
         shipment_import.save()
-        payload = ShipmentImportRun(job_id=job.pk)
-        transaction.on_commit(lambda: task_enqueue(IMPORT_SHIPMENTS, payload), robust=True)
     return shipment_import
 
 
-def shipment_import_run(*, job_id: uuid.UUID) -> ShipmentImport | None:
-    """Run the import of a queued job; None when the job already finished."""
-    job = job_start(job_id=job_id)
+def shipment_import_run(*, job_id: uuid.UUID, dispatch: int = 0) -> ShipmentImport | None:
+    """Run the import of a queued job; None when the job already finished or was enqueued again."""
+    job = job_start(job_id=job_id, dispatch=dispatch)
     if job is None:
         return None
     shipment_import = ShipmentImport.unscoped.select_related("job", "organization").get(job=job)

@@ -28,10 +28,19 @@ class Job(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    dispatches = models.PositiveIntegerField(default=0, help_text="How often its task was enqueued again.")
+    task_lease_until = models.DateTimeField(
+        null=True, blank=True, help_text="Still queued then, its task is taken for lost and enqueued again."
+    )
 
     class Meta:
         ordering = ("-created_at",)
-        indexes = [models.Index(fields=("organization", "-created_at"), name="job_org_recent")]
+        indexes = [
+            models.Index(fields=("organization", "-created_at"), name="job_org_recent"),
+            models.Index(
+                fields=("task_lease_until",), name="job_queued_lease", condition=models.Q(state="queued")
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.id} ({self.state})"

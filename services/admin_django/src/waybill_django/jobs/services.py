@@ -5,18 +5,37 @@ organization's stream: it is frequent and only the latest value matters, so
 losing one (Redis briefly down) is harmless and the outbox would only add
 load. The final state is recorded with the outbox in the same transaction as
 the row, so a page waiting on a job always learns how it ended.
+
+A job's task is enqueued after the job commits, under a lease: a job still
+queued when its lease ends lost its task (Redis was down at the commit, or
+lost the task with a restart) and ``job_requeue_stalled`` enqueues it again,
+with the next dispatch number, which turns any earlier task into a no-op.
 """
 
 import logging
 import uuid
+from datetime import datetime, timedelta
+from typing import Final
 
+from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 from redis import RedisError
 
 from waybill_contracts.events import JobProgress
 from waybill_contracts.jobs import JobKind, JobState
+from waybill_contracts.tasks import (
+    BUILD_REPORT,
+    COMPUTE_ROUTE_PLAN,
+    IMPORT_SHIPMENTS,
+    JobRun,
+    ReportBuild,
+    RoutePlanCompute,
+    ShipmentImportRun,
+)
 from waybill_django.accounts.models import User
 from waybill_django.core.event_stream import stream_append
+from waybill_django.core.task_queue import task_enqueue
 from waybill_django.core.transactions import unit_of_work
 from waybill_django.jobs.models import Job
 from waybill_django.organizations.models import Organization
@@ -24,19 +43,39 @@ from waybill_django.outbox.services import outbox_record
 
 logger = logging.getLogger(__name__)
 
+JOB_TASKS: Final[dict[JobKind, tuple[str, type[JobRun]]]] = {
+    JobKind.SHIPMENT_IMPORT: (IMPORT_SHIPMENTS, ShipmentImportRun),
+    JobKind.REPORT: (BUILD_REPORT, ReportBuild),
+    JobKind.ROUTE_PLAN: (COMPUTE_ROUTE_PLAN, RoutePlanCompute),
+}
+"""The task that runs each kind of job."""
+
+REQUEUE_BATCH_SIZE = 100
+
 
 def job_create(*, organization: Organization, kind: JobKind, actor: User | None) -> Job:
-    """A queued job; the caller enqueues its task after commit."""
-    return Job.unscoped.create(organization=organization, kind=kind.value, created_by=actor)
+    """A queued job; its task is enqueued once the caller's transaction commits."""
+    job = Job.unscoped.create(
+        organization=organization,
+        kind=kind.value,
+        created_by=actor,
+        task_lease_until=_lease_end(timezone.now()),
+    )
+    _enqueue_after_commit(job)
+    return job
 
 
-def job_start(*, job_id: uuid.UUID) -> Job | None:
-    """Mark the job running, or return None when it already finished (a repeated task)."""
+def job_start(*, job_id: uuid.UUID, dispatch: int = 0) -> Job | None:
+    """Mark the job running, or return None when this task is not its to run.
+
+    Not its to run: the job finished (a repeated task), or it was enqueued
+    again since (``dispatch`` is an earlier number). A job found running with
+    the same number was interrupted (its worker died) and starts over.
+    """
     with unit_of_work():
         job = Job.unscoped.select_for_update().filter(pk=job_id).first()
-        if job is None or job.is_finished:
+        if job is None or job.is_finished or job.dispatches != dispatch:
             return None
-        # A job found running was interrupted (its worker died); it starts over.
         job.state = JobState.RUNNING.value
         job.percent = 0
         job.started_at = timezone.now()
@@ -73,6 +112,35 @@ def job_abandon(*, job_id: uuid.UUID, reason: str) -> bool:
             return False
         _finish(job, JobState.FAILED, error=reason[:5000])
     return True
+
+
+def job_requeue_stalled(*, now: datetime | None = None) -> int:
+    """Enqueue again the jobs still queued when their lease ended; returns how many."""
+    now = now or timezone.now()
+    with unit_of_work():
+        stalled = list(
+            Job.unscoped.select_for_update(skip_locked=True)
+            .filter(state=JobState.QUEUED.value, task_lease_until__lte=now)
+            .order_by("task_lease_until")[:REQUEUE_BATCH_SIZE]
+        )
+        for job in stalled:
+            job.dispatches += 1
+            job.task_lease_until = _lease_end(now)
+            _enqueue_after_commit(job)
+        Job.unscoped.bulk_update(stalled, ["dispatches", "task_lease_until"])
+    for job in stalled:
+        logger.warning("job %s (%s) was still queued after its lease: enqueued again", job.pk, job.kind)
+    return len(stalled)
+
+
+def _lease_end(now: datetime) -> datetime:
+    return now + timedelta(seconds=settings.JOBS_TASK_LEASE_SECONDS)
+
+
+def _enqueue_after_commit(job: Job) -> None:
+    name, payload_class = JOB_TASKS[JobKind(job.kind)]
+    payload = payload_class(job_id=job.pk, dispatch=job.dispatches)
+    transaction.on_commit(lambda: task_enqueue(name, payload), robust=True)
 
 
 def _finish(job: Job, state: JobState, *, error: str) -> None:

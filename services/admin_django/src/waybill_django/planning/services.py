@@ -14,18 +14,16 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import OperationalError, transaction
+from django.db import OperationalError
 from django.utils import timezone
 
 from waybill_contracts.enums import ShipmentStatus
 from waybill_contracts.jobs import JobKind, JobState
-from waybill_contracts.tasks import COMPUTE_ROUTE_PLAN, RoutePlanCompute
 from waybill_django.accounts.models import User
 from waybill_django.audit.choices import AuditAction
 from waybill_django.audit.services import audit_record
 from waybill_django.core.errors import Conflict
 from waybill_django.core.gazetteer import geocode
-from waybill_django.core.task_queue import task_enqueue
 from waybill_django.core.transactions import unit_of_work
 from waybill_django.fleet.models import Vehicle
 from waybill_django.jobs.services import job_create, job_fail, job_report_progress, job_start, job_succeed
@@ -143,8 +141,6 @@ def route_plan_request(*, organization: Organization, actor: User, day: date) ->
             organization=organization,
             data={"day": day.isoformat()},
         )
-        payload = RoutePlanCompute(job_id=job.pk)
-        transaction.on_commit(lambda: task_enqueue(COMPUTE_ROUTE_PLAN, payload), robust=True)
     return plan
 
 
@@ -156,12 +152,14 @@ class _Work:
     left_out: dict[int, str]
 
 
-def route_plan_compute(*, job_id: uuid.UUID, now: datetime | None = None) -> RoutePlan | None:
-    """Solve a queued plan and store its routes; None when the job already finished (a repeated task).
+def route_plan_compute(
+    *, job_id: uuid.UUID, dispatch: int = 0, now: datetime | None = None
+) -> RoutePlan | None:
+    """Solve a queued plan and store its routes; None when the job already finished or was enqueued again.
 
     ``now`` is the moment of planning (default: the clock's); a plan for that day starts no earlier.
     """
-    job = job_start(job_id=job_id)
+    job = job_start(job_id=job_id, dispatch=dispatch)
     if job is None:
         return None
     plan = RoutePlan.unscoped.select_related("organization").get(job=job)

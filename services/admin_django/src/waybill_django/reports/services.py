@@ -6,12 +6,10 @@ import uuid
 from datetime import date
 
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError
 
 from waybill_contracts.jobs import JobKind
-from waybill_contracts.tasks import BUILD_REPORT, ReportBuild
 from waybill_django.accounts.models import User
-from waybill_django.core.task_queue import task_enqueue
 from waybill_django.core.transactions import unit_of_work
 from waybill_django.jobs.services import job_create, job_fail, job_start, job_succeed
 from waybill_django.organizations.models import Organization
@@ -52,9 +50,9 @@ def reports_schedule_monthly(*, today: date) -> list[Report]:
     return queued
 
 
-def report_build(*, job_id: uuid.UUID) -> Report | None:
-    """Compute the figures and the CSV of a queued report; None when it already finished."""
-    job = job_start(job_id=job_id)
+def report_build(*, job_id: uuid.UUID, dispatch: int = 0) -> Report | None:
+    """Compute the figures and the CSV of a queued report; None when it already finished or was enqueued again."""
+    job = job_start(job_id=job_id, dispatch=dispatch)
     if job is None:
         return None
     report = Report.unscoped.get(job=job)
@@ -89,16 +87,13 @@ def _queue(
 ) -> Report:
     with unit_of_work():
         job = job_create(organization=organization, kind=JobKind.REPORT, actor=actor)
-        report = Report.unscoped.create(
+        return Report.unscoped.create(
             job=job,
             organization=organization,
             period_start=period_start,
             period_end=period_end,
             scheduled=scheduled,
         )
-        payload = ReportBuild(job_id=job.pk)
-        transaction.on_commit(lambda: task_enqueue(BUILD_REPORT, payload), robust=True)
-    return report
 
 
 def _csv(figures: ReportFigures) -> bytes:

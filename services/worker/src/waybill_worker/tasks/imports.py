@@ -26,7 +26,7 @@ def _abandon_import(kwargs: dict[str, Any], reason: str) -> None:
 )
 def import_shipments(**kwargs: Any) -> str:
     payload = ShipmentImportRun.model_validate(kwargs)
-    shipment_import = shipment_import_run(job_id=payload.job_id)
+    shipment_import = shipment_import_run(job_id=payload.job_id, dispatch=payload.dispatch)
     if shipment_import is None:
         return "already finished"
     return f"{shipment_import.rows_imported} imported, {shipment_import.rows_rejected} rejected"

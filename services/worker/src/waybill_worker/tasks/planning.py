@@ -27,7 +27,7 @@ def _abandon_plan(kwargs: dict[str, Any], reason: str) -> None:
 )
 def compute_route_plan(**kwargs: Any) -> str:
     payload = RoutePlanCompute.model_validate(kwargs)
-    plan = route_plan_compute(job_id=payload.job_id)
+    plan = route_plan_compute(job_id=payload.job_id, dispatch=payload.dispatch)
     if plan is None:
         return "already finished"
     return f"{plan.distance_m} m in all"

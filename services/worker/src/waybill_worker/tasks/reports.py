@@ -31,7 +31,7 @@ def _abandon_report(kwargs: dict[str, Any], reason: str) -> None:
 )
 def build_report(**kwargs: Any) -> str:
     payload = ReportBuild.model_validate(kwargs)
-    return "built" if report_build(job_id=payload.job_id) else "already finished"
+    return "built" if report_build(job_id=payload.job_id, dispatch=payload.dispatch) else "already finished"
 
 
 @app.task(name=SCHEDULE_MONTHLY_REPORTS, soft_time_limit=5 * 60, time_limit=6 * 60)

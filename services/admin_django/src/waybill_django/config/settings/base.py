@@ -250,6 +250,8 @@ WEBHOOKS_DISABLE_AFTER_FAILURES = 30
 WEBHOOKS_TIMEOUT_SECONDS = 10.0
 # How long an enqueued attempt may take to run before the dispatcher enqueues it again.
 WEBHOOKS_TASK_LEASE_SECONDS = 300
+# How long a job may stay queued before its task is taken for lost and enqueued again.
+JOBS_TASK_LEASE_SECONDS = 300
 ETA_STALE_SECONDS = 300
 LATE_SHIPMENT_GRACE_SECONDS = int(os.environ.get("LATE_SHIPMENT_GRACE_SECONDS", "0"))
 VEHICLE_OFFLINE_AFTER_SECONDS = int(os.environ.get("VEHICLE_OFFLINE_AFTER_SECONDS", "300"))
