@@ -9,8 +9,8 @@ import pytest
 BENCH = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(BENCH))  # run.py's own imports are the bench directory's modules
 
-import run  # noqa: E402
-import stages  # noqa: E402
+import run  # noqa: E402 - after the bench directory is on the path
+import stages  # noqa: E402 - after the bench directory is on the path
 
 SCENARIO = """
 import time

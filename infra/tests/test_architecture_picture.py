@@ -28,6 +28,7 @@ def test_the_picture_draws_every_scheduled_job_and_every_way_out() -> None:
     for drawn in (
         "re-send unsent outbox rows",
         "dispatch due webhooks",
+        "re-enqueue stalled jobs",
         "refresh stale ETAs",
         "detect offline vehicles",
         "report late",
@@ -42,6 +43,6 @@ def test_the_picture_draws_every_scheduled_job_and_every_way_out() -> None:
         assert drawn in text, drawn
     beat = ROOT.joinpath("services/worker/src/waybill_worker/celery_app.py").read_text()
     schedule = beat[beat.index("beat_schedule=") :]
-    assert len(re.findall(r'^        "[a-z-]+": ', schedule, flags=re.MULTILINE)) == 7, (
+    assert len(re.findall(r'^        "[a-z-]+": ', schedule, flags=re.MULTILINE)) == 8, (
         "a scheduled job was added or removed: draw it in docs/architecture.dot"
     )

@@ -28,7 +28,10 @@ class Job(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    dispatches = models.PositiveIntegerField(default=0, help_text="How often its task was enqueued again.")
+    # A database default too: the realtime service's tests insert jobs without naming every column.
+    dispatches = models.PositiveIntegerField(
+        default=0, db_default=0, help_text="How often its task was enqueued again."
+    )
     task_lease_until = models.DateTimeField(
         null=True, blank=True, help_text="Still queued then, its task is taken for lost and enqueued again."
     )
