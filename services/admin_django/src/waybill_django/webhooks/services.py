@@ -124,10 +124,11 @@ def webhook_deliveries_create(event: Event) -> list[WebhookDelivery]:
     endpoints = WebhookEndpoint.objects.in_organization(event.organization_id).filter(
         disabled_at__isnull=True
     )
+    first_attempts = []
     for endpoint in endpoints:
         if not endpoint.subscribes_to(event.type):
             continue
-        WebhookDelivery.unscoped.get_or_create(
+        delivery, _ = WebhookDelivery.unscoped.get_or_create(
             endpoint=endpoint,
             event_id=event.event_id,
             defaults={
@@ -137,9 +138,8 @@ def webhook_deliveries_create(event: Event) -> list[WebhookDelivery]:
                 "next_attempt_at": lease_until,
             },
         )
-    first_attempts = list(
-        WebhookDelivery.unscoped.filter(event_id=event.event_id, state=DeliveryState.PENDING, attempts=0)
-    )
+        if delivery.state == DeliveryState.PENDING and delivery.attempts == 0:
+            first_attempts.append(delivery)
     _enqueue_after_commit(first_attempts)
     return first_attempts
 
