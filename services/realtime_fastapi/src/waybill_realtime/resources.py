@@ -15,6 +15,7 @@ from waybill_realtime.streaming.hub import Hub
 from waybill_realtime.telemetry.gate import TelemetryGate
 from waybill_realtime.telemetry.ingest import Ingest
 from waybill_realtime.tracking_projection import TrackingProjection
+from waybill_realtime.websocket.idle import IdleSweep
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,8 @@ class Resources:
     telemetry_gate: TelemetryGate
     revocations: Revocations
     tracking: TrackingProjection
+    idle: IdleSweep
+    """Closes WebSockets silent for ``WS_IDLE_TIMEOUT_SECONDS``."""
 
 
 def get_resources(connection: HTTPConnection) -> Resources:
