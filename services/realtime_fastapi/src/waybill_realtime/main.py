@@ -18,6 +18,7 @@ from waybill_realtime.docs import install_docs
 from waybill_realtime.errors import install_error_handlers
 from waybill_realtime.logs import RequestIdMiddleware
 from waybill_realtime.metrics import Metrics
+from waybill_realtime.ratelimit import ReservedLimit
 from waybill_realtime.resources import Resources
 from waybill_realtime.revocation import READ_BLOCK_MS, Revocations
 from waybill_realtime.routes import auth, health, metrics, telemetry, tracking, users, ws
@@ -132,6 +133,7 @@ async def _open_resources(settings: Settings) -> AsyncIterator[Resources]:
             telemetry_gate=telemetry_gate,
             revocations=revocations,
             tracking=tracking,
+            track_limit=ReservedLimit(redis, scope="track", batch=settings.track_rate_limit_batch),
         )
     finally:
         for task in background:

@@ -14,7 +14,7 @@ from waybill_contracts.tracking import PublicTracking
 from waybill_realtime.client_address import client_address
 from waybill_realtime.db import raw_connection
 from waybill_realtime.deps import ResourcesDep
-from waybill_realtime.ratelimit import Verdict, hit
+from waybill_realtime.ratelimit import Verdict
 from waybill_realtime.tracking import is_possible_code, load_tracking
 
 router = APIRouter(prefix="/v1", tags=["tracking"])
@@ -44,7 +44,7 @@ async def track(code: str, request: Request, resources: ResourcesDep) -> Respons
         except RedisError:  # as ``hit`` does: the limit protects the database, which answers regardless
             verdict = Verdict(True, 0)
     else:
-        verdict = await hit(resources.redis, scope="track", client=client, limit=limit)
+        verdict = await resources.track_limit.hit(client, limit=limit)
     if not verdict.allowed:
         return JSONResponse(
             {"detail": "too many requests"},
