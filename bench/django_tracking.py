@@ -24,7 +24,7 @@ from environment import bench_database, bench_personas
 from fanout import start_realtime
 from histogram import Histogram
 from report import Section, number
-from tracking import SHIPMENTS, add_shipments, start_bare
+from tracking import SHIPMENTS, add_shipments, settle, start_bare
 
 from waybill_devstack import stack
 from waybill_devstack.polling import wait_until
@@ -80,7 +80,12 @@ def django_env(database_url: str, redis_url: str, media: str, port: int) -> dict
 
 
 def start_gunicorn(group: ProcessGroup, env: dict[str, str]) -> str:
-    """Django's WSGI app as the image serves it (its gunicorn settings), without the access log."""
+    """Django's WSGI app as the image serves it (its gunicorn settings), without the access log; its URL."""
+    return gunicorn_server(group, env)[0]
+
+
+def gunicorn_server(group: ProcessGroup, env: dict[str, str]) -> tuple[str, int]:
+    """``start_gunicorn``'s server: its URL and the pid of gunicorn's arbiter (its workers are children)."""
     port = env["DJANGO_PORT"]
     command = [
         str(stack.BIN / "gunicorn"),
@@ -98,11 +103,11 @@ def start_gunicorn(group: ProcessGroup, env: dict[str, str]) -> str:
         "warning",
         "waybill_django.config.wsgi:application",
     ]
-    group.start("gunicorn", command, env=env)
-    return f"http://127.0.0.1:{port}"
+    process = group.start("gunicorn", command, env=env)
+    return f"http://127.0.0.1:{port}", process.pid
 
 
-def start_asgi(group: ProcessGroup, env: dict[str, str]) -> str:
+def start_asgi(group: ProcessGroup, env: dict[str, str]) -> tuple[str, int]:
     port = env["DJANGO_PORT"]
     command = [
         sys.executable,
@@ -121,8 +126,8 @@ def start_asgi(group: ProcessGroup, env: dict[str, str]) -> str:
         "--lifespan",
         "off",  # Django has no lifespan handler
     ]
-    group.start("django-asgi", command, env=env)
-    return f"http://127.0.0.1:{port}"
+    process = group.start("django-asgi", command, env=env)
+    return f"http://127.0.0.1:{port}", process.pid
 
 
 def wait_ready(url: str) -> None:
@@ -141,9 +146,9 @@ def run(out: Path, *, smoke: bool) -> Section:
         ProcessGroup(output=quiet) as group,
     ):
         # Django's two servers start while the others do: the processes import in parallel.
-        sync = start_gunicorn(group, django_env(database_url, redis_url, media, stack.free_port()))
+        sync = gunicorn_server(group, django_env(database_url, redis_url, media, stack.free_port()))
         asgi = start_asgi(group, django_env(database_url, redis_url, media, stack.free_port()))
-        urls = {
+        servers = {
             SYNC: sync,
             ASYNC: asgi,
             FASTAPI: start_realtime(
@@ -153,25 +158,35 @@ def run(out: Path, *, smoke: bool) -> Section:
                 TRACK_RATE_LIMIT_PER_MINUTE="100000000",
                 # The same lookup as the others: its Redis projection (the tracking scenario) off.
                 TRACK_PROJECTION_TTL_SECONDS="0",
-            )[0],
-            BARE: start_bare(group, database_url)[0],
+            ),
+            BARE: start_bare(group, database_url),
         }
-        for url in (sync, asgi):
+        for url, _ in (sync, asgi):
             wait_ready(url)
         stages.lap(stages.START, "gunicorn, uvicorn, waybill-realtime, the bare app")
         requests = {
             server: [httpload.Request("GET", path.format(code=code)) for code in codes]
             for server, path in PATHS.items()
         }
-        for server, url in urls.items() if not smoke else ():  # warm-up: connections, caches, every worker
+        for server, (url, _) in servers.items() if not smoke else ():  # warm-up: connections, caches, workers
             httpload.closed_loop(url, requests[server], 8, 1.0, HEADERS)
         stages.lap(stages.WARM_UP)
         for concurrency in concurrencies:
-            for server, url in urls.items():
+            for server, (url, pid) in servers.items():
                 tally = httpload.closed_loop(url, requests[server], concurrency, seconds, HEADERS)
-                results.append(Result(server, concurrency, *tally))
-                print(f"django_tracking: {server} c={concurrency}: {tally.per_second:,.0f}/s", flush=True)
+                results.append(
+                    Result(
+                        server, concurrency, tally.per_second, tally.histogram, tally.failed, tally.cut_off
+                    )
+                )
+                print(
+                    f"django_tracking: {server} c={concurrency}: {tally.per_second:,.0f}/s,"
+                    f" answers by status {tally.statuses}",
+                    flush=True,
+                )
                 stages.lap(stages.MEASURE, f"{server}, concurrency {concurrency}")
+                settle(pid)  # what the deadline cut off must not run beside the next server's run
+                stages.lap(stages.DRAIN, server)
     stages.lap(stages.STOP)
     section = _section(results, seconds, out)
     stages.lap(stages.PLOT)
@@ -314,7 +329,8 @@ def _explanation(
         "`errors`: connection errors, malformed answers and any status other than 200 (a 1,000-client run"
         " that overflows a server's backlog or PostgreSQL's connections shows here). `cut off`: requests still"
         " in flight at the run's deadline, cancelled and counted apart, so a server that answers in seconds"
-        f" cannot stretch a run past its stated length ({cut:,} at {top:,} clients, all servers).",
+        f" cannot stretch a run past its stated length ({cut:,} at {top:,} clients, all servers); the next run"
+        " starts once the server is idle again (stage `drain`).",
     ]
 
 

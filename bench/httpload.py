@@ -22,6 +22,7 @@ import contextlib
 import multiprocessing
 import multiprocessing.process
 import time
+from collections import Counter
 from dataclasses import dataclass
 from multiprocessing.connection import Connection as Pipe
 from typing import NamedTuple, cast
@@ -54,6 +55,8 @@ class Tally(NamedTuple):
     """Connection errors, malformed answers and answers with another status."""
     cut_off: int
     """Requests still in flight at the deadline, cancelled: neither answered nor failed."""
+    statuses: dict[int, int]
+    """Answers per status, the expected one included."""
 
 
 class MalformedResponse(Exception):
@@ -286,15 +289,17 @@ def closed_loop(
     for index, pipe in enumerate(pipes):
         share = concurrency // count + (1 if index < concurrency % count else 0)
         pipe.send((url, requests, headers, share, seconds))
-    histogram, ok, failed, cut_off, elapsed = Histogram(), 0, 0, 0, 0.0
+    histogram, statuses, errors, cut_off, elapsed = Histogram(), Counter[int](), 0, 0, 0.0
     for pipe in pipes:
         result = pipe.recv()
         histogram.merge(result["histogram"])
-        ok += result["statuses"].get(ok_status, 0)
-        failed += result["errors"] + sum(n for status, n in result["statuses"].items() if status != ok_status)
+        statuses.update(result["statuses"])
+        errors += result["errors"]
         cut_off += result["cut_off"]
         elapsed = max(elapsed, result["seconds"])
-    return Tally(ok / elapsed, histogram, failed, cut_off)
+    ok = statuses[ok_status]
+    failed = errors + sum(statuses.values()) - ok
+    return Tally(ok / elapsed, histogram, failed, cut_off, dict(statuses))
 
 
 _started: list[tuple[Pipe, multiprocessing.process.BaseProcess]] = []

@@ -8,8 +8,10 @@ shipments in transit with a timeline and a last position.
 """
 
 import asyncio
+import contextlib
 import os
 import sys
+import time
 from pathlib import Path
 
 import httpload
@@ -30,10 +32,32 @@ PROJECTED = "waybill-realtime, Redis projection"
 BARE = "bare Starlette + asyncpg"
 
 
+IDLE_SHARE = 0.1
+"""A server using less than this share of one core is idle (its background tasks cost far less)."""
+
+
 def _cpu_seconds(pid: int) -> float:
-    """User + system CPU time of process ``pid`` so far."""
-    times = psutil.Process(pid).cpu_times()
-    return float(times.user + times.system)
+    """User + system CPU time of process ``pid`` and its children so far (gunicorn and uvicorn workers)."""
+    process = psutil.Process(pid)
+    total = 0.0
+    for member in [process, *process.children(recursive=True)]:
+        with contextlib.suppress(psutil.NoSuchProcess):  # a worker that ended meanwhile
+            times = member.cpu_times()
+            total += times.user + times.system
+    return total
+
+
+def settle(pid: int, *, timeout: float = 30.0) -> None:
+    """Wait until server ``pid`` is idle: the requests a run cut off at its deadline may still be worked on,
+    and the next run, of another server on the same cores, must not be measured beside them."""
+    deadline = time.monotonic() + timeout
+    before = _cpu_seconds(pid)
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        now = _cpu_seconds(pid)
+        if now - before < 0.2 * IDLE_SHARE:
+            return
+        before = now
 
 
 def start_bare(group: ProcessGroup, database_url: str) -> tuple[str, int]:
@@ -105,6 +129,8 @@ def run(out: Path, *, smoke: bool) -> Section:
                     flush=True,
                 )
                 stages.lap(stages.MEASURE, f"{name}, concurrency {concurrency}")
+                settle(pid)
+                stages.lap(stages.DRAIN, name)
                 rows.append(
                     [
                         name,
@@ -190,8 +216,10 @@ def run(out: Path, *, smoke: bool) -> Section:
             " which the machine's load moves far less, and which bounds requests/s once the load generator"
             " does not (one process uses at most one core). A target is met in full when both rows say yes.",
             "`cut off`: requests still in flight when the run's deadline came, cancelled; they count neither"
-            " as answers nor as errors, and every run lasts its stated seconds. `errors`: connection errors,"
-            " malformed answers and any status other than 200.",
+            " as answers nor as errors, and every run lasts its stated seconds; before the next run the"
+            " harness waits (stage `drain`, at most 30 s) until the server is idle again, so no run is"
+            " measured beside the work another left. `errors`: connection errors, malformed answers and any"
+            " status other than 200.",
         ],
     )
 

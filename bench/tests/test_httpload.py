@@ -127,7 +127,10 @@ async def test_a_server_that_closes_after_each_answer_gets_a_new_connection_with
     assert result["errors"] == 0
     statuses = result["statuses"]
     assert isinstance(statuses, dict)
-    assert server.connections == statuses[200] + result["cut_off"]
+    cut_off = result["cut_off"]
+    assert isinstance(cut_off, int)
+    # One connection per answer, and one for each request cut off (unless cut off while connecting).
+    assert statuses[200] <= server.connections <= statuses[200] + cut_off
 
 
 async def test_malformed_answers_count_as_errors_not_answers() -> None:
