@@ -170,13 +170,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
+    # The public tracking lookup first: a request is matched against the routes in order, and it is the
+    # busiest route that no other path overlaps.
+    app.include_router(tracking.router)
     app.include_router(health.router)
     app.include_router(metrics.router)
     app.include_router(auth.router, prefix="/auth/jwt", tags=["auth"])
     app.include_router(users.router)
     app.include_router(ws.router)
     app.include_router(telemetry.router)
-    app.include_router(tracking.router)
     install_docs(app)
     install_error_handlers(app, retry_after_seconds=settings.db_retry_after_seconds)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.environment == "production")
