@@ -48,6 +48,13 @@ def test_every_scenario_runs_at_a_tiny_size_and_reports(
     ]
     assert len(fanout_rows) == 8  # 2 sizes x 2 targets x open and closed loop
     assert all(row.split(" | ")[10] == "0" for row in fanout_rows)  # lost: nothing, at this size
+    tracking = report.split("## Public tracking", 1)[1].split("\n## ", 1)[0]
+    assert "| errors | cut off |" in tracking  # requests in flight at the deadline, counted apart
+    judged = [line for line in tracking.splitlines() if line.startswith("| public tracking ")]
+    assert [("requests/s" in row, "server CPU per request" in row) for row in judged] == [
+        (True, False),
+        (False, True),
+    ] * 2, judged  # each target judged on requests/s and on server CPU, in a row of its own
     time_rows = report.split("## Where the run's time went", 1)[1].splitlines()
     timed = {line.split(" | ")[0].removeprefix("| ") for line in time_rows if line.startswith("| ")}
     assert {"fanout", "tracking", "ingest", "csv_import", "end_to_end"} <= timed, time_rows

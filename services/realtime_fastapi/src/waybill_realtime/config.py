@@ -67,6 +67,12 @@ class Settings(BaseSettings):
     track_rate_limit_per_minute: int = Field(
         default=60, gt=0, description="Public tracking requests per client address per minute."
     )
+    track_rate_limit_batch: int = Field(
+        default=10,
+        ge=1,
+        description="At most this many of a client's tracking requests reserved from Redis at a time"
+        " (``ratelimit.ReservedLimit``); 1 counts every request in Redis.",
+    )
     telemetry_rate_limit_per_minute: int = Field(
         default=600, gt=0, description="Telemetry batches per device (signed-in user) per minute."
     )

@@ -18,6 +18,7 @@ from waybill_realtime.docs import install_docs
 from waybill_realtime.errors import install_error_handlers
 from waybill_realtime.logs import RequestIdMiddleware
 from waybill_realtime.metrics import Metrics
+from waybill_realtime.ratelimit import ReservedLimit
 from waybill_realtime.resources import Resources
 from waybill_realtime.revocation import READ_BLOCK_MS, Revocations
 from waybill_realtime.routes import auth, health, metrics, telemetry, tracking, users, ws
@@ -133,6 +134,7 @@ async def _open_resources(settings: Settings) -> AsyncIterator[Resources]:
             telemetry_gate=telemetry_gate,
             revocations=revocations,
             tracking=tracking,
+            track_limit=ReservedLimit(redis, scope="track", batch=settings.track_rate_limit_batch),
             idle=IdleSweep(settings.ws_idle_timeout_seconds),
         )
     finally:
@@ -170,13 +172,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
+    # The public tracking lookup first: a request is matched against the routes in order, and it is the
+    # busiest route that no other path overlaps.
+    app.include_router(tracking.router)
     app.include_router(health.router)
     app.include_router(metrics.router)
     app.include_router(auth.router, prefix="/auth/jwt", tags=["auth"])
     app.include_router(users.router)
     app.include_router(ws.router)
     app.include_router(telemetry.router)
-    app.include_router(tracking.router)
     install_docs(app)
     install_error_handlers(app, retry_after_seconds=settings.db_retry_after_seconds)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.environment == "production")

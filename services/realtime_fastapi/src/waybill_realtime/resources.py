@@ -10,6 +10,7 @@ from starlette.requests import HTTPConnection
 
 from waybill_realtime.config import Settings
 from waybill_realtime.metrics import Metrics
+from waybill_realtime.ratelimit import ReservedLimit
 from waybill_realtime.revocation import Revocations
 from waybill_realtime.streaming.hub import Hub
 from waybill_realtime.telemetry.gate import TelemetryGate
@@ -34,6 +35,8 @@ class Resources:
     telemetry_gate: TelemetryGate
     revocations: Revocations
     tracking: TrackingProjection
+    track_limit: ReservedLimit
+    """The tracking limit of lookups that read the database (the projection's reads count in their script)."""
     idle: IdleSweep
     """Closes WebSockets silent for ``WS_IDLE_TIMEOUT_SECONDS``."""
 

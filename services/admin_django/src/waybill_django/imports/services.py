@@ -41,6 +41,7 @@ from waybill_contracts.jobs import JobKind
 from waybill_django.accounts.models import User
 from waybill_django.audit.choices import AuditAction
 from waybill_django.audit.services import audit_record
+from waybill_django.core.bulk_copy import copy_create
 from waybill_django.core.csv_cells import csv_cell
 from waybill_django.core.transactions import unit_of_work
 from waybill_django.imports.models import ShipmentImport, StagedRow
@@ -146,10 +147,10 @@ def _stage(shipment_import: ShipmentImport, job: Job) -> _Counts:
                 counts.total += 1
                 batch.append(_staged_row(shipment_import, reader.line_num, row))
                 if len(batch) == BATCH_SIZE:
-                    StagedRow.objects.bulk_create(batch)
+                    copy_create(batch)
                     batch = []
                     job_report_progress(job=job, done=round(raw.tell() * STAGING_SHARE), total=size)
-            StagedRow.objects.bulk_create(batch)
+            copy_create(batch)
         except UnicodeDecodeError as error:
             raise FileRefused(f"The file is not UTF-8 text (byte {error.start} of a chunk).") from error
         except csv.Error as error:
@@ -292,16 +293,18 @@ def _create_shipments(
 
 
 def _insert(shipments: list[Shipment], *, actor: User | None, now: datetime) -> int:
-    Shipment.unscoped.bulk_create(shipments)
-    TrackingEvent.unscoped.bulk_create(
-        TrackingEvent(
-            shipment=shipment,
-            organization_id=shipment.organization_id,
-            status=ShipmentStatus.DRAFT.value,
-            note="imported",
-            actor=actor,
-            occurred_at=now,
-        )
-        for shipment in shipments
+    copy_create(shipments)
+    copy_create(
+        [
+            TrackingEvent(
+                shipment=shipment,
+                organization_id=shipment.organization_id,
+                status=ShipmentStatus.DRAFT.value,
+                note="imported",
+                actor=actor,
+                occurred_at=now,
+            )
+            for shipment in shipments
+        ]
     )
     return len(shipments)

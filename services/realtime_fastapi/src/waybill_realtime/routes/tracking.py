@@ -13,8 +13,8 @@ from redis.exceptions import RedisError
 from waybill_contracts.tracking import PublicTracking
 from waybill_realtime.client_address import client_address
 from waybill_realtime.db import raw_connection
-from waybill_realtime.deps import ResourcesDep
-from waybill_realtime.ratelimit import Verdict, hit
+from waybill_realtime.ratelimit import Verdict
+from waybill_realtime.resources import get_resources
 from waybill_realtime.tracking import is_possible_code, load_tracking
 
 router = APIRouter(prefix="/v1", tags=["tracking"])
@@ -30,8 +30,10 @@ NOT_FOUND = {"detail": "not found"}
         429: {"description": "Too many requests from this address; retry after Retry-After seconds"},
     },
 )
-async def track(code: str, request: Request, resources: ResourcesDep) -> Response:
+async def track(code: str, request: Request) -> Response:
     """Status, ETA when known, a coarse last position while on board, and the timeline."""
+    # Not ``ResourcesDep``: resolving a dependency was a tenth of the public hot path's CPU.
+    resources = get_resources(request)
     settings = resources.settings
     client = client_address(request, trusted_proxy_count=settings.trusted_proxy_count)
     limit = settings.track_rate_limit_per_minute
@@ -44,7 +46,7 @@ async def track(code: str, request: Request, resources: ResourcesDep) -> Respons
         except RedisError:  # as ``hit`` does: the limit protects the database, which answers regardless
             verdict = Verdict(True, 0)
     else:
-        verdict = await hit(resources.redis, scope="track", client=client, limit=limit)
+        verdict = await resources.track_limit.hit(client, limit=limit)
     if not verdict.allowed:
         return JSONResponse(
             {"detail": "too many requests"},
