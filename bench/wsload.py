@@ -25,7 +25,7 @@ from websockets.http11 import Response
 from websockets.uri import parse_uri
 
 MARKER: Final = b'"reference":"B-'
-CONNECT_BATCH: Final = 200
+CONNECT_CONCURRENCY: Final = 200
 
 
 def raise_open_files_limit() -> int:
@@ -185,30 +185,33 @@ def _itself(connection: LoadConnection) -> LoadConnection:
 async def open_connections(
     uri: str, count: int, headers: dict[str, str], subscribe: bytes | None, tally: Tally
 ) -> tuple[list[LoadConnection], int]:
-    """Open ``count`` connections in batches; returns them and how many failed."""
+    """Open ``count`` connections, ``CONNECT_CONCURRENCY`` in progress at a time; returns them and how many failed.
+
+    A sliding window, not batches: with batches, each waited for its slowest connection (a SYN or a
+    handshake retransmitted after a second), and the server sat idle meanwhile.
+    """
     loop = asyncio.get_running_loop()
     parsed = parse_uri(uri)
     opened: list[LoadConnection] = []
     failed = 0
-    for first in range(0, count, CONNECT_BATCH):
-        batch = [
-            LoadConnection(uri, headers, subscribe, tally) for _ in range(min(CONNECT_BATCH, count - first))
-        ]
-        results = await asyncio.gather(
-            *(loop.create_connection(partial(_itself, c), parsed.host, parsed.port) for c in batch),
-            return_exceptions=True,
-        )
-        for connection, result in zip(batch, results, strict=True):
-            if isinstance(result, BaseException):
-                failed += 1
-                continue
+    window = asyncio.Semaphore(CONNECT_CONCURRENCY)
+
+    async def one() -> None:
+        nonlocal failed
+        async with window:
+            connection = LoadConnection(uri, headers, subscribe, tally)
             try:
                 async with asyncio.timeout(30):
+                    await loop.create_connection(partial(_itself, connection), parsed.host, parsed.port)
                     await connection.ready
-            except (ConnectionError, TimeoutError):
+            except (OSError, ConnectionError, TimeoutError):
                 failed += 1
-                continue
+                if connection.transport is not None:
+                    connection.transport.abort()
+                return
             opened.append(connection)
+
+    await asyncio.gather(*(one() for _ in range(count)))
     return opened, failed
 
 

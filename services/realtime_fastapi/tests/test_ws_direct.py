@@ -21,7 +21,7 @@ from websockets.exceptions import ConnectionClosed
 from waybill_contracts.channels import STREAM_ENTRY_FIELD, org_stream_key
 from waybill_contracts.enums import Role, ShipmentStatus
 from waybill_contracts.events import Event, InvitationCreated, ShipmentCreated
-from waybill_contracts.ws import CloseCode, ErrorMessage, EventMessage, Ready, Subscribed
+from waybill_contracts.ws import CloseCode, ErrorMessage, EventMessage, Pong, Ready, Subscribed, Unsubscribed
 from waybill_realtime.client import Connection, RealtimeClient
 from waybill_testkit.realtime import EventStreams, Personas, StartRealtime
 
@@ -366,3 +366,62 @@ def invited(organization_id: int) -> InvitationCreated:
         invitation_id=7,
         role=Role.VIEWER,
     )
+
+
+async def test_messages_sent_at_once_are_answered_in_order_while_a_subscribe_waits_for_the_database(
+    realtime: RealtimeClient, personas: Personas
+) -> None:
+    # Between messages a connection holds no task (decision 0204): one that must wait runs on its own and
+    # those after it wait their turn, so the answers still come in the order the messages were sent.
+    token = await realtime.token(personas.acme_dispatcher, personas.password)
+    shipment = await personas.add_shipment(personas.acme_id)
+    org_channel, shipment_channel = f"org:{personas.acme_id}", f"shipment:{shipment.id}"
+    other_organization = f"org:{personas.globex_id}"
+
+    async with realtime.connect(token=token) as connection:
+        assert isinstance(await connection.receive(5), Ready)
+        await asyncio.gather(
+            *(
+                connection.websocket.send(json.dumps(message))
+                for message in (
+                    {"type": "subscribe", "channel": org_channel},
+                    {"type": "ping"},
+                    {"type": "subscribe", "channel": shipment_channel},
+                    {"type": "unsubscribe", "channel": org_channel},
+                    {"type": "subscribe", "channel": other_organization},
+                    {"type": "ping"},
+                )
+            )
+        )
+        answers = [await connection.receive(5) for _ in range(6)]
+
+    assert answers == [
+        Subscribed(channel=org_channel),
+        Pong(),
+        Subscribed(channel=shipment_channel),
+        Unsubscribed(channel=org_channel),
+        ErrorMessage(
+            code="forbidden", message="not a member of its organization", channel=other_organization
+        ),
+        Pong(),
+    ]
+
+
+async def test_a_client_that_leaves_while_its_subscribe_is_answered_holds_no_subscription(
+    realtime: RealtimeClient, personas: Personas
+) -> None:
+    token = await realtime.token(personas.acme_dispatcher, personas.password)
+    channels = [f"org:{personas.acme_id}", *[f"shipment:{number}" for number in range(1, 30)]]
+
+    for _ in range(5):
+        async with realtime.connect(token=token) as connection:
+            assert isinstance(await connection.receive(5), Ready)
+            for channel in channels:  # then gone without reading the answers
+                await connection.subscribe(channel)
+
+    for _ in range(200):
+        if metric(realtime, "waybill_ws_open_connections") == 0:
+            break
+        await asyncio.sleep(0.05)
+    assert metric(realtime, "waybill_ws_open_connections") == 0, "a connection was never cleaned up"
+    assert metric(realtime, "waybill_ws_subscriptions") == 0, "a subscription outlived its connection"

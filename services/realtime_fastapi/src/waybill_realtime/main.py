@@ -31,6 +31,7 @@ from waybill_realtime.telemetry.ingest import Ingest
 from waybill_realtime.telemetry.publisher import PositionPublisher
 from waybill_realtime.tracking_projection import READ_BLOCK_MS as PROJECTOR_READ_BLOCK_MS
 from waybill_realtime.tracking_projection import TrackingProjection
+from waybill_realtime.websocket.idle import IdleSweep
 
 REDIS_POOL_SIZE = 50
 REDIS_POOL_WAIT_SECONDS = 5
@@ -134,6 +135,7 @@ async def _open_resources(settings: Settings) -> AsyncIterator[Resources]:
             revocations=revocations,
             tracking=tracking,
             track_limit=ReservedLimit(redis, scope="track", batch=settings.track_rate_limit_batch),
+            idle=IdleSweep(settings.ws_idle_timeout_seconds),
         )
     finally:
         for task in background:

@@ -16,6 +16,7 @@ from waybill_realtime.streaming.hub import Hub
 from waybill_realtime.telemetry.gate import TelemetryGate
 from waybill_realtime.telemetry.ingest import Ingest
 from waybill_realtime.tracking_projection import TrackingProjection
+from waybill_realtime.websocket.idle import IdleSweep
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,8 @@ class Resources:
     tracking: TrackingProjection
     track_limit: ReservedLimit
     """The tracking limit of lookups that read the database (the projection's reads count in their script)."""
+    idle: IdleSweep
+    """Closes WebSockets silent for ``WS_IDLE_TIMEOUT_SECONDS``."""
 
 
 def get_resources(connection: HTTPConnection) -> Resources:

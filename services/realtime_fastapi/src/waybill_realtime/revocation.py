@@ -1,16 +1,15 @@
 """Open connections follow access changes: each replica reads the access stream and closes what they revoke.
 
-See ``waybill_contracts.access``. A connection registers with ``watch`` for as
+See ``waybill_contracts.access``. A connection registers (``register``) for as
 long as it is open; its token's expiry closes it too. Nothing here polls the
 database: a connection is re-checked only when its user's access changed.
 """
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Final, cast
 
@@ -46,7 +45,7 @@ _REASON_TEXT: Final = {
 }
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Watch:
     user_id: int
     token_id: str | None
@@ -54,6 +53,7 @@ class Watch:
     organizations: Callable[[], Collection[int]]
     """The organizations whose data the connection reads right now."""
     close: Close
+    expiry: asyncio.TimerHandle | None = None
 
     def affected_by(self, change: AccessChanged) -> bool:
         if change.reason in USER_WIDE_REASONS:
@@ -73,8 +73,7 @@ class Revocations:
         self._accounts = accounts
         """Cached accounts, forgotten when their user's access changes (``auth/account_cache.py``)."""
 
-    @contextlib.contextmanager
-    def watch(
+    def register(
         self,
         *,
         user_id: int,
@@ -83,17 +82,17 @@ class Revocations:
         verified_at: float,
         organizations: Callable[[], Collection[int]],
         close: Close,
-    ) -> Iterator[None]:
-        """Close the connection (``close(code, reason)``) when its access goes, or its token expires.
+    ) -> Watch:
+        """Close the connection (``close(code, reason)``) when its access goes, or its token expires; until
+        ``unregister``.
 
         ``verified_at`` (``time.monotonic()``) is when its credentials were checked: a change
         seen after that closes it at once.
         """
         entry = Watch(user_id, token_id, organizations, close)
         self._watches[user_id].add(entry)
-        timer: asyncio.TimerHandle | None = None
         if expires_at is not None:
-            timer = asyncio.get_running_loop().call_later(
+            entry.expiry = asyncio.get_running_loop().call_later(
                 max(0.0, expires_at - time.time()),
                 close,
                 CloseCode.TOKEN_EXPIRED,
@@ -101,16 +100,17 @@ class Revocations:
             )
         if self._recent.get(user_id, float("-inf")) >= verified_at:
             close(CloseCode.ACCESS_REVOKED, "access changed while connecting: reconnect")
-        try:
-            yield
-        finally:
-            if timer is not None:
-                timer.cancel()
-            watches = self._watches.get(user_id)
-            if watches is not None:
-                watches.discard(entry)
-                if not watches:
-                    del self._watches[user_id]
+        return entry
+
+    def unregister(self, entry: Watch) -> None:
+        if entry.expiry is not None:
+            entry.expiry.cancel()
+            entry.expiry = None
+        watches = self._watches.get(entry.user_id)
+        if watches is not None:
+            watches.discard(entry)
+            if not watches:
+                del self._watches[entry.user_id]
 
     def apply(self, change: AccessChanged) -> int:
         """Close the connections ``change`` affects on this replica; returns how many."""

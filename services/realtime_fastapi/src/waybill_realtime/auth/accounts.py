@@ -1,12 +1,16 @@
 """Django's users as fastapi-users sees them: read-only snapshots of ``accounts_user`` rows."""
 
 from dataclasses import dataclass
+from typing import Any, Final
 
 from fastapi_users.db import BaseUserDatabase
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from waybill_realtime.db import raw_connection
 from waybill_realtime.tables import User
+
+ACCOUNT_BY_ID: Final = "SELECT id, email, full_name, password, is_active, is_superuser, token_version FROM accounts_user WHERE id = $1"
 
 
 @dataclass
@@ -50,3 +54,28 @@ class DjangoUserDatabase(BaseUserDatabase[Account, int]):
         query = select(User).where(func.lower(User.email) == email.strip().lower()).order_by(User.id).limit(1)
         user = (await self.session.scalars(query)).first()
         return Account.from_row(user) if user is not None else None
+
+
+class RawUserDatabase(BaseUserDatabase[Account, int]):
+    """Reads a user by id on the raw asyncpg pool (decision 0213): the WebSocket's sign-in, once per connection.
+
+    One prepared statement, no session, no pre-ping, no ``BEGIN``/``ROLLBACK`` around it.
+    """
+
+    def __init__(self, pool: Any) -> None:
+        self._pool = pool
+
+    async def get(self, id: int) -> Account | None:
+        async with raw_connection(self._pool) as connection:
+            row = await connection.fetchrow(ACCOUNT_BY_ID, id)
+        if row is None:
+            return None
+        return Account(
+            id=row["id"],
+            email=row["email"],
+            full_name=row["full_name"],
+            hashed_password=row["password"],
+            is_active=row["is_active"],
+            is_superuser=row["is_superuser"],
+            token_version=row["token_version"],
+        )

@@ -12,7 +12,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import HTTPConnection
 
-from waybill_realtime.auth.accounts import Account, DjangoUserDatabase
+from waybill_realtime.auth.accounts import Account, DjangoUserDatabase, RawUserDatabase
 from waybill_realtime.auth.passwords import DjangoPasswordHelper
 from waybill_realtime.auth.tokens import Credential, TokenStrategy
 from waybill_realtime.config import Settings
@@ -79,7 +79,5 @@ current_active_user = fastapi_users.current_user(active=True)
 
 async def credential_from_token(token: str, resources: Resources) -> Credential | None:
     """The verified token of an active user, or None (for the WebSocket, which has no dependency injection)."""
-    async with resources.sessions() as session:
-        return await token_strategy(resources.settings, resources.redis).read_credential(
-            token, user_manager(session)
-        )
+    manager = UserManager(RawUserDatabase(resources.raw_pool), DjangoPasswordHelper())
+    return await token_strategy(resources.settings, resources.redis).read_credential(token, manager)

@@ -20,21 +20,4 @@ async def websocket_endpoint(websocket: WebSocket, resources: ResourcesDep) -> N
     principal = await authenticate(websocket, resources)
     if principal is None:
         return
-    metrics = resources.metrics
-    metrics.open_connections.inc()
-    session = Session(websocket, principal, resources)
-    try:
-        if principal.user_id is None:
-            await session.run()
-            return
-        with resources.revocations.watch(
-            user_id=principal.user_id,
-            token_id=principal.token_id,
-            expires_at=principal.expires_at,
-            verified_at=principal.verified_at,
-            organizations=session.organizations,
-            close=session.close,
-        ):
-            await session.run()
-    finally:
-        metrics.open_connections.dec()
+    await Session(websocket, principal, resources).run()

@@ -70,7 +70,8 @@ class Outbound:
         send_timeout: float,
         metrics: Metrics,
     ) -> None:
-        self._websocket = websocket
+        self._websocket = websocket if direct is None else None
+        """Only for the ASGI fallback: on the direct path, frames go to the protocol's transport."""
         self._direct = direct
         self._max_frames = max_frames
         self._low_water = max_frames // 2
@@ -165,6 +166,7 @@ class Outbound:
         assert self._backlog is not None
         protocol = self._direct
         if protocol is None:
+            assert self._websocket is not None
             await self._websocket.send_text(self._backlog[0].text)
             if self._backlog:  # unless a close request dropped it meanwhile
                 self._backlog.popleft()
@@ -195,14 +197,20 @@ class Outbound:
         if self._close_requested is not None:
             self._close_requested.set()
 
+    def stop(self) -> None:
+        """When the session ends: drop the backlog and stop draining it."""
+        self._backlog = None
+        if self._drainer is not None and self._drainer is not asyncio.current_task():
+            self._drainer.cancel()
+
     async def finish(self) -> None:
-        """When the session ends: stop draining; on the ASGI path, send the requested close (bounded)."""
+        """When an ASGI session ends: stop draining, then send the requested close (bounded)."""
         if self._drainer is not None:
             self._drainer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._drainer
         request = self.close_request
-        if request is None or self._direct is not None:
+        if request is None or self._websocket is None:
             return
         with contextlib.suppress(RuntimeError, TimeoutError, OSError):
             async with asyncio.timeout(CLOSE_GRACE_SECONDS):

@@ -15,9 +15,11 @@ sends. This module is the only one that knows uvicorn's protocol internals
 import asyncio
 import contextlib
 import socket
-from typing import Any, Final
+from collections.abc import Callable
+from typing import Any, Final, cast
 
-from starlette.types import Scope
+from starlette.types import Message, Scope
+from uvicorn.protocols.utils import ClientDisconnected
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.frames import Frame, Opcode
 from websockets.http11 import Request
@@ -33,13 +35,109 @@ def encode_text(text: str) -> bytes:
     return Frame(Opcode.TEXT, text.encode()).serialize(mask=False, extensions=[])
 
 
+Receiver = Callable[[Message], None]
+"""Takes each ASGI receive event (``websocket.receive``, ``websocket.disconnect``) of a detached connection."""
+
+
+class _Forward:
+    """Stands in for uvicorn's receive queue once detached: whatever uvicorn queues goes to the receiver at once."""
+
+    __slots__ = ("_receiver",)
+
+    def __init__(self, receiver: Receiver) -> None:
+        self._receiver = receiver
+
+    def put_nowait(self, message: Message) -> None:
+        self._receiver(message)
+
+
 class DirectWebSocketProtocol(WebSocketsSansIOProtocol):
-    """uvicorn's sans-I/O protocol, plus synchronous writes of pre-encoded frames and a close that never waits."""
+    """uvicorn's sans-I/O protocol, plus synchronous writes of pre-encoded frames, a close that never waits,
+    and ``detach``: an idle connection needs no task, no queue and no ASGI scope.
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.write_paused = False
         """Mirrors ``writable`` as a plain attribute: the fan-out reads it once per client per event."""
+        self.receiver: Receiver | None = None
+        self._held = False
+
+    def detach(self, receiver: Receiver) -> None:
+        """From now on hand each received message to ``receiver``, synchronously, instead of the ASGI ``receive``.
+
+        Messages already queued go to it first, in order. The ASGI app may then return: the connection stays
+        open, and its task, its frames through the middleware and the scope are freed (decision 0204).
+        """
+        queued = self.queue
+        self.receiver = receiver
+        self.queue = _Forward(receiver)  # type: ignore[assignment]  # uvicorn only ever calls put_nowait on it
+        while not queued.empty():
+            receiver(cast(Message, queued.get_nowait()))
+        self._apply_reading()
+
+    def hold_reading(self) -> None:
+        """Stop reading from the socket while the receiver is busy with a message (it keeps the order)."""
+        self._held = True
+        self._apply_reading()
+
+    def release_reading(self) -> None:
+        self._held = False
+        self._apply_reading()
+
+    def _apply_reading(self) -> None:
+        paused = self._held and not self.close_sent  # after a close, reads carry on until the peer answers
+        if paused != self.read_paused and not self.transport.is_closing():
+            self.read_paused = paused
+            if paused:
+                self.transport.pause_reading()
+            else:
+                self.transport.resume_reading()
+
+    def send_receive_event_to_app(self) -> None:
+        if self.receiver is None:
+            super().send_receive_event_to_app()
+            return
+        data = self.frames[0] if len(self.frames) == 1 else b"".join(self.frames)
+        self.frames = []
+        if self.close_sent:
+            return  # as uvicorn does: past our close, only the peer's close matters
+        if self.curr_msg_data_type == "text":
+            try:
+                text = data.decode()
+            except UnicodeDecodeError:
+                self.conn.send_close(1007)
+                self.handle_parser_exception()
+                return
+            self.receiver({"type": "websocket.receive", "text": text})
+        else:
+            self.receiver({"type": "websocket.receive", "bytes": data})
+
+    async def run_asgi(self) -> None:
+        """uvicorn's, except that a detached connection stays open when the app returns, without its scope."""
+        try:
+            result = await self.app(self.scope, self.receive, self.send)
+        except ClientDisconnected:
+            result = None
+        except BaseException:
+            self.logger.exception("Exception in ASGI application\n")
+            self.send_500_response()
+            self.receiver = None  # a failed app never keeps its connection
+        else:
+            if not self.handshake_complete:
+                self.logger.error("ASGI callable returned without completing handshake.")
+                self.send_500_response()
+            elif result is not None:
+                self.logger.error("ASGI callable should return None, but returned '%s'.", result)
+        if self.receiver is not None and not self.transport.is_closing():
+            # What only the handshake and the app needed (headers, twice, and the scope): a few KiB a connection.
+            # websockets' parser keeps a reference to the request for good: its headers are emptied instead.
+            self.request.headers.clear()
+            del self.request, self.response
+            self.scope = {}  # type: ignore[typeddict-item]
+            return
+        if self.close_timer is None:
+            self.transport.close()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)

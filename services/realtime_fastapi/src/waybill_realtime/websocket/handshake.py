@@ -14,6 +14,7 @@ from waybill_contracts.tickets import WS_TICKET_MIN_LENGTH, WsTicket, ws_ticket_
 from waybill_contracts.ws import CLIENT_MESSAGE_ADAPTER, Authenticate, CloseCode, Ping, Pong, Subscribe
 from waybill_realtime.auth.users import credential_from_token
 from waybill_realtime.authorization import may_subscribe_to_organization, organization_role
+from waybill_realtime.db import raw_connection
 from waybill_realtime.errors import BACKEND_ERRORS
 from waybill_realtime.resources import Resources
 from waybill_realtime.websocket.frames import Disconnected, describe, receive_frame
@@ -145,9 +146,9 @@ async def _redeem_ticket(ticket: str, resources: Resources) -> Principal | None:
     # The user may have been deactivated or removed from the organization since Django issued the ticket.
     verified_at = time.monotonic()
     try:
-        async with resources.sessions() as session:
+        async with raw_connection(resources.raw_pool) as connection:
             role = await organization_role(
-                session, user_id=bound.user_id, organization_id=bound.organization_id
+                connection, user_id=bound.user_id, organization_id=bound.organization_id
             )
     except BACKEND_ERRORS:
         return None

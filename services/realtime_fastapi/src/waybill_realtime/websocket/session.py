@@ -1,10 +1,15 @@
 """One authenticated WebSocket connection: its subscriptions, its send queue, its lifetime."""
 
 import asyncio
+import contextvars
 import logging
+from collections import deque
+from collections.abc import Coroutine
+from typing import Any, Final
 
 from pydantic import ValidationError
 from redis.exceptions import RedisError
+from starlette.types import Message
 from starlette.websockets import WebSocket
 
 from waybill_contracts.channels import (
@@ -38,24 +43,59 @@ from waybill_realtime.authorization import may_subscribe_to_organization, organi
 from waybill_realtime.client_address import client_address
 from waybill_realtime.db import raw_connection
 from waybill_realtime.errors import BACKEND_ERRORS, DatabaseUnavailable
+from waybill_realtime.logs import request_id
 from waybill_realtime.ratelimit import hit
 from waybill_realtime.resources import Resources
+from waybill_realtime.revocation import Watch
 from waybill_realtime.streaming.hub import Replay, Subscription
 from waybill_realtime.streaming.outbound import Outbound, OutFrame
 from waybill_realtime.streaming.stream_ids import StreamId
 from waybill_realtime.streaming.views import ChannelView, JobView, ShipmentView, TrackView
-from waybill_realtime.tables import Job, Shipment
 from waybill_realtime.tracking import load_tracking
-from waybill_realtime.websocket.direct import direct_protocol
+from waybill_realtime.websocket.direct import DirectWebSocketProtocol, direct_protocol
 from waybill_realtime.websocket.frames import Disconnected, describe, receive_frame
 from waybill_realtime.websocket.handshake import Principal
 
 logger = logging.getLogger(__name__)
 
+# On the raw pool (decision 0213), as the membership check beside them: read on every subscribe.
+SHIPMENT_BY_ID: Final = "SELECT organization_id, vehicle_id FROM shipments_shipment WHERE id = $1"
+JOB_ORGANIZATION: Final = "SELECT organization_id FROM jobs_job WHERE id = $1"
+IDLE_REASON: Final = "idle: send a ping at least every minute"
+
 
 class Session:
+    """One connection's protocol state. On the direct path it holds no task while idle (decision 0204):
+    the protocol hands it each message (``_receive``), a message that must wait (a subscribe, a position
+    report) runs as a task of its own while later ones wait their turn, and ``IdleSweep`` times it out.
+    """
+
+    __slots__ = (
+        "_address",
+        "_busy",
+        "_context",
+        "_ended",
+        "_hub",
+        "_inbox",
+        "_invalid_first",
+        "_only_organization",
+        "_outbound",
+        "_pending",
+        "_principal",
+        "_protocol",
+        "_resources",
+        "_settings",
+        "_subscriptions",
+        "_user_id",
+        "_watch",
+        "_websocket",
+        "last_heard",
+    )
+
     def __init__(self, websocket: WebSocket, principal: Principal, resources: Resources) -> None:
-        self._websocket = websocket
+        self._websocket: WebSocket | None = websocket
+        """Only until the session is detached from ASGI; the ASGI fallback keeps reading through it."""
+        self._principal: Principal | None = principal
         self._user_id = principal.user_id
         self._only_organization = principal.organization_id
         self._pending = principal.pending
@@ -63,14 +103,23 @@ class Session:
         self._resources = resources
         self._settings = resources.settings
         self._hub = resources.hub
+        self._address = client_address(websocket, trusted_proxy_count=self._settings.trusted_proxy_count)
+        self._protocol = direct_protocol(websocket.scope)
         self._outbound = Outbound(
             websocket,
-            direct_protocol(websocket.scope),
+            self._protocol,
             max_frames=self._settings.ws_send_queue_size,
             send_timeout=self._settings.ws_send_timeout_seconds,
             metrics=resources.metrics,
         )
         self._subscriptions: dict[str, Subscription] = {}
+        self._watch: Watch | None = None
+        self._busy: asyncio.Task[None] | None = None
+        """The task handling a message that had to wait; later messages wait in ``_inbox`` meanwhile."""
+        self._inbox: deque[Message] | None = None
+        self._context: contextvars.Context | None = None
+        self._ended = False
+        self.last_heard = 0.0
 
     def send(self, message: ServerMessage) -> None:
         self._outbound.send(OutFrame.of(message.model_dump_json()))
@@ -80,30 +129,116 @@ class Session:
         """Stop sending anything more and close the connection with ``code``."""
         self._outbound.request_close(code, reason)
 
+    def idle(self) -> None:
+        self.close(CloseCode.IDLE_TIMEOUT, IDLE_REASON)
+
     def organizations(self) -> set[int]:
         """The organizations whose data this connection reads now."""
         bound = {self._only_organization} if self._only_organization is not None else set()
         return bound | {subscription.organization_id for subscription in self._subscriptions.values()}
 
     async def run(self) -> None:
-        self._resources.metrics.sessions_started.labels("direct" if self._outbound.direct else "asgi").inc()
+        """Serve the connection; on the direct path, return once it is set up and detached (it stays open)."""
+        resources = self._resources
+        resources.metrics.sessions_started.labels("direct" if self._outbound.direct else "asgi").inc()
+        resources.metrics.open_connections.inc()
+        principal = self._principal
+        self._principal = None
+        assert principal is not None
+        if principal.user_id is not None:
+            self._watch = resources.revocations.register(
+                user_id=principal.user_id,
+                token_id=principal.token_id,
+                expires_at=principal.expires_at,
+                verified_at=principal.verified_at,
+                organizations=self.organizations,
+                close=self.close,
+            )
+        detached = False
         try:
             if self._user_id is not None:
                 self.send(Ready(user_id=self._user_id))
             if self._invalid_first is not None:
                 self.send(ErrorMessage(code="bad_message", message=self._invalid_first))
             if self._pending is not None:
-                await self._subscribe(self._pending)
-            if self._outbound.direct:
-                # No task of its own: a close request hands the protocol a disconnect, which ends the read.
-                await self._read()
+                pending, self._pending = self._pending, None
+                await self._subscribe(pending)
+            if self._protocol is not None:
+                self._detach(self._protocol)
+                detached = True
             else:
                 await self._read_until_close_requested()
         finally:
-            for subscription in self._subscriptions.values():
-                self._hub.unsubscribe(subscription)
-            self._subscriptions.clear()
-            await self._outbound.finish()
+            if not detached:
+                self._end()
+                await self._outbound.finish()
+
+    def _detach(self, protocol: DirectWebSocketProtocol) -> None:
+        # Log records of this connection keep its request id; nothing else of the ASGI task's context is kept.
+        request = request_id.get()
+        self._context = contextvars.Context()
+        self._context.run(request_id.set, request)
+        self._websocket = None
+        self.last_heard = asyncio.get_running_loop().time()
+        self._resources.idle.add(self)
+        protocol.detach(self._receive)
+
+    def _receive(self, message: Message) -> None:
+        """A message of the detached connection, from the protocol: handled now, or after those before it."""
+        if message["type"] != "websocket.disconnect":
+            self.last_heard = asyncio.get_running_loop().time()
+        if self._busy is not None or self._inbox:
+            if self._inbox is None:
+                self._inbox = deque()
+            self._inbox.append(message)
+            return
+        self._take(message)
+
+    def _take(self, message: Message) -> None:
+        if message["type"] == "websocket.disconnect":
+            # Not from inside the caller (a fan-out pass, a revocation): the hub's loops must not change under them.
+            asyncio.get_running_loop().call_soon(self._end)
+            return
+        text: str | None = message.get("text")
+        work = self._dispatch(text if text is not None else message.get("bytes") or b"")
+        if work is not None:
+            assert self._context is not None
+            assert self._protocol is not None
+            self._busy = asyncio.get_running_loop().create_task(work, context=self._context)
+            self._busy.add_done_callback(self._handled)
+            self._protocol.hold_reading()
+
+    def _handled(self, task: asyncio.Task[None]) -> None:
+        self._busy = None
+        if not task.cancelled() and (error := task.exception()) is not None:
+            logger.error("handling a message failed", exc_info=error)
+            assert self._protocol is not None
+            self._protocol.transport.close()  # as uvicorn does with an ASGI app that raised
+        inbox = self._inbox
+        while inbox and self._busy is None:
+            self._take(inbox.popleft())
+        if self._busy is None:
+            self._inbox = None
+            if self._protocol is not None:
+                self._protocol.release_reading()
+
+    def _end(self) -> None:
+        """The connection has gone (or is closing): stop its deliveries and forget it. Runs once."""
+        if self._ended:
+            return
+        self._ended = True
+        if self._busy is not None:
+            self._busy.cancel()
+        self._inbox = None
+        for subscription in self._subscriptions.values():
+            self._hub.unsubscribe(subscription)
+        self._subscriptions.clear()
+        if self._watch is not None:
+            self._resources.revocations.unregister(self._watch)
+            self._watch = None
+        self._resources.idle.discard(self)
+        self._resources.metrics.open_connections.dec()
+        self._outbound.stop()
 
     async def _read_until_close_requested(self) -> None:
         tasks = [
@@ -118,33 +253,36 @@ class Session:
             await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _read(self) -> None:
+        """The ASGI fallback's reading (another server): a task per connection, a timer per read."""
+        assert self._websocket is not None
         while True:  # until the client disconnects or idles
             try:
                 async with asyncio.timeout(self._settings.ws_idle_timeout_seconds):
                     frame = await receive_frame(self._websocket)
             except TimeoutError:
-                self._outbound.request_close(
-                    CloseCode.IDLE_TIMEOUT, "idle: send a ping at least every minute"
-                )
+                self.idle()
                 return
             except Disconnected:
                 return
-            await self._handle(frame)
+            work = self._dispatch(frame)
+            if work is not None:
+                await work
 
-    async def _handle(self, frame: str | bytes) -> None:
+    def _dispatch(self, frame: str | bytes) -> Coroutine[Any, Any, None] | None:
+        """Answer a client message; what needs to wait (the database, Redis) is returned to be awaited."""
         if isinstance(frame, bytes):
             self.send(ErrorMessage(code="bad_message", message="frames are JSON text, not binary"))
-            return
+            return None
         try:
             message = CLIENT_MESSAGE_ADAPTER.validate_json(frame)
         except ValidationError as error:
             self.send(ErrorMessage(code="bad_message", message=describe(error)))
-            return
+            return None
         match message:
             case Ping():
                 self.send(Pong())
             case Subscribe():
-                await self._subscribe(message)
+                return self._subscribe(message)
             case Unsubscribe():
                 self._unsubscribe(message.channel)
             case Authenticate() if self._user_id is None:
@@ -157,7 +295,8 @@ class Session:
             case Authenticate():
                 self.send(ErrorMessage(code="bad_message", message="already authenticated"))
             case ReportPositions():
-                await self._report_positions(message)
+                return self._report_positions(message)
+        return None
 
     async def _report_positions(self, message: ReportPositions) -> None:
         if self._user_id is None:
@@ -188,7 +327,7 @@ class Session:
     async def _over_telemetry_limit(self) -> int | None:
         """Seconds to wait when this device or address spent its batches: the counters ``POST /v1/telemetry`` keeps."""
         settings = self._settings
-        address = client_address(self._websocket, trusted_proxy_count=settings.trusted_proxy_count)
+        address = self._address
         for scope, client, limit in (
             ("telemetry-user", str(self._user_id), settings.telemetry_rate_limit_per_minute),
             ("telemetry-address", address, settings.telemetry_address_rate_limit_per_minute),
@@ -245,24 +384,25 @@ class Session:
             )
         organization_id: int | None = None
         view: ChannelView | None = None
-        async with self._resources.sessions() as db:
+        async with raw_connection(self._resources.raw_pool) as connection:
             if (org_id := parse_org_channel(channel)) is not None:
                 organization_id = org_id
             elif (shipment_id := parse_shipment_channel(channel)) is not None:
-                shipment = await db.get(Shipment, shipment_id)
+                shipment = await connection.fetchrow(SHIPMENT_BY_ID, shipment_id)
                 if shipment is not None:
-                    organization_id = shipment.organization_id
-                    view = ShipmentView(shipment_id, shipment.vehicle_id, Role.VIEWER)
+                    organization_id = shipment["organization_id"]
+                    view = ShipmentView(shipment_id, shipment["vehicle_id"], Role.VIEWER)
             elif (job_id := parse_job_channel(channel)) is not None:
-                job = await db.get(Job, job_id)
-                if job is not None:
-                    organization_id = job.organization_id
+                organization_id = await connection.fetchval(JOB_ORGANIZATION, job_id)
+                if organization_id is not None:
                     view = JobView(job_id, Role.VIEWER)
             else:
                 return ErrorMessage(code="unknown_channel", message="no such channel", channel=channel)
             role = None
             if organization_id is not None:
-                role = await organization_role(db, user_id=self._user_id, organization_id=organization_id)
+                role = await organization_role(
+                    connection, user_id=self._user_id, organization_id=organization_id
+                )
         if organization_id is None or role is None or not may_subscribe_to_organization(role):
             # The same answer whether the organization, shipment or job exists or not.
             return ErrorMessage(code="forbidden", message="not a member of its organization", channel=channel)
@@ -278,9 +418,11 @@ class Session:
         self, channel: str, tracking_code: str
     ) -> tuple[int, Role, ChannelView] | ErrorMessage:
         settings = self._settings
-        client = client_address(self._websocket, trusted_proxy_count=settings.trusted_proxy_count)
         verdict = await hit(
-            self._resources.redis, scope="track", client=client, limit=settings.track_rate_limit_per_minute
+            self._resources.redis,
+            scope="track",
+            client=self._address,
+            limit=settings.track_rate_limit_per_minute,
         )
         if not verdict.allowed:
             return ErrorMessage(
