@@ -17,6 +17,7 @@ from waybill_realtime.tracking_projection import view_key
 from waybill_testkit.realtime import EventStreams, Personas, ShipmentRow, StartRealtime
 
 from .test_tracking import get, report_van_position
+from .test_tracking_limit import a_fresh_window
 
 PROJECTOR_WAIT_SECONDS = 10
 
@@ -179,3 +180,39 @@ async def test_when_redis_is_unreachable_tracking_reads_the_database(
 
     assert response.status_code == 200
     assert response.json()["status"] == "in_transit"
+
+
+async def test_concurrent_lookups_sharing_a_redis_round_trip_each_get_their_own_view_and_count(
+    start_realtime: StartRealtime, personas: Personas, redis_url: str
+) -> None:
+    from .test_tracking_lookup import flush_scripts  # not at the top: that module imports this one
+
+    realtime = start_realtime(personas.database_url, track_rate_limit_per_minute="2", trusted_proxy_count="1")
+    shipments = [
+        await personas.add_shipment(personas.acme_id, vehicle_id=personas.acme_van) for _ in range(2)
+    ]
+    codes = [shipment.tracking_code for shipment in shipments]
+    async with httpx.AsyncClient(base_url=realtime.http_url, timeout=30) as client:
+        for code in codes:  # into the projection
+            assert (
+                await client.get(f"/v1/track/{code}", headers={"X-Forwarded-For": "198.51.100.1"})
+            ).is_success
+        await flush_scripts(redis_url)  # the batch's script is loaded again, and nothing is counted twice
+        await a_fresh_window()
+        clients = [f"203.0.113.{n}" for n in range(1, 11)]
+        requests = [(address, codes[n % 2]) for address in clients for n in range(3)]
+        answers = await asyncio.gather(
+            *(
+                client.get(f"/v1/track/{code}", headers={"X-Forwarded-For": address})
+                for address, code in requests
+            )
+        )
+
+    by_client: dict[str, list[int]] = {}
+    for (address, code), answer in zip(requests, answers, strict=True):
+        by_client.setdefault(address, []).append(answer.status_code)
+        if answer.status_code == 200:
+            assert answer.json()["tracking_code"] == code
+    assert {address: sorted(statuses) for address, statuses in by_client.items()} == {
+        address: [200, 200, 429] for address in clients
+    }

@@ -38,6 +38,7 @@ from waybill_contracts.tracking import PublicTracking
 from waybill_realtime.db import raw_connection
 from waybill_realtime.errors import BACKEND_ERRORS
 from waybill_realtime.ratelimit import WINDOW_SECONDS, Verdict, verdict, window_key
+from waybill_realtime.script_batch import ScriptBatch
 from waybill_realtime.streaming.stream_ids import StreamId
 from waybill_realtime.tracking import TrackedShipment, load_tracking, track_change
 
@@ -165,7 +166,8 @@ class TrackingProjection:
         """``db.create_raw_pool``: the projector reloads views as lookups read them."""
         self._ttl = ttl_seconds
         self._identity = uuid.uuid4().hex
-        self._read = redis.register_script(_READ)
+        # Every lookup runs it: the calls of concurrent lookups share a round trip (``script_batch``).
+        self._read = ScriptBatch(redis, _READ)
         self._fill = redis.register_script(_FILL)
         self._advance = redis.register_script(_ADVANCE)
         self._lease = redis.register_script(_LEASE)
