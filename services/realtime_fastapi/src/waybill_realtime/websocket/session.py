@@ -185,6 +185,8 @@ class Session:
 
     def _receive(self, message: Message) -> None:
         """A message of the detached connection, from the protocol: handled now, or after those before it."""
+        if self._ended:
+            return
         if message["type"] != "websocket.disconnect":
             self.last_heard = asyncio.get_running_loop().time()
         if self._busy is not None or self._inbox:
