@@ -9,6 +9,7 @@ from waybill_contracts.enums import ShipmentStatus
 from waybill_contracts.events import ShipmentEtaUpdated, ShipmentStatusChanged
 from waybill_contracts.ws import ErrorMessage, Subscribed, TrackingMessage
 from waybill_realtime.client import RealtimeClient
+from waybill_realtime.security_headers import CONTENT_SECURITY_POLICY
 from waybill_testkit.realtime import EventStreams, Personas, StartRealtime
 
 
@@ -180,3 +181,40 @@ async def test_the_public_channel_streams_the_same_view_live_without_sign_in(
     assert moved.tracking.last_position.latitude == 52.2
     assert isinstance(refused, ErrorMessage)
     assert refused.code == "unauthenticated"
+
+
+async def test_every_tracking_answer_carries_the_request_id_security_headers_and_its_caching_rule(
+    start_realtime: StartRealtime, personas: Personas
+) -> None:
+    from .test_tracking_limit import a_fresh_window  # not at the top: that module imports this one
+
+    realtime = start_realtime(personas.database_url, track_rate_limit_per_minute="3", track_cache_seconds="7")
+    shipment = await personas.add_shipment(personas.acme_id, vehicle_id=personas.acme_van)
+    await a_fresh_window()
+    async with httpx.AsyncClient(base_url=realtime.http_url) as client:
+        answers = [
+            await client.get(f"/v1/track/{path}", headers={"X-Request-ID": f"req-{n}"})
+            for n, path in enumerate([shipment.tracking_code] * 2 + ["no-such-code", shipment.tracking_code])
+        ]
+        not_a_lookup = [
+            await client.post(f"/v1/track/{shipment.tracking_code}"),
+            await client.get("/v1/track/"),
+        ]
+
+    assert [answer.status_code for answer in answers] == [200, 200, 404, 429]  # database, Redis, -, limit
+    assert answers[0].json() == answers[1].json()
+    assert answers[0].json()["tracking_code"] == shipment.tracking_code
+    assert [answer.headers["x-request-id"] for answer in answers] == ["req-0", "req-1", "req-2", "req-3"]
+    assert [answer.headers["cache-control"] for answer in answers] == [
+        "public, max-age=7",
+        "public, max-age=7",
+        "no-store",
+        "no-store",
+    ]
+    for answer in [*answers, *not_a_lookup]:
+        assert answer.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+        assert answer.headers["x-content-type-options"] == "nosniff"
+    assert answers[1].headers["content-type"] == "application/json"
+    assert int(answers[1].headers["content-length"]) == len(answers[1].content)
+    assert 0 < int(answers[3].headers["retry-after"]) <= 60
+    assert [answer.status_code for answer in not_a_lookup] == [405, 404]

@@ -183,6 +183,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(telemetry.router)
     install_docs(app)
     install_error_handlers(app, retry_after_seconds=settings.db_retry_after_seconds)
+    # Innermost of ours: the request id, access log and security headers apply to its answers too.
+    app.add_middleware(tracking.TrackingFastPath, retry_after_seconds=settings.db_retry_after_seconds)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.environment == "production")
     app.add_middleware(RequestIdMiddleware)
     return app
