@@ -25,7 +25,7 @@ from websockets.http11 import Response
 from websockets.uri import parse_uri
 
 MARKER: Final = b'"reference":"B-'
-CONNECT_CONCURRENCY: Final = 500
+CONNECT_CONCURRENCY: Final = 200
 
 
 def raise_open_files_limit() -> int:
