@@ -27,6 +27,8 @@ class ScriptBatch:
         self._sha = hashlib.sha1(script.encode(), usedforsecurity=False).hexdigest()
         self._queued: list[_Call] = []
         self._sending = False
+        self._sender: asyncio.Task[None] | None = None
+        """Held: the event loop keeps only a weak reference to a task."""
 
     async def __call__(self, *, keys: Sequence[str], args: Sequence[Argument]) -> Any:
         """The script's answer for ``keys`` and ``args``; raises what redis-py raises for it alone."""
@@ -34,7 +36,7 @@ class ScriptBatch:
         self._queued.append((keys, args, answer))
         if not self._sending:
             self._sending = True
-            asyncio.get_running_loop().create_task(self._send())
+            self._sender = asyncio.get_running_loop().create_task(self._send())
         return await answer
 
     async def _send(self) -> None:
