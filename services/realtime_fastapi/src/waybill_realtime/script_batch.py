@@ -45,8 +45,7 @@ class ScriptBatch:
                 calls, self._queued = self._queued, []
                 try:
                     await self._send_batch(calls)
-                # Whatever it is (Redis unreachable, mostly), every lookup waiting on the batch gets it instead of hanging.
-                except Exception as error:  # noqa: BLE001
+                except Exception as error:  # noqa: BLE001 - every lookup waiting on the batch gets it instead of hanging
                     for *_, answer in calls:
                         if not answer.done():
                             answer.set_exception(error)
