@@ -23,7 +23,14 @@ INTEGER_COLUMN_MAX: Final = 2**31 - 1
 NUL_REFUSED: Final = "Text may not contain NUL (\\u0000) characters."
 # JSON Schema patterns (ECMA 262 and Python's re read them alike).
 NO_NUL_PATTERN: Final = "^[^\\u0000]*$"
-NOT_BLANK_PATTERN: Final = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
+# Blank characters, spelled out for the pattern: Python's str.isspace() and ECMA 262's \s (which JSON
+# Schema patterns follow) disagree on U+001C-U+001F and U+0085 (space to Python only) and U+FEFF (to ECMA
+# only); text made of them only is refused either way, so a client that follows the document is never refused.
+BLANK_CHARACTERS: Final = frozenset(
+    "\t\n\v\f\r \x1c\x1d\x1e\x1f\x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff"
+) | {chr(code) for code in range(0x2000, 0x200B)}
+_BLANK_CLASS: Final = "".join(f"\\u{ord(character):04x}" for character in sorted(BLANK_CHARACTERS))
+NOT_BLANK_PATTERN: Final = f"^[^\\u0000]*[^\\u0000{_BLANK_CLASS}][^\\u0000]*$"
 NOT_BLANK_REFUSED: Final = "Enter some text, not only spaces."
 
 
@@ -34,7 +41,7 @@ def _no_nul(value: str) -> str:
 
 
 def _not_blank(value: str) -> str:
-    if not value.strip():
+    if all(character in BLANK_CHARACTERS for character in value):
         raise ValueError(NOT_BLANK_REFUSED)
     return value
 
