@@ -10,7 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from waybill_realtime.db import raw_connection
 from waybill_realtime.tables import User
 
-ACCOUNT_BY_ID: Final = "SELECT id, email, full_name, password, is_active, is_superuser, token_version FROM accounts_user WHERE id = $1"
+# Columns named as ``Account``'s fields, so a row becomes one without a second list of them.
+ACCOUNT_BY_ID: Final = (
+    "SELECT id, email, full_name, password AS hashed_password, is_active, is_superuser, token_version"
+    " FROM accounts_user WHERE id = $1"
+)
 
 
 @dataclass
@@ -68,14 +72,4 @@ class RawUserDatabase(BaseUserDatabase[Account, int]):
     async def get(self, id: int) -> Account | None:
         async with raw_connection(self._pool) as connection:
             row = await connection.fetchrow(ACCOUNT_BY_ID, id)
-        if row is None:
-            return None
-        return Account(
-            id=row["id"],
-            email=row["email"],
-            full_name=row["full_name"],
-            hashed_password=row["password"],
-            is_active=row["is_active"],
-            is_superuser=row["is_superuser"],
-            token_version=row["token_version"],
-        )
+        return Account(**dict(row.items())) if row is not None else None
