@@ -17,7 +17,7 @@ from pydantic import JsonValue
 
 from waybill_contracts.events import VehiclePosition
 from waybill_contracts.permissions import OWN_VEHICLE_ONLY, Action, role_allows
-from waybill_contracts.telemetry import PositionReport, RejectedPosition, RejectReason, TelemetryResult
+from waybill_contracts.telemetry import RejectedPosition, RejectReason, TelemetryResult
 from waybill_realtime.db import raw_connection
 from waybill_realtime.errors import BACKEND_ERRORS, DatabaseUnavailable
 from waybill_realtime.metrics import Metrics
@@ -30,7 +30,7 @@ from waybill_realtime.telemetry.store import (
     insert_positions,
     vehicle_access,
 )
-from waybill_realtime.telemetry.validation import CheckedBatch, check_batch, check_batch_json
+from waybill_realtime.telemetry.validation import CheckedBatch, Position, check_batch, check_batch_json
 
 logger = logging.getLogger(__name__)
 
@@ -72,8 +72,8 @@ class Ingest:
             self.metrics.ingest_unavailable.inc()
             logger.warning("telemetry batch not stored: %s", type(error).__name__)
             raise DatabaseUnavailable from error
-        for organization_id, report in _newest_per_vehicle(outcome.stored):
-            self.publisher.offer(organization_id, VehiclePosition(**report.model_dump()))
+        for organization_id, position in _newest_per_vehicle(outcome.stored):
+            self.publisher.offer(organization_id, VehiclePosition(**position))
         await self.eta.schedule(outcome.shipments)
         allowed = len(checked.valid) - len(outcome.refused)
         result = TelemetryResult(
@@ -86,45 +86,47 @@ class Ingest:
         self.metrics.ingested_positions.labels("rejected").inc(len(result.rejected))
         return result
 
-    async def _store(self, user_id: int, valid: Sequence[tuple[int, PositionReport]]) -> "_Stored":
+    async def _store(self, user_id: int, valid: Sequence[tuple[int, Position]]) -> "_Stored":
         """Who may report for which vehicle, then the new positions; the shipments they move."""
         async with raw_connection(self.pool) as connection:
             access = await vehicle_access(
-                connection, user_id=user_id, vehicle_ids={report.vehicle_id for _, report in valid}
+                connection, user_id=user_id, vehicle_ids={position["vehicle_id"] for _, position in valid}
             )
-            allowed: list[tuple[int, PositionReport]] = []
+            allowed: list[tuple[int, Position]] = []
             refused: list[RejectedPosition] = []
-            for index, report in valid:
-                vehicle = access.get(report.vehicle_id)
+            for index, position in valid:
+                vehicle = access.get(position["vehicle_id"])
                 if vehicle is None or not may_report(vehicle, user_id):
                     # The same answer for another organization's vehicle and one that does not exist.
                     refused.append(RejectedPosition(index=index, reason=RejectReason.VEHICLE_NOT_ALLOWED))
                 else:
-                    allowed.append((vehicle.organization_id, report))
+                    allowed.append((vehicle.organization_id, position))
             try:
                 await copy_positions(connection, allowed)
                 stored = allowed
             except AlreadyStored:  # some of it was stored before (a batch sent again): skip those
                 inserted = await insert_positions(connection, allowed)
-                stored = [pair for pair in allowed if (pair[1].vehicle_id, pair[1].recorded_at) in inserted]
-        moved = {report.vehicle_id for _, report in stored}
+                stored = [
+                    pair for pair in allowed if (pair[1]["vehicle_id"], pair[1]["recorded_at"]) in inserted
+                ]
+        moved = {position["vehicle_id"] for _, position in stored}
         shipments = sorted({shipment for vehicle in moved for shipment in access[vehicle].shipments})
         return _Stored(stored=stored, refused=refused, shipments=shipments)
 
 
 @dataclass(frozen=True)
 class _Stored:
-    stored: list[tuple[int, PositionReport]]
-    """(organization id, report) of the positions this batch added."""
+    stored: list[tuple[int, Position]]
+    """(organization id, position) of the positions this batch added."""
     refused: list[RejectedPosition]
     shipments: list[int]
 
 
-def _newest_per_vehicle(stored: Sequence[tuple[int, PositionReport]]) -> list[tuple[int, PositionReport]]:
+def _newest_per_vehicle(stored: Sequence[tuple[int, Position]]) -> list[tuple[int, Position]]:
     """Only the newest of each vehicle is published, so only those become events (one object per vehicle)."""
-    newest: dict[int, tuple[int, PositionReport]] = {}
+    newest: dict[int, tuple[int, Position]] = {}
     for pair in stored:
-        held = newest.get(pair[1].vehicle_id)
-        if held is None or held[1].recorded_at < pair[1].recorded_at:
-            newest[pair[1].vehicle_id] = pair
+        held = newest.get(pair[1]["vehicle_id"])
+        if held is None or held[1]["recorded_at"] < pair[1]["recorded_at"]:
+            newest[pair[1]["vehicle_id"]] = pair
     return list(newest.values())

@@ -20,9 +20,8 @@ from typing import Any, Final
 import asyncpg  # type: ignore[import-untyped]  # asyncpg ships no type information
 
 from waybill_contracts.enums import Role
-from waybill_contracts.telemetry import PositionReport
 from waybill_contracts.workflow import MOVING
-from waybill_realtime.telemetry.validation import PositionKey
+from waybill_realtime.telemetry.validation import Position, PositionKey
 
 # Each vehicle, the caller's role in its organization, and the shipments it moves (whose ETA depends
 # on its position): one round trip for everything a batch needs to know before it is stored.
@@ -88,42 +87,40 @@ async def vehicle_access(
     }
 
 
-async def copy_positions(connection: Any, reports: Sequence[tuple[int, PositionReport]]) -> None:
-    """Store ``(organization id, report)`` pairs none of which is stored yet, or raise ``AlreadyStored``."""
-    if not reports:
+async def copy_positions(connection: Any, positions: Sequence[tuple[int, Position]]) -> None:
+    """Store ``(organization id, position)`` pairs none of which is stored yet, or raise ``AlreadyStored``."""
+    if not positions:
         return
     await connection.copy_records_to_table(
         "fleet_position",
         columns=_COLUMNS,
         records=[
             (
-                report.vehicle_id,
+                position["vehicle_id"],
                 organization_id,
-                report.recorded_at,
-                report.latitude,
-                report.longitude,
-                report.speed_kmh,
-                report.heading,
+                position["recorded_at"],
+                position["latitude"],
+                position["longitude"],
+                position["speed_kmh"],
+                position["heading"],
             )
-            for organization_id, report in reports
+            for organization_id, position in positions
         ],
     )
 
 
-async def insert_positions(
-    connection: Any, reports: Sequence[tuple[int, PositionReport]]
-) -> set[PositionKey]:
-    """Store ``(organization id, report)`` pairs not stored yet; returns the keys inserted."""
-    if not reports:
+async def insert_positions(connection: Any, positions: Sequence[tuple[int, Position]]) -> set[PositionKey]:
+    """Store ``(organization id, position)`` pairs not stored yet; returns the keys inserted."""
+    if not positions:
         return set()
     rows = await connection.fetch(
         _INSERT,
-        [report.vehicle_id for _, report in reports],
-        [organization_id for organization_id, _ in reports],
-        [report.recorded_at for _, report in reports],
-        [report.latitude for _, report in reports],
-        [report.longitude for _, report in reports],
-        [report.speed_kmh for _, report in reports],
-        [report.heading for _, report in reports],
+        [position["vehicle_id"] for _, position in positions],
+        [organization_id for organization_id, _ in positions],
+        [position["recorded_at"] for _, position in positions],
+        [position["latitude"] for _, position in positions],
+        [position["longitude"] for _, position in positions],
+        [position["speed_kmh"] for _, position in positions],
+        [position["heading"] for _, position in positions],
     )
     return {(row[0], row[1]) for row in rows}
