@@ -9,6 +9,11 @@ row copies them into a copy of the table without its foreign keys, to show
 what their checks cost. Every position sent is new (no batch is sent twice), so the
 figures are those of new data; a resent batch is the slower path that skips
 duplicates.
+
+The three compared paths run interleaved, in rounds (HTTP, COPY, WebSocket, then
+again): on a shared machine whose other load comes and goes over tens of
+seconds, one long run of each put the ceiling in another minute than the
+service (two runs of the same commit measured it at 64,000 and 108,000/s).
 """
 
 import asyncio
@@ -22,6 +27,7 @@ import ingestload
 import stages
 from environment import bench_database, bench_personas
 from fanout import start_realtime
+from histogram import Histogram
 from report import Section, number
 
 from waybill_devstack.supervisor import ProcessGroup
@@ -33,8 +39,15 @@ UNCHECKED_TABLE = "bench_position"
 
 
 async def _copy(
-    database_url: str, table: str, vehicles: list[int], organization_id: int, senders: int, seconds: float
-) -> float:
+    database_url: str,
+    table: str,
+    vehicles: list[int],
+    organization_id: int,
+    senders: int,
+    seconds: float,
+    first: int = 0,
+) -> tuple[int, float]:
+    """Rows copied and seconds taken; ``first``: the round, so that no round copies a row of another."""
     dsn = database_url.replace("postgresql+asyncpg://", "postgresql://")
     if table == UNCHECKED_TABLE:
         setup = await asyncpg.connect(dsn)
@@ -53,7 +66,7 @@ async def _copy(
         "heading",
     ]
 
-    async def sender(offset: int) -> int:
+    async def sender(offset: int) -> int:  # each sender's rows are 100 s apart from the others'
         connection = await asyncpg.connect(dsn)
         copied = 0
         deadline = time.monotonic() + seconds
@@ -76,56 +89,81 @@ async def _copy(
         return copied
 
     started = time.monotonic()
-    copied = await asyncio.gather(*(sender(index) for index in range(senders)))
-    return sum(copied) / (time.monotonic() - started)
+    copied = await asyncio.gather(*(sender(first * senders + index) for index in range(senders)))
+    return sum(copied), time.monotonic() - started
 
 
 def run(out: Path, *, smoke: bool) -> Section:
-    seconds, senders = (1.0, 2) if smoke else (8.0, 4)
+    seconds, senders, rounds = (1.0, 2, 1) if smoke else (8.0, 4, 2)
+    each = seconds / rounds
     database_url, redis_url = bench_database(), os.environ["REDIS_URL"]
     personas = bench_personas()
     vehicles = [personas.acme_van, personas.acme_truck]
+
+    def copy(table: str, first: int) -> tuple[int, float]:
+        return asyncio.run(_copy(database_url, table, vehicles, personas.acme_id, senders, each, first=first))
+
+    http_rounds: list[ingestload.Round] = []
+    ws_rounds: list[ingestload.Round] = []
+    copied: list[tuple[int, float]] = []
     with Path(os.devnull).open("w") as quiet, ProcessGroup(output=quiet) as group:
         url, _ = start_realtime(group, database_url, redis_url, TELEMETRY_RATE_LIMIT_PER_MINUTE="10000000")
         token = asyncio.run(RealtimeClient(url).token(personas.acme_dispatcher, personas.password))
         stages.lap(stages.START, "waybill-realtime")
-
-        def senders_of(websocket: bool, seconds: float, first: int) -> list[ingestload.Sender]:
-            return [
-                ingestload.Sender(url, token, vehicles, first + n, seconds, websocket) for n in range(senders)
+        warm_up = min(seconds, 1.0)
+        with ingestload.Senders(
+            [
+                ingestload.Sender(url, token, vehicles, n, http_seconds=warm_up + seconds, ws_seconds=seconds)
+                for n in range(senders)
             ]
-
-        ingestload.run_senders(senders_of(False, min(seconds, 1.0), first=0))  # warm-up
-        stages.lap(stages.WARM_UP)
-        http, http_histogram, http_failed = ingestload.run_senders(senders_of(False, seconds, first=senders))
-        stages.lap(stages.MEASURE, "POST /v1/telemetry")
-        ws, ws_histogram, ws_failed = ingestload.run_senders(senders_of(True, seconds, first=2 * senders))
-        stages.lap(stages.MEASURE, "WebSocket position")
+        ) as load:
+            load.round(websocket=False, seconds=warm_up)
+            copy(COPY_TABLE, first=rounds)  # the ceiling warms up too (its connections, the table's pages)
+            stages.lap(stages.WARM_UP)
+            for number_ in range(rounds):
+                http_rounds.append(load.round(websocket=False, seconds=each))
+                stages.lap(stages.MEASURE, f"POST /v1/telemetry, round {number_ + 1}")
+                copied.append(copy(COPY_TABLE, first=number_))
+                stages.lap(stages.MEASURE, f"COPY into fleet_position, round {number_ + 1}")
+                ws_rounds.append(load.round(websocket=True, seconds=each))
+                stages.lap(stages.MEASURE, f"WebSocket position, round {number_ + 1}")
     stages.lap(stages.STOP)
-    ceiling = asyncio.run(_copy(database_url, COPY_TABLE, vehicles, personas.acme_id, senders, seconds))
-    stages.lap(stages.MEASURE, "COPY into fleet_position")
-    unchecked = asyncio.run(
-        _copy(database_url, UNCHECKED_TABLE, vehicles, personas.acme_id, senders, seconds)
-    )
+    unchecked_rows, unchecked_seconds = copy(UNCHECKED_TABLE, first=0)
     stages.lap(stages.MEASURE, "COPY without foreign keys")
+    http, http_histogram, http_failed, http_cpu = _total(http_rounds)
+    ws, ws_histogram, ws_failed, ws_cpu = _total(ws_rounds)
+    ceiling = sum(rows for rows, _ in copied) / sum(taken for _, taken in copied)
+    unchecked = unchecked_rows / unchecked_seconds
     ratio = http / ceiling if ceiling else float("nan")
     print(
         f"ingest: {http:,.0f} positions/s over HTTP, {ws:,.0f}/s over WebSockets,"
-        f" {ceiling:,.0f}/s by COPY ({ratio:.2f}x), {unchecked:,.0f}/s by COPY without foreign keys",
+        f" {ceiling:,.0f}/s by COPY ({ratio:.2f}x), {unchecked:,.0f}/s by COPY without foreign keys;"
+        f" senders' CPU {http_cpu:.1f} µs/position over HTTP, {ws_cpu:.1f} over WebSockets",
         flush=True,
     )
     return Section(
         name="ingest",
         title="Telemetry ingest: POST /v1/telemetry and the WebSocket position message against raw COPY",
         summary=(
-            f"{senders} sender processes, closed loop for {seconds:g} s after a warm-up: batches of {ingestload.HTTP_BATCH:,}"
-            f" positions over HTTP, then of {ingestload.WS_BATCH} over one WebSocket each (frames stay under the 64 KiB"
-            " limit); every position is new. The ceiling is asyncpg `COPY` of batches of the same rows from"
-            f" {senders} connections into `fleet_position` itself, in the same run; the last row copies them"
-            " into a copy of the table with its indexes but without its two foreign keys, whose checks"
-            " (one per row and key, at commit) the service's writes cannot skip."
+            f"{senders} sender processes, closed loop for {seconds:g} s of each path after a warm-up: batches of"
+            f" {ingestload.HTTP_BATCH:,} positions over HTTP, and of {ingestload.WS_BATCH} over one WebSocket each"
+            " (frames stay under the 64 KiB limit); every position is new. The ceiling is asyncpg `COPY` of"
+            f" batches of the same rows from {senders} connections into `fleet_position` itself. The three run"
+            f" interleaved in {rounds} rounds of {each:g} s each (HTTP, COPY, WebSocket), so the machine's other"
+            " load weighs on all three alike; the senders are `httpload`'s kind of client and their CPU per"
+            " position is shown (it competes for the same two cores). The last row copies the rows into a copy"
+            " of the table with its indexes but without its two foreign keys, whose checks (one per row and"
+            " key, at commit) the service's writes cannot skip."
         ),
-        table_header=["path", "positions/s", "vs COPY", "batch p50 ms", "batch p99 ms", "errors"],
+        table_header=[
+            "path",
+            "positions/s",
+            "vs COPY",
+            "batch p50 ms",
+            "batch p99 ms",
+            "errors",
+            "sender CPU µs/position",
+        ],
         table_rows=[
             [
                 f"POST /v1/telemetry ({ingestload.HTTP_BATCH:,} a batch)",
@@ -134,6 +172,7 @@ def run(out: Path, *, smoke: bool) -> Section:
                 number(http_histogram.percentile(50)),
                 number(http_histogram.percentile(99)),
                 str(http_failed),
+                number(http_cpu),
             ],
             [
                 f"WebSocket position ({ingestload.WS_BATCH} a batch)",
@@ -142,8 +181,9 @@ def run(out: Path, *, smoke: bool) -> Section:
                 number(ws_histogram.percentile(50)),
                 number(ws_histogram.percentile(99)),
                 str(ws_failed),
+                number(ws_cpu),
             ],
-            ["asyncpg COPY into fleet_position", number(ceiling, 0), "1.00", "-", "-", "0"],
+            ["asyncpg COPY into fleet_position", number(ceiling, 0), "1.00", "-", "-", "0", "-"],
             [
                 "asyncpg COPY into a copy without foreign keys",
                 number(unchecked, 0),
@@ -151,6 +191,7 @@ def run(out: Path, *, smoke: bool) -> Section:
                 "-",
                 "-",
                 "0",
+                "-",
             ],
         ],
         targets=[
@@ -158,3 +199,14 @@ def run(out: Path, *, smoke: bool) -> Section:
             ["telemetry ingest ≥ 0.5x raw COPY", f"{ratio:.2f}x", "yes" if ratio >= 0.5 else "no"],
         ],
     )
+
+
+def _total(rounds: list[ingestload.Round]) -> tuple[float, Histogram, int, float]:
+    """Positions/s over every round, their latencies, failures, and the senders' CPU µs per position."""
+    histogram = Histogram()
+    for round_ in rounds:
+        histogram.merge(round_.histogram.counts)
+    positions = sum(round_.positions for round_ in rounds)
+    per_second = positions / sum(round_.seconds for round_ in rounds)
+    cpu = sum(round_.sender_cpu_seconds for round_ in rounds) / positions * 1e6 if positions else float("nan")
+    return per_second, histogram, sum(round_.failed for round_ in rounds), cpu
