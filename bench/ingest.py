@@ -24,6 +24,7 @@ from pathlib import Path
 
 import asyncpg  # type: ignore[import-untyped]  # asyncpg ships no type information
 import ingestload
+import psutil
 import stages
 from environment import bench_database, bench_personas
 from fanout import start_realtime
@@ -106,8 +107,17 @@ def run(out: Path, *, smoke: bool) -> Section:
     http_rounds: list[ingestload.Round] = []
     ws_rounds: list[ingestload.Round] = []
     copied: list[tuple[int, float]] = []
+    server_cpu = {False: 0.0, True: 0.0}
+    """CPU seconds of the realtime process during the HTTP rounds (False) and the WebSocket ones."""
     with Path(os.devnull).open("w") as quiet, ProcessGroup(output=quiet) as group:
-        url, _ = start_realtime(group, database_url, redis_url, TELEMETRY_RATE_LIMIT_PER_MINUTE="10000000")
+        url, pid = start_realtime(group, database_url, redis_url, TELEMETRY_RATE_LIMIT_PER_MINUTE="10000000")
+
+        def measured(websocket: bool) -> ingestload.Round:
+            before = _cpu_seconds(pid)
+            result = load.round(websocket=websocket, seconds=each)
+            server_cpu[websocket] += _cpu_seconds(pid) - before
+            return result
+
         token = asyncio.run(RealtimeClient(url).token(personas.acme_dispatcher, personas.password))
         stages.lap(stages.START, "waybill-realtime")
         warm_up = min(seconds, 1.0)
@@ -121,11 +131,11 @@ def run(out: Path, *, smoke: bool) -> Section:
             copy(COPY_TABLE, first=rounds)  # the ceiling warms up too (its connections, the table's pages)
             stages.lap(stages.WARM_UP)
             for number_ in range(rounds):
-                http_rounds.append(load.round(websocket=False, seconds=each))
+                http_rounds.append(measured(websocket=False))
                 stages.lap(stages.MEASURE, f"POST /v1/telemetry, round {number_ + 1}")
                 copied.append(copy(COPY_TABLE, first=number_))
                 stages.lap(stages.MEASURE, f"COPY into fleet_position, round {number_ + 1}")
-                ws_rounds.append(load.round(websocket=True, seconds=each))
+                ws_rounds.append(measured(websocket=True))
                 stages.lap(stages.MEASURE, f"WebSocket position, round {number_ + 1}")
     stages.lap(stages.STOP)
     unchecked_rows, unchecked_seconds = copy(UNCHECKED_TABLE, first=0)
@@ -135,10 +145,13 @@ def run(out: Path, *, smoke: bool) -> Section:
     ceiling = sum(rows for rows, _ in copied) / sum(taken for _, taken in copied)
     unchecked = unchecked_rows / unchecked_seconds
     ratio = http / ceiling if ceiling else float("nan")
+    http_server = server_cpu[False] / sum(round_.positions for round_ in http_rounds) * 1e6
+    ws_server = server_cpu[True] / sum(round_.positions for round_ in ws_rounds) * 1e6
     print(
         f"ingest: {http:,.0f} positions/s over HTTP, {ws:,.0f}/s over WebSockets,"
         f" {ceiling:,.0f}/s by COPY ({ratio:.2f}x), {unchecked:,.0f}/s by COPY without foreign keys;"
-        f" senders' CPU {http_cpu:.1f} µs/position over HTTP, {ws_cpu:.1f} over WebSockets",
+        f" senders' CPU {http_cpu:.1f} µs/position over HTTP, {ws_cpu:.1f} over WebSockets;"
+        f" the service's {http_server:.1f} and {ws_server:.1f}",
         flush=True,
     )
     return Section(
@@ -150,8 +163,9 @@ def run(out: Path, *, smoke: bool) -> Section:
             " (frames stay under the 64 KiB limit); every position is new. The ceiling is asyncpg `COPY` of"
             f" batches of the same rows from {senders} connections into `fleet_position` itself. The three run"
             f" interleaved in {rounds} rounds of {each:g} s each (HTTP, COPY, WebSocket), so the machine's other"
-            " load weighs on all three alike; the senders are `httpload`'s kind of client and their CPU per"
-            " position is shown (it competes for the same two cores). The last row copies the rows into a copy"
+            " load weighs on all three alike; the senders are `httpload`'s kind of client. Server CPU is the"
+            " realtime process's own (user and system) per position stored; the senders' competes with it and"
+            " PostgreSQL for the same two cores. The last row copies the rows into a copy"
             " of the table with its indexes but without its two foreign keys, whose checks (one per row and"
             " key, at commit) the service's writes cannot skip."
         ),
@@ -162,6 +176,7 @@ def run(out: Path, *, smoke: bool) -> Section:
             "batch p50 ms",
             "batch p99 ms",
             "errors",
+            "server CPU µs/position",
             "sender CPU µs/position",
         ],
         table_rows=[
@@ -172,6 +187,7 @@ def run(out: Path, *, smoke: bool) -> Section:
                 number(http_histogram.percentile(50)),
                 number(http_histogram.percentile(99)),
                 str(http_failed),
+                number(http_server),
                 number(http_cpu),
             ],
             [
@@ -181,9 +197,10 @@ def run(out: Path, *, smoke: bool) -> Section:
                 number(ws_histogram.percentile(50)),
                 number(ws_histogram.percentile(99)),
                 str(ws_failed),
+                number(ws_server),
                 number(ws_cpu),
             ],
-            ["asyncpg COPY into fleet_position", number(ceiling, 0), "1.00", "-", "-", "0", "-"],
+            ["asyncpg COPY into fleet_position", number(ceiling, 0), "1.00", "-", "-", "0", "-", "-"],
             [
                 "asyncpg COPY into a copy without foreign keys",
                 number(unchecked, 0),
@@ -192,6 +209,7 @@ def run(out: Path, *, smoke: bool) -> Section:
                 "-",
                 "0",
                 "-",
+                "-",
             ],
         ],
         targets=[
@@ -199,6 +217,11 @@ def run(out: Path, *, smoke: bool) -> Section:
             ["telemetry ingest ≥ 0.5x raw COPY", f"{ratio:.2f}x", "yes" if ratio >= 0.5 else "no"],
         ],
     )
+
+
+def _cpu_seconds(pid: int) -> float:
+    times = psutil.Process(pid).cpu_times()
+    return float(times.user + times.system)
 
 
 def _total(rounds: list[ingestload.Round]) -> tuple[float, Histogram, int, float]:
