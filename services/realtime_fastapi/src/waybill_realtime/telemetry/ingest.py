@@ -92,15 +92,22 @@ class Ingest:
             access = await vehicle_access(
                 connection, user_id=user_id, vehicle_ids={position["vehicle_id"] for _, position in valid}
             )
+            # Vehicle id -> its organization when the caller may report for it: decided once per vehicle,
+            # not once per position (a batch is usually a few vehicles' many positions).
+            organization_of = {
+                vehicle_id: vehicle.organization_id
+                for vehicle_id, vehicle in access.items()
+                if may_report(vehicle, user_id)
+            }
             allowed: list[tuple[int, Position]] = []
             refused: list[RejectedPosition] = []
             for index, position in valid:
-                vehicle = access.get(position["vehicle_id"])
-                if vehicle is None or not may_report(vehicle, user_id):
+                organization_id = organization_of.get(position["vehicle_id"])
+                if organization_id is None:
                     # The same answer for another organization's vehicle and one that does not exist.
                     refused.append(RejectedPosition(index=index, reason=RejectReason.VEHICLE_NOT_ALLOWED))
                 else:
-                    allowed.append((vehicle.organization_id, position))
+                    allowed.append((organization_id, position))
             try:
                 await copy_positions(connection, allowed)
                 stored = allowed
