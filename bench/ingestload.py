@@ -11,7 +11,7 @@ Over HTTP a sender is ``httpload``'s kind of client (decision 0007), not a
 general HTTP library: each request is encoded once, and the answer is read by
 ``httpload.parse_response``. With httpx a sender spent about 2.8 ms of CPU per
 batch of 1,000, as much as a third of what the service spent on it, on a
-machine whose two cores the service and PostgreSQL need (decision 0216).
+machine whose two cores the service and PostgreSQL need (decision 0217).
 """
 
 import asyncio
@@ -35,7 +35,7 @@ WS_BATCH: Final = 250
 HTTP_POSITIONS_PER_SENDER_SECOND: Final = 40_000
 """Prepared per sender and second of the run, more than one can send: a sender that runs out stops (never resends).
 
-Four senders then measure up to 160,000/s, twice what one service process took (decision 0216)."""
+Four senders then measure up to 160,000/s, twice what one service process took (decision 0217)."""
 WS_POSITIONS_PER_SENDER_SECOND: Final = 25_000
 WS_BASE_OFFSET: Final = timedelta(seconds=50)
 """WebSocket positions start this long after the sender's HTTP ones (each sender has 100 s of its own)."""

@@ -1,7 +1,7 @@
 """The ingest's validation: ``Position`` (a dict) accepts exactly what ``PositionReport`` accepts, with the same values.
 
 The ingest parses accepted items into ``Position`` dicts and takes the errors of refused ones from
-``PositionReport`` (decision 0216); if the two ever disagreed, a batch would be answered against the
+``PositionReport`` (decision 0217); if the two ever disagreed, a batch would be answered against the
 contract. These checks need no server.
 """
 

@@ -22,7 +22,7 @@ def freeze_startup_objects() -> None:
     """Move every object alive now (modules, the app, its schemas and validators) out of the collector's reach.
 
     They live as long as the process, yet each full collection would scan them all again: with an ingest
-    that allocates thousands of objects per batch, they were over a quarter of its busy time (decision 0216).
+    that allocates thousands of objects per batch, they were over a quarter of its busy time (decision 0217).
     The collector still runs, over what was allocated since.
     """
     importlib.import_module("waybill_realtime.main")  # builds the app, frozen too; uvicorn finds it imported

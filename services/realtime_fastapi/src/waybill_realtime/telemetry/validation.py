@@ -3,7 +3,7 @@
 An accepted item becomes a ``Position``: a plain dict validated by ``PositionReport``'s own fields,
 not a model object. A batch of 1,000 then costs a third of the allocations (a model is an object,
 its ``__dict__`` and its fields-set), which is most of what parsing it cost beyond the JSON itself,
-and the collector has less to scan (decision 0216). Errors still come from ``PositionReport``:
+and the collector has less to scan (decision 0217). Errors still come from ``PositionReport``:
 only a batch with an invalid item validates it again, item by item, and reports exactly what
 ``PositionReport`` says of each.
 """
