@@ -1,13 +1,15 @@
 """The tracking ceiling: a bare Starlette + asyncpg app doing the same indexed lookups as ``GET /v1/track``.
 
 Served by ``uvicorn bare_tracking:app`` with DATABASE_URL set; no validation
-models, no rate limit, no middleware.
+models, no rate limit, no middleware. ``app`` asks its three queries one by one on a pool as asyncpg
+makes it (issue 11's ceiling); ``one_statement`` asks what the realtime service asks since decision
+0216, one statement, on a pool that, as the service's, sends no reset query when a connection is released.
 """
 
 import json
 import os
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import asyncpg  # type: ignore[import-untyped]  # asyncpg ships no type information
 from starlette.applications import Starlette
@@ -26,12 +28,39 @@ POSITION = (
     " ORDER BY recorded_at DESC LIMIT 1"
 )
 
+# waybill_realtime.tracking's statement, copied: the ceiling imports nothing of the service.
+LOOKUP = """
+SELECT s.id, s.organization_id, s.status, s.vehicle_id, s.eta, t.statuses, t.times,
+       p.latitude, p.longitude, p.recorded_at
+FROM shipments_shipment s
+CROSS JOIN LATERAL (
+    SELECT array_agg(e.status ORDER BY e.occurred_at, e.id) AS statuses,
+           array_agg(e.occurred_at ORDER BY e.occurred_at, e.id) AS times
+    FROM shipments_trackingevent e
+    WHERE e.shipment_id = s.id AND e.status != e.previous_status
+) t
+LEFT JOIN LATERAL (
+    SELECT latitude, longitude, recorded_at FROM fleet_position
+    WHERE vehicle_id = s.vehicle_id ORDER BY recorded_at DESC LIMIT 1
+) p ON true
+WHERE s.tracking_code = $1
+"""
 
-@asynccontextmanager
-async def lifespan(app: Starlette) -> AsyncIterator[None]:
-    app.state.pool = await asyncpg.create_pool(os.environ["DATABASE_URL"], min_size=4, max_size=20)
-    yield
-    await app.state.pool.close()
+
+async def _keep_session(connection: asyncpg.Connection) -> None:
+    """No ``RESET ALL``, ``UNLISTEN`` … round trip on release, as the realtime service's pool."""
+
+
+def _lifespan(**pool_options: object) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        app.state.pool = await asyncpg.create_pool(
+            os.environ["DATABASE_URL"], min_size=4, max_size=20, **pool_options
+        )
+        yield
+        await app.state.pool.close()
+
+    return lifespan
 
 
 async def track(request: Request) -> Response:
@@ -61,4 +90,31 @@ async def track(request: Request) -> Response:
     return Response(json.dumps(body), media_type="application/json")
 
 
-app = Starlette(routes=[Route("/v1/track/{code}", track)], lifespan=lifespan)
+async def track_one_statement(request: Request) -> Response:
+    async with request.app.state.pool.acquire() as connection:
+        row = await connection.fetchrow(LOOKUP, request.path_params["code"])
+    if row is None:
+        return Response('{"detail":"not found"}', status_code=404, media_type="application/json")
+    body = {
+        "tracking_code": request.path_params["code"],
+        "status": row["status"],
+        "eta": row["eta"].isoformat() if row["eta"] else None,
+        "last_position": None
+        if row["recorded_at"] is None
+        else {
+            "latitude": round(row["latitude"], 2),
+            "longitude": round(row["longitude"], 2),
+            "recorded_at": row["recorded_at"].isoformat(),
+        },
+        "timeline": [
+            {"status": status, "occurred_at": occurred_at.isoformat()}
+            for status, occurred_at in zip(row["statuses"] or (), row["times"] or (), strict=True)
+        ],
+    }
+    return Response(json.dumps(body), media_type="application/json")
+
+
+app = Starlette(routes=[Route("/v1/track/{code}", track)], lifespan=_lifespan())
+one_statement = Starlette(
+    routes=[Route("/v1/track/{code}", track_one_statement)], lifespan=_lifespan(reset=_keep_session)
+)
