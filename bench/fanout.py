@@ -84,6 +84,10 @@ class Run:
     connect_failures: int
     cpu_us_per_delivery: float
     """The server's CPU time (user and system) per delivered message, while measuring: less noisy than latency."""
+    loadgen_cpu_percent: float = float("nan")
+    """The load-generator processes' CPU time over the same interval, summed, in % of one core."""
+    other_cpu_percent: float = float("nan")
+    """The rest of the machine's busy time over it (Redis, PostgreSQL, other work on a shared machine), % of a core."""
     idle_kib_per_connection: float = float("nan")
 
     def row(self) -> dict[str, Any]:
@@ -99,6 +103,8 @@ class Run:
             "errors": self.connect_failures + sum(n for code, n in self.closes.items()),
             "idle KiB/conn": self.idle_kib_per_connection,
             "server CPU µs/delivery": self.cpu_us_per_delivery,
+            "load gen CPU %": self.loadgen_cpu_percent,
+            "other CPU %": self.other_cpu_percent,
         }
 
 
@@ -200,6 +206,38 @@ def _cpu_seconds(pid: int) -> float:
     return float(times.user + times.system)
 
 
+def _machine_busy_seconds() -> float:
+    times = psutil.cpu_times()
+    return float(times.user + times.nice + times.system + times.irq + times.softirq + times.steal)
+
+
+class CpuWatch:
+    """Where the machine's CPU went from its creation to ``stop``: the server, its load generators, the rest.
+
+    The rest is the machine's busy time less the server, the load generators and this process (the
+    publisher): on a shared machine, what else competed with them for the cores.
+    """
+
+    def __init__(self, server_pid: int, generators: "LoadGenerators") -> None:
+        self.server_pid = server_pid
+        self.pids = [process.pid for process in generators.processes if process.pid is not None]
+        self.started = time.monotonic()
+        self.server, self.loadgens, self.harness, self.machine = self._now()
+
+    def _now(self) -> tuple[float, float, float, float]:
+        loadgens = sum(_cpu_seconds(pid) for pid in self.pids)
+        return _cpu_seconds(self.server_pid), loadgens, _cpu_seconds(os.getpid()), _machine_busy_seconds()
+
+    def stop(self) -> tuple[float, float, float]:
+        """The server's CPU seconds, the load generators' and the rest's CPU in % of one core."""
+        elapsed = max(1e-9, time.monotonic() - self.started)
+        server, loadgens, harness, machine = self._now()
+        server -= self.server
+        loadgens -= self.loadgens
+        rest = (machine - self.machine) - server - loadgens - (harness - self.harness)
+        return server, loadgens / elapsed * 100, max(0.0, rest) / elapsed * 100
+
+
 def _collect(generators: LoadGenerators) -> tuple[Histogram, int, int, dict[int, int], int]:
     histogram = Histogram()
     received = out_of_order = open_connections = 0
@@ -222,13 +260,13 @@ async def _open_loop(
     stages.lap(stages.WARM_UP)
     first = publisher.seq
     generators.ask(("record", first))
-    cpu = _cpu_seconds(target.pid)
+    watch = CpuWatch(target.pid, generators)
     started = time.monotonic()
     published = await publisher.at_rate(events_per_second, sizes.run_seconds)
     elapsed = time.monotonic() - started
     stages.lap(stages.MEASURE, f"{target.name}, {clients:,} clients, open loop")
     await asyncio.sleep(sizes.settle_seconds)  # let the last events arrive
-    cpu = _cpu_seconds(target.pid) - cpu
+    cpu, loadgen_cpu, other_cpu = watch.stop()
     histogram, received, out_of_order, closes, _ = _collect(generators)
     stages.lap(stages.SETTLE)
     expected = published * generators.opened
@@ -244,6 +282,8 @@ async def _open_loop(
         closes=closes,
         connect_failures=generators.failed,
         cpu_us_per_delivery=cpu * 1e6 / max(1, received),
+        loadgen_cpu_percent=loadgen_cpu,
+        other_cpu_percent=other_cpu,
     )
 
 
@@ -255,7 +295,7 @@ async def _closed_loop(
         await asyncio.to_thread(generators.ask, ("wait", publisher.seq - 1, 60.0))
     stages.lap(stages.DRAIN, "what the open loop left queued")
     generators.ask(("record", publisher.seq))
-    cpu = _cpu_seconds(target.pid)
+    watch = CpuWatch(target.pid, generators)
     started = time.monotonic()
     published = 0
     while time.monotonic() - started < sizes.closed_loop_seconds:
@@ -265,7 +305,7 @@ async def _closed_loop(
         if not all(replies):
             break  # a client never got the burst: counted as lost below
     elapsed = time.monotonic() - started
-    cpu = _cpu_seconds(target.pid) - cpu
+    cpu, loadgen_cpu, other_cpu = watch.stop()
     histogram, received, out_of_order, closes, _ = _collect(generators)
     stages.lap(stages.MEASURE, f"{target.name}, {clients:,} clients, closed loop")
     return Run(
@@ -280,6 +320,8 @@ async def _closed_loop(
         closes=closes,
         connect_failures=generators.failed,
         cpu_us_per_delivery=cpu * 1e6 / max(1, received),
+        loadgen_cpu_percent=loadgen_cpu,
+        other_cpu_percent=other_cpu,
     )
 
 
@@ -411,6 +453,7 @@ def _line(run: Run) -> str:
         f"{run.target:<26} {run.clients:>6} clients {run.mode:<6} offered {number(row['offered/s'], 0):>8}/s"
         f" delivered {number(row['delivered/s'], 0):>8}/s p50 {number(row['p50'])} p99 {number(row['p99'])} ms"
         f" lost {run.lost} out-of-order {run.out_of_order} closes {run.closes}"
+        f" CPU % load gens {run.loadgen_cpu_percent:.0f} other {run.other_cpu_percent:.0f}"
     )
 
 
@@ -438,6 +481,8 @@ def _section(runs: list[Run], sizes: Sizes, out: Path) -> Section:
                 str(r.connect_failures + sum(r.closes.values())),
                 number(r.idle_kib_per_connection),
                 number(r.cpu_us_per_delivery, 2),
+                number(r.loadgen_cpu_percent, 0),
+                number(r.other_cpu_percent, 0),
             ]
         )
     return Section(
@@ -468,6 +513,8 @@ def _section(runs: list[Run], sizes: Sizes, out: Path) -> Section:
             "errors",
             "idle KiB/conn",
             "server CPU µs/delivery",
+            "load gen CPU %",
+            "other CPU %",
         ],
         table_rows=rows,
         targets=_targets(by, sizes),
@@ -480,6 +527,12 @@ def _section(runs: list[Run], sizes: Sizes, out: Path) -> Section:
             " the bare server reads another organization's stream, so neither target sends to the other's clients.",
             "`server CPU µs/delivery`: the server process's CPU time (user and system) while measuring, per delivered"
             " message; on a shared machine it moves less than latency does. Most of it is the kernel's loopback send.",
+            "`load gen CPU %`: the load-generator processes' CPU time over the same interval, summed, in % of one"
+            " core; `other CPU %`: the rest of the machine's busy time then (Redis, PostgreSQL and whatever else"
+            " runs on the machine; the harness's publisher left out). The machine has 2 cores (200 %): the server"
+            " needs one for the length of each event's pass over its clients, and the clients must read behind it."
+            " When other work takes most of a core, the server and its clients wait for the CPU, and the open"
+            " loop's latency is mostly that wait: read a p99 beside the `other CPU %` of its row.",
             "The realtime service runs with WS_IDLE_TIMEOUT_SECONDS=3600: the load clients send no application"
             " pings, and the clients of the smallest size stay connected for the whole scenario (minutes).",
         ],

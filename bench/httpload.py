@@ -34,6 +34,8 @@ from histogram import Histogram
 CONNECTIONS_PER_LOADGEN = 500
 RECONNECT_PAUSE_SECONDS = 0.05
 """After a failed connection, so a server that refuses them is not hammered by a busy loop of errors."""
+CLOSE_WAIT_SECONDS = 5.0
+"""At most this long for the run's connections to be closed once it ends."""
 MAX_HEAD_BYTES = 64 * 1024
 
 
@@ -158,6 +160,7 @@ class _Connection(asyncio.Protocol):
         self._waiter: asyncio.Future[Response] | None = None
         self._head_request = False
         self.closed = False
+        self.lost: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast(asyncio.Transport, transport)  # uvloop's transports do not subclass asyncio's
@@ -187,6 +190,8 @@ class _Connection(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
+        if not self.lost.done():
+            self.lost.set_result(None)
         waiter = self._waiter
         if waiter is not None and not waiter.done():
             waiter.set_exception(exc or ConnectionResetError("the server closed the connection"))
@@ -194,6 +199,11 @@ class _Connection(asyncio.Protocol):
     def close(self) -> None:
         if self.transport is not None:
             self.transport.close()
+
+    def abort(self) -> None:
+        """Closed at once, whatever is still unsent or unanswered."""
+        if self.transport is not None:
+            self.transport.abort()
 
 
 def serve(pipe: Pipe) -> None:
@@ -260,7 +270,10 @@ async def run_slots(
             raise outcome  # a slot ends only when cancelled: anything else is this client's bug
     elapsed = time.monotonic() - began
     for connection in connections:
-        connection.close()
+        connection.abort()
+    # The run ends with its connections: none is left for the loop's end (or the next run) to find.
+    if connections:
+        await asyncio.wait([connection.lost for connection in connections], timeout=CLOSE_WAIT_SECONDS)
     return {
         "histogram": histogram.counts,
         "statuses": statuses,

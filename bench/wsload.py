@@ -25,6 +25,8 @@ from websockets.http11 import Response
 from websockets.uri import parse_uri
 
 MARKER: Final = b'"reference":"B-'
+MARKER_LENGTH: Final = len(MARKER)
+TEXT: Final = Opcode.TEXT.value
 CONNECT_CONCURRENCY: Final = 200
 
 
@@ -94,33 +96,68 @@ class LoadConnection(asyncio.Protocol):
         self._flush()
 
     def _parse(self, data: bytes) -> None:
-        """Server frames, unmasked; parsed here because websockets' parser costs more than the server we load."""
-        buffer = self.buffer
-        buffer += data
+        """Server frames, unmasked; parsed here because websockets' parser costs more than the server we load.
+
+        One clock reading per read (the time the bytes reached this process), however many frames it holds.
+        An event's text frame is never copied: its sequence number and publish time are read in place; only
+        the other frames (control, ``ready``, ``subscribed``) and an incomplete tail are copied.
+        """
         now = time.monotonic_ns()
+        buffer = self.buffer
+        if buffer:
+            buffer += data
+            data = bytes(buffer)
+            buffer.clear()
         offset = 0
-        end = len(buffer)
+        end = len(data)
+        answered = False
         while end - offset >= 2:
-            opcode = buffer[offset] & 0x0F
-            length = buffer[offset + 1] & 0x7F
+            length = data[offset + 1] & 0x7F
             header = 2
             if length == 126:
                 if end - offset < 4:
                     break
-                length = int.from_bytes(buffer[offset + 2 : offset + 4], "big")
+                length = int.from_bytes(data[offset + 2 : offset + 4], "big")
                 header = 4
             elif length == 127:
                 if end - offset < 10:
                     break
-                length = int.from_bytes(buffer[offset + 2 : offset + 10], "big")
+                length = int.from_bytes(data[offset + 2 : offset + 10], "big")
                 header = 10
-            if end - offset < header + length:
+            start = offset + header
+            stop = start + length
+            if stop > end:
                 break
-            payload = bytes(buffer[offset + header : offset + header + length])
-            offset += header + length
-            self._frame(Opcode(opcode), payload, now)
-        del buffer[:offset]
-        self._flush()
+            opcode = data[offset] & 0x0F
+            offset = stop
+            if opcode == TEXT:
+                at = data.find(MARKER, start, stop)
+                if at >= 0:
+                    self._event(data, at + MARKER_LENGTH, stop, now)
+                    continue
+            self._frame(Opcode(opcode), data[start:stop], now)
+            answered = True
+        if offset < end:
+            buffer += data[offset:]
+        if answered:
+            self._flush()
+
+    def _event(self, data: bytes, start: int, stop: int, now: int) -> None:
+        """An event frame whose reference (``B-<seq>-<ns>``) starts its sequence number at ``start``."""
+        dash = data.index(b"-", start, stop)
+        seq = int(data[start:dash])
+        published = int(data[dash + 1 : data.index(b'"', dash, stop)])
+        if seq <= self.last_seq:
+            self.tally.out_of_order += 1
+            return
+        tally = self.tally
+        recording = tally.recording and seq >= tally.first_seq
+        if recording and self.last_seq >= 0 and seq > self.last_seq + 1:
+            tally.gaps += seq - self.last_seq - 1
+        self.last_seq = seq
+        if recording:
+            tally.received += 1
+            tally.histogram.record((now - published) / 1e6)
 
     def _frame(self, opcode: Opcode, data: bytes, now: int) -> None:
         if opcode is Opcode.CLOSE:
@@ -134,30 +171,16 @@ class LoadConnection(asyncio.Protocol):
         if opcode is not Opcode.TEXT:
             return
         at = data.find(MARKER)
-        if at < 0:
-            if self.subscribe is not None and not self.ready.done():
-                if data.startswith(b'{"type":"ready"'):
-                    self.conn.send_text(self.subscribe)
-                elif b'"subscribed"' in data:
-                    self._set_ready()
-                elif b'"error"' in data:
-                    self._fail(data.decode())
+        if at >= 0:
+            self._event(data, at + MARKER_LENGTH, len(data), now)
             return
-        start = at + len(MARKER)
-        dash = data.index(b"-", start)
-        end = data.index(b'"', dash)
-        seq = int(data[start:dash])
-        published = int(data[dash + 1 : end])
-        if seq <= self.last_seq:
-            self.tally.out_of_order += 1
-            return
-        recording = self.tally.recording and seq >= self.tally.first_seq
-        if recording and self.last_seq >= 0 and seq > self.last_seq + 1:
-            self.tally.gaps += seq - self.last_seq - 1
-        self.last_seq = seq
-        if recording:
-            self.tally.received += 1
-            self.tally.histogram.record((now - published) / 1e6)
+        if self.subscribe is not None and not self.ready.done():
+            if data.startswith(b'{"type":"ready"'):
+                self.conn.send_text(self.subscribe)
+            elif b'"subscribed"' in data:
+                self._set_ready()
+            elif b'"error"' in data:
+                self._fail(data.decode())
 
     def _set_ready(self) -> None:
         if not self.ready.done():

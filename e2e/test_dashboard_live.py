@@ -107,7 +107,9 @@ def test_a_moving_vehicle_moves_on_the_map(running_stack: RunningStack, page: Pa
     start = page.evaluate(f"window.waybillMap.position({vehicle_id})")
     assert start == {"lat": 51.90, "lng": 4.46}
 
-    page.get_by_role("button", name="WB-01-TRK", exact=True).click()  # the marker on the map
+    with page.expect_response(lambda response: response.url.endswith(f"/{vehicle_id}/track.json")) as track:
+        page.get_by_role("button", name="WB-01-TRK", exact=True).click()  # the marker on the map
+    assert track.value.status == 200
     expect(page.locator("#map")).to_have_attribute("data-track-points", "3")
     expect(page.locator("#map-hint")).to_contain_text("last 3 positions")
 

@@ -54,7 +54,7 @@ def test_every_scenario_runs_at_a_tiny_size_and_reports(
     assert [("requests/s" in row, "server CPU per request" in row) for row in judged] == [
         (True, False),
         (False, True),
-    ] * 2, judged  # each target judged on requests/s and on server CPU, in a row of its own
+    ] * 3, judged  # each target judged on requests/s and on server CPU, in a row of its own
     time_rows = report.split("## Where the run's time went", 1)[1].splitlines()
     timed = {line.split(" | ")[0].removeprefix("| ") for line in time_rows if line.startswith("| ")}
     assert {"fanout", "tracking", "ingest", "csv_import", "end_to_end"} <= timed, time_rows

@@ -4,6 +4,7 @@ Against real sockets: small asyncio servers on 127.0.0.1 that answer well, badly
 """
 
 import asyncio
+import contextlib
 import sys
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -32,9 +33,13 @@ class Server:
         self.answer = answer
         self.connections = 0
         self.requests: list[bytes] = []
+        self.handlers: set[asyncio.Task[None]] = set()
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
+        handler = asyncio.current_task()
+        assert handler is not None
+        self.handlers.add(handler)
         try:
             while head := await reader.readuntil(b"\r\n\r\n"):
                 self.requests.append(head)
@@ -49,6 +54,15 @@ class Server:
             pass
         finally:
             writer.close()
+            with contextlib.suppress(ConnectionError):
+                await writer.wait_closed()
+            self.handlers.discard(handler)
+
+    async def stop(self) -> None:
+        """Every connection closed, so that none outlives its test's event loop."""
+        for handler in self.handlers:
+            handler.cancel()
+        await asyncio.gather(*self.handlers, return_exceptions=True)
 
 
 @asynccontextmanager
@@ -56,9 +70,12 @@ async def serving(answer: Answer) -> AsyncIterator[tuple[Server, str]]:
     server = Server(answer)
     listener = await asyncio.start_server(server.handle, "127.0.0.1", 0)
     port = listener.sockets[0].getsockname()[1]
-    async with listener:
+    try:
         yield server, f"http://127.0.0.1:{port}"
+    finally:
         listener.close()
+        await server.stop()
+        await listener.wait_closed()
 
 
 def test_a_response_is_read_from_its_content_length_even_when_it_arrives_in_pieces() -> None:

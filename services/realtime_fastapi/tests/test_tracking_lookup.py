@@ -75,6 +75,30 @@ async def test_the_database_lookup_answers_the_public_json_exactly(
     assert unknown.headers["cache-control"] == "no-store"
 
 
+async def test_a_shipment_without_vehicle_or_status_change_has_no_position_and_an_empty_timeline(
+    start_realtime: StartRealtime, personas: Personas
+) -> None:
+    # The lookup is one statement (decision 0216): what it joins may be missing, and the answer is the same.
+    realtime = start_realtime(personas.database_url, track_projection_ttl_seconds="0")
+    unassigned = await personas.add_shipment(personas.acme_id)
+    await database_write(
+        personas.database_url,
+        "UPDATE shipments_trackingevent SET previous_status = status WHERE shipment_id = :id",
+        id=unassigned.id,
+    )
+
+    answer = await get(f"{realtime.http_url}/v1/track/{unassigned.tracking_code}")
+
+    assert answer.status_code == 200
+    assert answer.json() == {
+        "tracking_code": unassigned.tracking_code,
+        "status": "in_transit",
+        "eta": None,
+        "last_position": None,
+        "timeline": [],
+    }
+
+
 async def test_while_the_database_is_unreachable_a_lookup_answers_503_with_retry_after(
     start_realtime: StartRealtime, personas: Personas
 ) -> None:

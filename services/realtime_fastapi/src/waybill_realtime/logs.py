@@ -16,6 +16,7 @@ from typing import Any, Final
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUEST_ID_HEADER: Final = "x-request-id"
+_REQUEST_ID_HEADER: Final = REQUEST_ID_HEADER.encode()
 _SANE_ID: Final = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
@@ -57,6 +58,36 @@ def log_config(level: str) -> dict[str, Any]:
     }
 
 
+def request_id_of(headers: list[tuple[bytes, bytes]]) -> str:
+    """The request's id: the ``X-Request-ID`` a proxy set when it is a sane one, else a new one."""
+    offered = b""
+    for name, value in headers:
+        if name == _REQUEST_ID_HEADER:
+            offered = value  # the last one, as a dict of the headers keeps
+    text = offered.decode("latin-1")
+    return text if _SANE_ID.match(text) else uuid.uuid4().hex
+
+
+def log_access(method: str, path: str, status: int, started: float) -> None:
+    """The access log's line of one HTTP request (``started``: ``time.perf_counter()`` as it came)."""
+    if not access_logger.isEnabledFor(logging.INFO):  # the production level is often WARNING: build nothing
+        return
+    access_logger.info(
+        "%s %s %s",
+        method,
+        path,
+        status,
+        extra={
+            "fields": {
+                "method": method,
+                "path": path,
+                "status": status,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+            }
+        },
+    )
+
+
 class RequestIdMiddleware:
     """Sets the request id for everything logged while serving a request or a WebSocket; logs each HTTP request."""
 
@@ -67,8 +98,7 @@ class RequestIdMiddleware:
         if scope["type"] not in {"http", "websocket"}:
             await self.app(scope, receive, send)
             return
-        offered = dict(scope["headers"]).get(REQUEST_ID_HEADER.encode(), b"").decode("latin-1")
-        current = offered if _SANE_ID.match(offered) else uuid.uuid4().hex
+        current = request_id_of(scope["headers"])
         token = request_id.set(current)
         status = 0
         started = time.perf_counter()
@@ -77,28 +107,12 @@ class RequestIdMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [
-                    *message.get("headers", []),
-                    (REQUEST_ID_HEADER.encode(), current.encode()),
-                ]
+                message["headers"] = [*message.get("headers", []), (_REQUEST_ID_HEADER, current.encode())]
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
         finally:
             if scope["type"] == "http":
-                access_logger.info(
-                    "%s %s %s",
-                    scope["method"],
-                    scope["path"],
-                    status,
-                    extra={
-                        "fields": {
-                            "method": scope["method"],
-                            "path": scope["path"],
-                            "status": status,
-                            "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-                        }
-                    },
-                )
+                log_access(scope["method"], scope["path"], status, started)
             request_id.reset(token)

@@ -4,11 +4,13 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from typing import Any
 
 from fastapi import FastAPI
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialWithJitterBackoff
+from starlette.types import ASGIApp
 
 from waybill_realtime.auth.account_cache import AccountCache
 from waybill_realtime.auth.users import token_strategy
@@ -154,6 +156,27 @@ async def _open_resources(settings: Settings) -> AsyncIterator[Resources]:
         await raw_pool.close()
 
 
+class RealtimeApp(FastAPI):
+    """FastAPI, with the public tracking lookup answered in front of its whole middleware stack.
+
+    ``TrackingFastPath`` wraps the stack FastAPI builds (its error, telemetry and body-limit layers, then
+    ours), so the busiest public request crosses none of them (decision 0216); it adds to its answers
+    what those layers add to every other.
+    """
+
+    def __init__(self, *, settings: Settings, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._settings = settings
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return tracking.TrackingFastPath(
+            super().build_middleware_stack(),
+            owner=self,
+            retry_after_seconds=self._settings.db_retry_after_seconds,
+            hsts=self._settings.environment == "production",
+        )
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
 
@@ -163,7 +186,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.resources = resources
             yield
 
-    app = FastAPI(
+    app = RealtimeApp(
+        settings=settings,
         title="Waybill realtime",
         summary="Live updates over WebSocket, telemetry ingest, JWT sign-in for API and device clients.",
         version="0.1.0",
@@ -183,8 +207,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(telemetry.router)
     install_docs(app)
     install_error_handlers(app, retry_after_seconds=settings.db_retry_after_seconds)
-    # Innermost of ours: the request id, access log and security headers apply to its answers too.
-    app.add_middleware(tracking.TrackingFastPath, retry_after_seconds=settings.db_retry_after_seconds)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.environment == "production")
     app.add_middleware(RequestIdMiddleware)
     return app

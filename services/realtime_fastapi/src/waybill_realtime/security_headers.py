@@ -41,10 +41,15 @@ HEADERS: Final = (
 HSTS: Final = (b"strict-transport-security", b"max-age=31536000; includeSubDomains; preload")
 
 
+def security_headers(*, hsts: bool) -> tuple[tuple[bytes, bytes], ...]:
+    """The headers every answer carries (``TrackingFastPath`` adds them itself, in front of this middleware)."""
+    return (*HEADERS, HSTS) if hsts else HEADERS
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
         self.app = app
-        self.headers = (*HEADERS, HSTS) if hsts else HEADERS
+        self.headers = security_headers(hsts=hsts)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -47,44 +47,53 @@ def coarse(latitude: float, longitude: float, recorded_at: datetime) -> CoarsePo
 
 
 # On the raw asyncpg connection (``db.raw_connection``): the lookup is the public hot path, and
-# SQLAlchemy's statement handling cost several times the queries' own time. Each is a prepared statement
-# of asyncpg's cache; the tables are those of ``tables.py`` (Shipment, TrackingEvent, Position).
-_SHIPMENT: Final = (
-    "SELECT id, organization_id, status, vehicle_id, eta FROM shipments_shipment WHERE tracking_code = $1"
-)
-# Status changes only: a failed delivery attempt, say, keeps the status.
-_TIMELINE: Final = (
-    "SELECT status, occurred_at FROM shipments_trackingevent"
-    " WHERE shipment_id = $1 AND status != previous_status ORDER BY occurred_at, id"
-)
-_LAST_POSITION: Final = (
-    "SELECT latitude, longitude, recorded_at FROM fleet_position"
-    " WHERE vehicle_id = $1 ORDER BY recorded_at DESC LIMIT 1"
-)
+# SQLAlchemy's statement handling cost several times the queries' own time. One statement, a prepared
+# statement of asyncpg's cache, reads the shipment, its timeline and its vehicle's last position: one
+# round trip instead of three, and one snapshot (decision 0216;
+# ``bench/bare_tracking.py``'s ``one_statement`` ceiling asks the same).
+# The tables are those of ``tables.py`` (Shipment, TrackingEvent, Position). The timeline keeps status
+# changes only: a failed delivery attempt, say, keeps the status. The position is read whatever the
+# status (one index probe); ``load_tracking`` shows it only while ``POSITION_VISIBLE_STATUSES`` say so.
+LOOKUP: Final = """
+SELECT s.id, s.organization_id, s.status, s.vehicle_id, s.eta, t.statuses, t.times,
+       p.latitude, p.longitude, p.recorded_at
+FROM shipments_shipment s
+CROSS JOIN LATERAL (
+    SELECT array_agg(e.status ORDER BY e.occurred_at, e.id) AS statuses,
+           array_agg(e.occurred_at ORDER BY e.occurred_at, e.id) AS times
+    FROM shipments_trackingevent e
+    WHERE e.shipment_id = s.id AND e.status != e.previous_status
+) t
+LEFT JOIN LATERAL (
+    SELECT latitude, longitude, recorded_at FROM fleet_position
+    WHERE vehicle_id = s.vehicle_id ORDER BY recorded_at DESC LIMIT 1
+) p ON true
+WHERE s.tracking_code = $1
+"""
 
 
 async def load_tracking(connection: Any, tracking_code: str) -> TrackedShipment | None:
     """The view of ``tracking_code``'s shipment, read on an asyncpg connection; None for an unknown code."""
-    shipment = await connection.fetchrow(_SHIPMENT, tracking_code)
-    if shipment is None:
+    row = await connection.fetchrow(LOOKUP, tracking_code)
+    if row is None:
         return None
-    shipment_id, organization_id, raw_status, vehicle_id, eta = shipment
+    shipment_id, organization_id, raw_status, vehicle_id, eta, statuses, times, latitude, longitude, at = row
     status = ShipmentStatus(raw_status)
-    timeline = [
-        TimelineEntry(status=ShipmentStatus(entry_status), occurred_at=occurred_at)
-        for entry_status, occurred_at in await connection.fetch(_TIMELINE, shipment_id)
-    ]
     last_position = None
-    if vehicle_id is not None and status in POSITION_VISIBLE_STATUSES:
-        latest = await connection.fetchrow(_LAST_POSITION, vehicle_id)
-        if latest is not None:
-            last_position = coarse(*latest)
-    view = PublicTracking(
-        tracking_code=tracking_code,
-        status=status,
-        eta=eta if status in ETA_VISIBLE_STATUSES else None,
-        last_position=last_position,
-        timeline=timeline,
+    if at is not None and status in POSITION_VISIBLE_STATUSES:
+        last_position = coarse(latitude, longitude, at)
+    # The timeline's entries validated from plain dicts: cheaper than building each entry first.
+    view = PublicTracking.model_validate(
+        {
+            "tracking_code": tracking_code,
+            "status": status,
+            "eta": eta if status in ETA_VISIBLE_STATUSES else None,
+            "last_position": last_position,
+            "timeline": [
+                {"status": entry_status, "occurred_at": occurred_at}
+                for entry_status, occurred_at in zip(statuses or (), times or (), strict=True)
+            ],
+        }
     )
     return TrackedShipment(shipment_id, organization_id, vehicle_id, view)
 

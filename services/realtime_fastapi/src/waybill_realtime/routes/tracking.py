@@ -5,25 +5,29 @@ current view, else from the database (and the view is projected for the next
 reads). With the projection off (``TRACK_PROJECTION_TTL_SECONDS=0``) every
 lookup reads the database.
 
-``TrackingFastPath`` answers it in front of FastAPI's router (``answer`` is the lookup both share);
-the route below documents it in the OpenAPI schema and answers whatever the fast path lets through.
+``TrackingFastPath`` answers it in front of the app's middleware stack (``answer`` is the lookup both
+share); the route below documents it in the OpenAPI schema and answers whatever the fast path lets through.
 """
 
 import logging
+import time
 from dataclasses import dataclass
 from typing import Final
 
 from fastapi import APIRouter, Request, Response
 from redis.exceptions import RedisError
-from starlette.requests import HTTPConnection
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.applications import Starlette
+from starlette.responses import PlainTextResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from waybill_contracts.tracking import PublicTracking
-from waybill_realtime.client_address import client_address
+from waybill_realtime.client_address import client_address, scope_client_address
 from waybill_realtime.db import raw_connection
 from waybill_realtime.errors import BACKEND_ERRORS, DatabaseUnavailable, unavailable
+from waybill_realtime.logs import REQUEST_ID_HEADER, log_access, request_id, request_id_of
 from waybill_realtime.ratelimit import Verdict
 from waybill_realtime.resources import Resources, get_resources
+from waybill_realtime.security_headers import security_headers
 from waybill_realtime.tracking import is_possible_code, load_tracking
 
 logger = logging.getLogger(__name__)
@@ -35,6 +39,7 @@ NOT_FOUND: Final = b'{"detail":"not found"}'
 TOO_MANY: Final = b'{"detail":"too many requests"}'
 _JSON: Final = (b"content-type", b"application/json")
 _NO_STORE: Final = (b"cache-control", b"no-store")
+_REQUEST_ID: Final = REQUEST_ID_HEADER.encode()
 
 
 @dataclass(frozen=True)
@@ -93,17 +98,23 @@ async def track(code: str, request: Request) -> Response:
 
 
 class TrackingFastPath:
-    """Answers ``GET /v1/track/{code}`` without FastAPI's router, route and dependency layers.
+    """Answers ``GET /v1/track/{code}`` in front of the app's whole middleware stack.
 
-    They cost the public hot path about as much CPU as the lookup itself; the lookup needs none of
-    them (one path parameter, no body, no sign-in). The middlewares outside this one (request id and
-    access log, security headers) apply as to every answer; a database that cannot be reached
-    answers 503 with Retry-After as the route's error handlers do.
+    FastAPI's router, route and dependency layers cost the public hot path about as much CPU as the
+    lookup itself (decision 0215), and the stack's middlewares, each with its own ``send`` wrapper,
+    most of the rest (decision 0216); the lookup needs none of them (one path parameter, no body, no
+    sign-in). So this layer does itself what those do to every answer: the request id and its header,
+    the access log (``logs``), the security headers (``security_headers``), a 503 with Retry-After while
+    the database cannot be reached (as the route's error handlers) and a 500 for anything else (as
+    Starlette's ``ServerErrorMiddleware``, re-raising for the server's log). Anything else goes to ``app``.
     """
 
-    def __init__(self, app: ASGIApp, *, retry_after_seconds: int) -> None:
+    def __init__(self, app: ASGIApp, *, owner: Starlette, retry_after_seconds: int, hsts: bool) -> None:
         self.app = app
+        self._owner = owner
+        """The application whose state holds the ``Resources`` (set by its lifespan)."""
         self._retry_after_seconds = retry_after_seconds
+        self._headers = security_headers(hsts=hsts)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
@@ -114,20 +125,53 @@ class TrackingFastPath:
         if not code or "/" in code:  # not this route (the router answers: a redirect, a 404)
             await self.app(scope, receive, send)
             return
-        connection = HTTPConnection(scope)
-        resources = get_resources(connection)
-        client = client_address(connection, trusted_proxy_count=resources.settings.trusted_proxy_count)
+        started = time.perf_counter()
+        current = request_id_of(scope["headers"])
+        token = request_id.set(current)
+        trailer = [*self._headers, (_REQUEST_ID, current.encode())]
+        status = 0
         try:
-            found = await answer(resources, code, client)
-        except (DatabaseUnavailable, *BACKEND_ERRORS) as error:
-            logger.warning("GET %s: backend unavailable (%s)", path, type(error).__name__)
-            await unavailable(self._retry_after_seconds)(scope, receive, send)
-            return
-        await send(
-            {
-                "type": "http.response.start",
-                "status": found.status,
-                "headers": [_JSON, (b"content-length", str(len(found.body)).encode()), *found.headers],
-            }
-        )
-        await send({"type": "http.response.body", "body": found.body})
+            resources: Resources = self._owner.state.resources
+            client = scope_client_address(scope, trusted_proxy_count=resources.settings.trusted_proxy_count)
+            try:
+                found = await answer(resources, code, client)
+            except (DatabaseUnavailable, *BACKEND_ERRORS) as error:
+                logger.warning("GET %s: backend unavailable (%s)", path, type(error).__name__)
+                status = 503
+                await unavailable(self._retry_after_seconds)(scope, receive, _adding(send, trailer))
+                return
+            status = found.status
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": status,
+                    "headers": [
+                        _JSON,
+                        (b"content-length", b"%d" % len(found.body)),
+                        *found.headers,
+                        *trailer,
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": found.body})
+        except Exception:
+            if status == 0:
+                status = 500
+                await PlainTextResponse("Internal Server Error", status_code=500)(
+                    scope, receive, _adding(send, trailer)
+                )
+            raise
+        finally:
+            log_access("GET", path, status, started)
+            request_id.reset(token)
+
+
+def _adding(send: Send, headers: list[tuple[bytes, bytes]]) -> Send:
+    """``send``, with ``headers`` added to the start of the answer."""
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message["headers"] = [*message.get("headers", []), *headers]
+        await send(message)
+
+    return sending

@@ -223,7 +223,8 @@
     if (first) {
       const points = [...vehicles.values()].map((v) => v.marker.getLatLng());
       ends.eachLayer((layer) => layer.getLatLng && points.push(layer.getLatLng()));
-      if (points.length) map.fitBounds(L.latLngBounds(points).pad(0.2), { maxZoom: 12 });
+      // At once, not animated: the page opens on its data, and a marker is where it stays when clicked.
+      if (points.length) map.fitBounds(L.latLngBounds(points).pad(0.2), { maxZoom: 12, animate: false });
     }
     element.dataset.loaded = "true";
   }
