@@ -2,8 +2,9 @@
 
 Served by ``uvicorn bare_tracking:app`` with DATABASE_URL set; no validation
 models, no rate limit, no middleware. ``app`` asks its three queries one by one on a pool as asyncpg
-makes it (issue 11's ceiling); ``one_statement`` asks what the realtime service asks since decision
-0216, one statement, on a pool that, as the service's, sends no reset query when a connection is released.
+makes it (issue 11's ceiling); ``one_statement`` asks the realtime service's own statement
+(``waybill_realtime.tracking.LOOKUP``, decision 0216, imported once at start) on a pool that, as the
+service's, sends no reset query when a connection is released.
 """
 
 import json
@@ -17,6 +18,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from waybill_realtime.tracking import LOOKUP  # the service's statement itself, not a copy that may drift
+
 SHIPMENT = (
     "SELECT id, status, eta, vehicle_id, tracking_code FROM shipments_shipment WHERE tracking_code = $1"
 )
@@ -27,24 +30,6 @@ POSITION = (
     "SELECT latitude, longitude, recorded_at FROM fleet_position WHERE vehicle_id = $1"
     " ORDER BY recorded_at DESC LIMIT 1"
 )
-
-# waybill_realtime.tracking's statement, copied: the ceiling imports nothing of the service.
-LOOKUP = """
-SELECT s.id, s.organization_id, s.status, s.vehicle_id, s.eta, t.statuses, t.times,
-       p.latitude, p.longitude, p.recorded_at
-FROM shipments_shipment s
-CROSS JOIN LATERAL (
-    SELECT array_agg(e.status ORDER BY e.occurred_at, e.id) AS statuses,
-           array_agg(e.occurred_at ORDER BY e.occurred_at, e.id) AS times
-    FROM shipments_trackingevent e
-    WHERE e.shipment_id = s.id AND e.status != e.previous_status
-) t
-LEFT JOIN LATERAL (
-    SELECT latitude, longitude, recorded_at FROM fleet_position
-    WHERE vehicle_id = s.vehicle_id ORDER BY recorded_at DESC LIMIT 1
-) p ON true
-WHERE s.tracking_code = $1
-"""
 
 
 async def _keep_session(connection: asyncpg.Connection) -> None:

@@ -49,11 +49,12 @@ def coarse(latitude: float, longitude: float, recorded_at: datetime) -> CoarsePo
 # On the raw asyncpg connection (``db.raw_connection``): the lookup is the public hot path, and
 # SQLAlchemy's statement handling cost several times the queries' own time. One statement, a prepared
 # statement of asyncpg's cache, reads the shipment, its timeline and its vehicle's last position: one
-# round trip instead of three, and one snapshot (``docs/decisions/0216-tracking-lookup-one-statement.md``).
+# round trip instead of three, and one snapshot (decision 0216;
+# ``bench/bare_tracking.py``'s ``one_statement`` ceiling asks the same).
 # The tables are those of ``tables.py`` (Shipment, TrackingEvent, Position). The timeline keeps status
 # changes only: a failed delivery attempt, say, keeps the status. The position is read whatever the
 # status (one index probe); ``load_tracking`` shows it only while ``POSITION_VISIBLE_STATUSES`` say so.
-_LOOKUP: Final = """
+LOOKUP: Final = """
 SELECT s.id, s.organization_id, s.status, s.vehicle_id, s.eta, t.statuses, t.times,
        p.latitude, p.longitude, p.recorded_at
 FROM shipments_shipment s
@@ -73,7 +74,7 @@ WHERE s.tracking_code = $1
 
 async def load_tracking(connection: Any, tracking_code: str) -> TrackedShipment | None:
     """The view of ``tracking_code``'s shipment, read on an asyncpg connection; None for an unknown code."""
-    row = await connection.fetchrow(_LOOKUP, tracking_code)
+    row = await connection.fetchrow(LOOKUP, tracking_code)
     if row is None:
         return None
     shipment_id, organization_id, raw_status, vehicle_id, eta, statuses, times, latitude, longitude, at = row
