@@ -151,14 +151,20 @@ def _chunked_end(buffer: bytes | bytearray, position: int) -> int | None:
         position += size + 2
 
 
-class _Connection(asyncio.Protocol):
-    """One keep-alive connection: one request at a time, its answer handed to the waiting slot."""
+class Connection(asyncio.Protocol):
+    """One keep-alive connection: one request at a time, its answer handed to the waiting slot.
 
-    def __init__(self) -> None:
+    With ``keep_body``, ``body`` holds the last answer's body (a copy: only the senders that read
+    answers pay for it).
+    """
+
+    def __init__(self, *, keep_body: bool = False) -> None:
         self.transport: asyncio.Transport | None = None
         self._buffer = bytearray()
         self._waiter: asyncio.Future[Response] | None = None
         self._head_request = False
+        self._keep_body = keep_body
+        self.body = b""
         self.closed = False
         self.lost: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
@@ -184,6 +190,8 @@ class _Connection(asyncio.Protocol):
             waiter.set_exception(error)
             return
         if response is not None:
+            if self._keep_body:
+                self.body = bytes(self._buffer[self._buffer.find(b"\r\n\r\n") + 4 : response.length])
             del self._buffer[: response.length]
             self._waiter = None
             waiter.set_result(response)
@@ -226,12 +234,12 @@ async def run_slots(
     errors = 0
     in_flight = 0
     loop = asyncio.get_running_loop()
-    connections: list[_Connection] = []
+    connections: list[Connection] = []
 
     async def slot(first: int) -> None:
         nonlocal errors, in_flight
         index = first
-        connection: _Connection | None = None
+        connection: Connection | None = None
         while True:
             data, head_request = wire[index]
             index = (index + 1) % len(wire)
@@ -239,7 +247,7 @@ async def run_slots(
             in_flight += 1
             try:
                 if connection is None or connection.closed:
-                    _, connection = await loop.create_connection(_Connection, host, port)
+                    _, connection = await loop.create_connection(Connection, host, port)
                     connections.append(connection)
                 response = await connection.send(data, head_request=head_request)
             except (OSError, MalformedResponse):

@@ -20,9 +20,10 @@ import multiprocessing
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from multiprocessing.connection import Connection as Pipe
 from multiprocessing.process import BaseProcess
-from typing import Final, NamedTuple, cast
+from typing import Final, NamedTuple
 from urllib.parse import urlsplit
 
 import httpload
@@ -110,52 +111,12 @@ def _bodies(sender: Sender, base: datetime, size: int, positions_: float) -> lis
     return [positions(sender.vehicles, base, n, size) for n in range(count)]
 
 
-class _Answers(asyncio.Protocol):
-    """One keep-alive connection, one request at a time: each answer's status and body."""
-
-    def __init__(self) -> None:
-        self.transport: asyncio.Transport | None = None
-        self._buffer = bytearray()
-        self._waiter: asyncio.Future[tuple[int, bytes]] | None = None
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = cast(asyncio.Transport, transport)  # uvloop's transports do not subclass asyncio's
-
-    def send(self, data: bytes) -> "asyncio.Future[tuple[int, bytes]]":
-        assert self.transport is not None, "not connected"
-        assert self._waiter is None, "one request at a time"
-        self._waiter = asyncio.get_running_loop().create_future()
-        self.transport.write(data)
-        return self._waiter
-
-    def data_received(self, data: bytes) -> None:
-        self._buffer += data
-        waiter = self._waiter
-        if waiter is None or waiter.done():
-            return
-        try:
-            response = httpload.parse_response(self._buffer)
-        except httpload.MalformedResponse as error:
-            waiter.set_exception(error)
-            return
-        if response is not None:
-            body = bytes(self._buffer[self._buffer.find(b"\r\n\r\n") + 4 : response.length])
-            del self._buffer[: response.length]
-            self._waiter = None
-            waiter.set_result((response.status, body))
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        waiter, self._waiter = self._waiter, None
-        if waiter is not None and not waiter.done():
-            waiter.set_exception(exc or ConnectionResetError("the server closed the connection"))
-
-
 async def _over_http(sender: Sender, requests: list[bytes], seconds: float) -> dict[str, object]:
     """Sends ``requests`` (each taken off the list: never sent twice) until ``seconds`` have passed."""
     histogram, ok, failed = Histogram(), 0, 0
     url = urlsplit(sender.url)
     loop = asyncio.get_running_loop()
-    connection: _Answers | None = None
+    connection: httpload.Connection | None = None
     began = time.monotonic()
     deadline = began + seconds
     while requests and time.monotonic() < deadline:
@@ -164,9 +125,9 @@ async def _over_http(sender: Sender, requests: list[bytes], seconds: float) -> d
         try:
             if connection is None:
                 _, connection = await loop.create_connection(
-                    _Answers, url.hostname or "127.0.0.1", url.port or 80
+                    partial(httpload.Connection, keep_body=True), url.hostname or "127.0.0.1", url.port or 80
                 )
-            status, answer = await connection.send(request)
+            status, answer = (await connection.send(request, head_request=False)).status, connection.body
         except (OSError, httpload.MalformedResponse):
             failed += 1
             if connection is not None and connection.transport is not None:
