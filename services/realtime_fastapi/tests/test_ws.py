@@ -4,9 +4,12 @@ import asyncio
 import uuid
 from datetime import UTC, datetime
 
+import httpx
 import pytest
+from redis.asyncio import Redis
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
+from waybill_contracts.channels import STREAM_ENTRY_FIELD, org_stream_key
 from waybill_contracts.enums import Role
 from waybill_contracts.events import InvitationCreated, ShipmentCreated
 from waybill_contracts.ws import (
@@ -276,6 +279,33 @@ async def test_a_client_that_resumes_from_its_last_id_gets_exactly_what_it_misse
         assert await event_ids(connection, 1) == [live]
         await connection.ping()
         assert await connection.receive(1) == Pong()
+
+
+async def test_an_entry_that_is_not_utf_8_is_skipped_live_and_on_replay_and_the_stream_goes_on(
+    realtime: RealtimeClient, personas: Personas, streams: EventStreams, redis_url: str
+) -> None:
+    token = await realtime.token(personas.acme_dispatcher, personas.password)
+    channel = f"org:{personas.acme_id}"
+    before = await streams.publish(personas.acme_id)
+    redis = Redis.from_url(redis_url)
+    try:
+        async with realtime.connect(token=token) as connection:
+            await signed_in_subscriber(realtime, connection, channel)
+            # Another producer's bytes: no event can be read from them.
+            await redis.xadd(org_stream_key(personas.acme_id), {STREAM_ENTRY_FIELD: b"\xff\xfe not UTF-8"})
+            after = await streams.publish(personas.acme_id)
+            assert await event_ids(connection, 1) == [after]  # live: skipped, and the next one arrives
+
+        async with realtime.connect(token=token) as connection:
+            await signed_in_subscriber(realtime, connection, channel, last_id=before)
+            assert await event_ids(connection, 1) == [after]  # replay: skipped too
+            await connection.ping()
+            assert await connection.receive(1) == Pong()
+    finally:
+        await redis.aclose()
+    async with httpx.AsyncClient() as http:
+        ready = await http.get(f"{realtime.http_url}/readyz")
+    assert ready.json() == {"status": "ok", "problems": []}  # the stream reader still runs
 
 
 async def test_events_published_during_the_replay_are_neither_lost_nor_repeated(

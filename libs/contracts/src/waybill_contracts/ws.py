@@ -163,6 +163,7 @@ class CloseCode:
     NORMAL = 1000
     POLICY_VIOLATION = 1008  # bad Origin, failed authentication
     MESSAGE_TOO_BIG = 1009
+    INTERNAL_ERROR = 1011  # the server failed handling a message (logged there): reconnect and resume
     SERVICE_RESTART = 1012  # replica shutting down: reconnect elsewhere
     AUTH_TIMEOUT = 4001  # no authentication within the allowed time
     SLOW_CONSUMER = 4002  # the client read too slowly and its send queue filled: reconnect and resume

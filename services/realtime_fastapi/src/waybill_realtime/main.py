@@ -49,6 +49,9 @@ async def _open_resources(settings: Settings) -> AsyncIterator[Resources]:
     engine = create_engine(settings)
     autocommit_engine = create_engine(settings, autocommit=True)
     raw_pool = await create_raw_pool(settings)
+    # Every client decodes what is not UTF-8 as U+FFFD instead of raising: a stream entry written by
+    # another producer then fails validation and is skipped like any malformed one, where a
+    # UnicodeDecodeError would have stopped the stream reader for every subscriber of this replica.
     # A blocking pool: a burst of subscribers waits for a connection instead of failing.
     redis = Redis(
         connection_pool=BlockingConnectionPool.from_url(
@@ -56,6 +59,7 @@ async def _open_resources(settings: Settings) -> AsyncIterator[Resources]:
             max_connections=REDIS_POOL_SIZE,
             timeout=REDIS_POOL_WAIT_SECONDS,
             decode_responses=True,
+            encoding_errors="replace",
             retry=Retry(REDIS_POOL_BACKOFF, REDIS_POOL_RETRIES),
         )
     )
@@ -63,6 +67,7 @@ async def _open_resources(settings: Settings) -> AsyncIterator[Resources]:
     stream_reader_redis = Redis.from_url(
         settings.redis_url,
         decode_responses=True,
+        encoding_errors="replace",
         socket_timeout=settings.stream_read_block_ms / 1000 + REDIS_POOL_WAIT_SECONDS,
         max_connections=1,
     )
@@ -70,6 +75,7 @@ async def _open_resources(settings: Settings) -> AsyncIterator[Resources]:
     access_reader_redis = Redis.from_url(
         settings.redis_url,
         decode_responses=True,
+        encoding_errors="replace",
         socket_timeout=READ_BLOCK_MS / 1000 + REDIS_POOL_WAIT_SECONDS,
         max_connections=1,
     )
@@ -77,6 +83,7 @@ async def _open_resources(settings: Settings) -> AsyncIterator[Resources]:
     projector_redis = Redis.from_url(
         settings.redis_url,
         decode_responses=True,
+        encoding_errors="replace",
         socket_timeout=PROJECTOR_READ_BLOCK_MS / 1000 + REDIS_POOL_WAIT_SECONDS,
         max_connections=1,
     )
@@ -138,6 +145,7 @@ async def _open_resources(settings: Settings) -> AsyncIterator[Resources]:
             tracking=tracking,
             track_limit=ReservedLimit(redis, scope="track", batch=settings.track_rate_limit_batch),
             idle=IdleSweep(settings.ws_idle_timeout_seconds),
+            background=tuple(background),
         )
     finally:
         for task in background:

@@ -1,5 +1,6 @@
 """What the running app holds open (database engine, Redis, the stream hub), and access to it."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -39,6 +40,8 @@ class Resources:
     """The tracking limit of lookups that read the database (the projection's reads count in their script)."""
     idle: IdleSweep
     """Closes WebSockets silent for ``WS_IDLE_TIMEOUT_SECONDS``."""
+    background: tuple["asyncio.Task[None]", ...]
+    """The loops that run as long as the app (stream reader, position publisher, access reader, projector)."""
 
 
 def get_resources(connection: HTTPConnection) -> Resources:

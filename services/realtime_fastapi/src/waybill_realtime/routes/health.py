@@ -1,7 +1,8 @@
 """Liveness and readiness for the load balancer and Kubernetes."""
 
 import asyncio
-from typing import Final
+from collections.abc import Iterable
+from typing import Any, Final
 
 from fastapi import APIRouter, Response, status
 from pydantic import BaseModel
@@ -29,12 +30,12 @@ async def healthz() -> Health:
 
 @router.get("/readyz", responses={503: {"model": Health}})
 async def readyz(resources: ResourcesDep, response: Response) -> Health:
-    """PostgreSQL and Redis both answer; 503 with the reasons when not."""
+    """PostgreSQL and Redis both answer and the background loops run; 503 with the reasons when not."""
     problems = [
         problem
         for problem in await asyncio.gather(_check_database(resources), _check_redis(resources))
         if problem
-    ]
+    ] + stopped_loops(resources.background)
     if problems:
         response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
         return Health(status="unavailable", problems=problems)
@@ -64,3 +65,12 @@ async def _check_redis(resources: ResourcesDep) -> str | None:
     except (RedisError, OSError, TimeoutError) as error:
         return f"redis unreachable: {type(error).__name__}"
     return None
+
+
+def stopped_loops(loops: Iterable["asyncio.Task[Any]"]) -> list[str]:
+    """A loop that ended stops what it serves (the stream reader: every live event of this replica)."""
+    return [
+        f"{task.get_name()} stopped: {_reason(error) if (error := task.exception()) else 'returned'}"
+        for task in loops
+        if task.done() and not task.cancelled()
+    ]

@@ -62,6 +62,7 @@ logger = logging.getLogger(__name__)
 SHIPMENT_BY_ID: Final = "SELECT organization_id, vehicle_id FROM shipments_shipment WHERE id = $1"
 JOB_ORGANIZATION: Final = "SELECT organization_id FROM jobs_job WHERE id = $1"
 IDLE_REASON: Final = "idle: send a ping at least every minute"
+INTERNAL_ERROR_REASON: Final = "internal error: reconnect and resume"
 
 
 class Session:
@@ -213,9 +214,8 @@ class Session:
     def _handled(self, task: asyncio.Task[None]) -> None:
         self._busy = None
         if not task.cancelled() and (error := task.exception()) is not None:
-            logger.error("handling a message failed", exc_info=error)
-            assert self._protocol is not None
-            self._protocol.transport.close()  # as uvicorn does with an ASGI app that raised
+            self._failed(error)
+            self._inbox = None  # the connection is closing: what the client sent since is not handled
         inbox = self._inbox
         while inbox and self._busy is None:
             self._take(inbox.popleft())
@@ -223,6 +223,11 @@ class Session:
             self._inbox = None
             if self._protocol is not None:
                 self._protocol.release_reading()
+
+    def _failed(self, error: BaseException) -> None:
+        """Handling a message raised: logged, and the client told so with a close it can act on (SEC-10)."""
+        logger.error("handling a message failed", exc_info=error)
+        self.close(CloseCode.INTERNAL_ERROR, INTERNAL_ERROR_REASON)
 
     def _end(self) -> None:
         """The connection has gone (or is closing): stop its deliveries and forget it. Runs once."""
@@ -253,6 +258,9 @@ class Session:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+        read = tasks[0]
+        if not read.cancelled() and (error := read.exception()) is not None:
+            self._failed(error)  # the session's end sends the close
 
     async def _read(self) -> None:
         """The ASGI fallback's reading (another server): a task per connection, a timer per read."""
