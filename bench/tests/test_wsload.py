@@ -8,12 +8,13 @@ import sys
 import time
 from pathlib import Path
 
+from websockets.frames import Close, Frame, Opcode
+from websockets.protocol import State
+
 BENCH = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(BENCH))  # wsload's own imports are the bench directory's modules
 
 import wsload  # noqa: E402 - after the bench directory is on the path
-from websockets.frames import Close, Frame, Opcode  # noqa: E402
-from websockets.protocol import State  # noqa: E402
 
 EVENT = (
     '{{"type":"event","channel":"org:1","stream_id":"1-{seq}","event":{{"type":"shipment.created",'
