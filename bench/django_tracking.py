@@ -11,7 +11,6 @@ load-generator processes (``httpload``); percentiles from a histogram.
 import asyncio
 import os
 import secrets
-import sys
 import tempfile
 from dataclasses import dataclass
 from functools import partial
@@ -108,24 +107,8 @@ def gunicorn_server(group: ProcessGroup, env: dict[str, str]) -> tuple[str, int]
 
 
 def start_asgi(group: ProcessGroup, env: dict[str, str]) -> tuple[str, int]:
-    port = env["DJANGO_PORT"]
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "waybill_django.config.asgi:application",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        port,
-        "--workers",
-        str(DJANGO_PROCESSES),
-        "--no-access-log",
-        "--log-level",
-        "warning",
-        "--lifespan",
-        "off",  # Django has no lifespan handler
-    ]
+    port = int(env["DJANGO_PORT"])
+    command = stack.django_asgi_command("127.0.0.1", port, workers=DJANGO_PROCESSES)
     process = group.start("django-asgi", command, env=env)
     return f"http://127.0.0.1:{port}", process.pid
 

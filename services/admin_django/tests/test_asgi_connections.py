@@ -2,7 +2,6 @@
 
 import asyncio
 import secrets
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -46,15 +45,7 @@ def test_concurrent_async_lookups_leave_no_connection_behind(
         "EMAIL_URL": "smtp+plain://127.0.0.1:1025",
         "TRACK_RATE_LIMIT_PER_MINUTE": "100000",
     }
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "waybill_django.config.asgi:application",
-        "--host",
-        "127.0.0.1",
-    ]
-    processes.start("django-asgi", [*command, "--port", str(port), "--lifespan", "off"], env=env)
+    processes.start("django-asgi", stack.django_asgi_command("127.0.0.1", port), env=env)
     url = f"http://127.0.0.1:{port}"
     wait_until(lambda: not stack.port_is_free("127.0.0.1", port), what="Django under uvicorn", timeout=60)
 

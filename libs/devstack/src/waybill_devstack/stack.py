@@ -102,6 +102,25 @@ def django_command(host: str, port: int, *, reload: bool) -> list[str]:
     return command if reload else [*command, "--noreload"]
 
 
+def django_asgi_command(host: str, port: int, *, workers: int = 1) -> list[str]:
+    """Django's ASGI entry point (``waybill_django.config.asgi``) under uvicorn, for its async views."""
+    return [
+        str(BIN / "uvicorn"),
+        "waybill_django.config.asgi:application",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+        "--lifespan",
+        "off",  # Django has no lifespan handler
+    ]
+
+
 def realtime_command() -> list[str]:
     return [str(BIN / "waybill-realtime")]
 
